@@ -1,0 +1,60 @@
+# Poradna — two commands for a newcomer: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := app.py
+
+.PHONY: run test install install-test translations translations-update translations-check migrate seed clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt requirements.txt $(VENV)/.installed
+	$(PIP) install -q -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+## Compile the Czech and English catalogs (.mo files are build output, not committed).
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d translations -D messages
+	$(VENV)/bin/pybabel compile -d translations -D admin
+
+## Re-extract messages from the code and merge them into both catalogs.
+translations-update: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot app.py auth.py cli.py config.py admin_views models services templates
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+	$(PY) -m tools.i18n fill-en
+
+## Fail unless the Czech catalog is complete (msgfmt counts fuzzy entries separately, pybabel does not).
+translations-check:
+	@msgfmt --check --statistics -o /dev/null translations/cs/LC_MESSAGES/messages.po 2>&1 | tee /dev/stderr | grep -qvE 'fuzzy|untranslated'
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) demo seed --if-empty
+
+## Create the venv, install, migrate the embedded SQLite database, seed demo data once, serve on :5000.
+run: migrate
+	@$(FLASK) demo seed --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Install test dependencies and run the whole suite (TEST_DATABASE_URL selects PostgreSQL).
+test: install-test
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

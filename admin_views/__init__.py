@@ -1,0 +1,39 @@
+"""The back office at /admin: every screen, registered on one Admin."""
+from __future__ import annotations
+
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from config import BASE_DIR
+from models import (
+    Agreement, Appointment, AuditEvent, Client, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker,
+)
+
+
+def init_admin(app) -> Admin:
+    from admin_views.cases import AgreementView, IntakeView, TaskView
+    from admin_views.clients import ClientView
+    from admin_views.contacts import AppointmentView, VisitView
+    from admin_views.dashboard import DashboardView
+    from admin_views.staff import AuditView, OfficeView, TopicView, WorkerView
+
+    admin = Admin(
+        app,
+        name="Poradna",
+        index_view=DashboardView(name=_l("Start"), url="/admin"),
+        theme=Bootstrap4Theme(base_template="poradna/base.html", swatch="default", fluid=True),
+        translations_path=str(BASE_DIR / "translations"),
+    )
+    cases, contacts, settings = _l("Cases"), _l("Contacts"), _l("Settings")
+    admin.add_view(ClientView(Client, name=_l("Clients"), endpoint="client"))
+    admin.add_view(IntakeView(Intake, name=_l("Intakes"), endpoint="intake", category=cases))
+    admin.add_view(AgreementView(Agreement, name=_l("Agreements"), endpoint="agreement", category=cases))
+    admin.add_view(TaskView(RoadmapTask, name=_l("Roadmap tasks"), endpoint="task", category=cases))
+    admin.add_view(AppointmentView(Appointment, name=_l("Appointments"), endpoint="appointment", category=contacts))
+    admin.add_view(VisitView(Visit, name=_l("Visits and contacts"), endpoint="visit", category=contacts))
+    admin.add_view(WorkerView(Worker, name=_l("Staff accounts"), endpoint="worker", category=settings))
+    admin.add_view(TopicView(Topic, name=_l("Topics"), endpoint="topic", category=settings))
+    admin.add_view(OfficeView(PublicOffice, name=_l("Public offices"), endpoint="office", category=settings))
+    admin.add_view(AuditView(AuditEvent, name=_l("Audit trail"), endpoint="audit"))
+    return admin

@@ -1,0 +1,380 @@
+"""The scoped base view every back-office screen builds on.
+
+It routes list, count, details, edit, delete, actions and ajax lookups through
+:mod:`services.access`, coerces ids and page numbers, adds CSRF to every form,
+shows enums, dates and code lists the way people read them, and turns service
+and database errors into clear, translated messages.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import BaseForm
+from flask_admin.model.form import converts
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
+from extensions import db
+from models.enums import AuditAction, LabeledEnum
+from services import access, audit
+from services.errors import ServiceError
+from services.timeutil import local_day_bounds
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 100
+
+
+class AdminForm(BaseForm):
+    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms)."""
+
+    class Meta(FlaskForm.Meta):
+        pass
+
+
+class PoradnaConverter(AdminModelConverter):
+    """Model → form conversion for the project's own column types."""
+
+    @converts("UTCDateTime")
+    def conv_utc_datetime(self, field_args, **extra):
+        return LocalDateTimeField(**field_args)
+
+    @converts("Date")
+    def convert_date(self, field_args, **extra):
+        return DateField(**field_args)
+
+    @converts("EnumText")
+    def conv_enum_text(self, column, field_args, **extra):
+        field_args.pop("filters", None)
+        return EnumSelectField(enum_class=column.type.enum_class, allow_blank=column.nullable, **field_args)
+
+    @converts("CodeList")
+    def conv_code_list(self, column, field_args, **extra):
+        field_args["validators"] = [v for v in field_args.get("validators", []) if not v.__class__.__name__ == "InputRequired"]
+        field_args.pop("filters", None)
+        return CodeListField(**field_args)
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+class EnumEqualFilter(sqla_filters.BaseSQLAFilter):
+    def __init__(self, column, name, enum_class, **kwargs):
+        kwargs.pop("options", None)
+        super().__init__(column, name, options=enum_class.choices, **kwargs)
+        self.enum_class = enum_class
+
+    def validate(self, value):
+        try:
+            self.enum_class(value)
+            return True
+        except ValueError:
+            return False
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias) == self.enum_class(value))
+
+    def operation(self):
+        return _l("equals")
+
+
+class EnumNotEqualFilter(EnumEqualFilter):
+    def apply(self, query, value, alias=None):
+        column = self.get_column(alias)
+        return query.filter(sa.or_(column != self.enum_class(value), column.is_(None)))
+
+    def operation(self):
+        return _l("not equal")
+
+
+class LocalDayFilter(sqla_filters.DateEqualFilter):
+    """On a calendar day in the centre's zone, for a UTC timestamp column."""
+
+    def apply(self, query, value, alias=None):
+        start, end = local_day_bounds(value)
+        column = self.get_column(alias)
+        return query.filter(column >= start, column < end)
+
+
+class LocalFromFilter(sqla_filters.DateGreaterFilter):
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias) >= local_day_bounds(value)[0])
+
+    def operation(self):
+        return _l("from")
+
+
+class LocalUntilFilter(sqla_filters.DateSmallerFilter):
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias) < local_day_bounds(value)[1])
+
+    def operation(self):
+        return _l("until")
+
+
+class LocalBetweenFilter(sqla_filters.DateBetweenFilter):
+    def apply(self, query, value, alias=None):
+        start, end = local_day_bounds(value[0])[0], local_day_bounds(value[1])[1]
+        column = self.get_column(alias)
+        return query.filter(column >= start, column < end)
+
+
+class CodeListContainsFilter(sqla_filters.BaseSQLAFilter):
+    """A comma-separated code list contains one code."""
+
+    def apply(self, query, value, alias=None):
+        column = self.get_column(alias)
+        code = (value or "").strip().lower()
+        return query.filter(sa.or_(column == code, column.like(f"{code},%"), column.like(f"%,{code}"), column.like(f"%,{code},%")))
+
+    def operation(self):
+        return _l("includes")
+
+
+class PoradnaFilterConverter(sqla_filters.FilterConverter):
+    @sqla_filters.filters.convert("enumtext")
+    def conv_enum_text(self, column, name, **kwargs):
+        enum_class = column.type.enum_class
+        return [EnumEqualFilter(column, name, enum_class, **kwargs), EnumNotEqualFilter(column, name, enum_class, **kwargs)]
+
+    @sqla_filters.filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column, name, **kwargs):
+        return [f(column, name, **kwargs) for f in (LocalDayFilter, LocalFromFilter, LocalUntilFilter, LocalBetweenFilter)]
+
+    @sqla_filters.filters.convert("codelist")
+    def conv_code_list(self, column, name, **kwargs):
+        return [CodeListContainsFilter(column, name, **kwargs)]
+
+
+# --- formatters ------------------------------------------------------------------------------
+
+def _fmt_enum(view, value, name):
+    return value.title
+
+
+def _fmt_datetime(view, value, name):
+    return format_datetime(value, "short")
+
+
+def _fmt_date(view, value, name):
+    return format_date(value, "medium")
+
+
+def _fmt_bool(view, value, name):
+    label = _("Yes") if value else _("No")
+    return Markup('<span class="badge {}">{}</span>').format("badge-success" if value else "badge-light", label)
+
+
+def _fmt_list(view, value, name):
+    return ", ".join(str(v) for v in value)
+
+
+def _fmt_none(view, value, name):
+    return ""
+
+
+TYPE_FORMATTERS = {
+    LabeledEnum: _fmt_enum,
+    bool: _fmt_bool,
+    datetime: _fmt_datetime,
+    date: _fmt_date,
+    list: _fmt_list,
+    type(None): _fmt_none,
+}
+
+
+# --- ajax ------------------------------------------------------------------------------------
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """An ajax lookup that only finds what the user may see, a few rows at a time."""
+
+    def __init__(self, name, model, *, fields, order_by=None, prefix_fields=(), joins=(), **options):
+        options.setdefault("minimum_input_length", 1)
+        super().__init__(name, db, model, fields=fields, order_by=order_by, **options)
+        self.prefix_fields = [getattr(model, f) if isinstance(f, str) else f for f in prefix_fields]
+        self.joins = joins
+
+    def get_query(self):
+        query = db.session.query(self.model)
+        for join in self.joins:
+            query = query.join(join)
+        return access.scope(query, self.model, current_user)
+
+    def get_one(self, pk):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        return self.get_query().filter(self.model.id == pk).one_or_none()
+
+    def get_list(self, term, offset=0, limit=10):
+        cap = current_app.config.get("AJAX_LOOKUP_LIMIT", 20)
+        limit = max(1, min(int(limit or 10), cap))
+        offset = max(0, int(offset or 0))
+        term = (term or "").strip()
+        if not term:
+            return []
+        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions = [sa.cast(f, sa.String).ilike(like, escape="\\") for f in self._cached_fields]
+        conditions += [f.ilike(term.replace("%", "") + "%") for f in self.prefix_fields]
+        query = self.get_query().filter(sa.or_(*conditions))
+        order = self.order_by if self.order_by is not None else self.model.id
+        return query.order_by(order, self.model.id).offset(offset).limit(limit).all()
+
+
+# --- the base view ---------------------------------------------------------------------------
+
+class SecureModelView(ModelView):
+    """A Flask-Admin model view whose every path goes through the access policy."""
+
+    form_base_class = AdminForm
+    model_form_converter = PoradnaConverter
+    filter_converter = PoradnaFilterConverter()
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = TYPE_FORMATTERS
+    column_type_formatters_export = {LabeledEnum: _fmt_enum, type(None): _fmt_none, list: _fmt_list}
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 25
+    page_size_options = (25, 50, 100)
+    details_modal = False
+    edit_modal = False
+    create_modal = False
+    can_export = False
+    export_max_rows = 5000
+    #: (column, descending) — the primary key is always added as a tiebreaker
+    column_default_sort: tuple | list | str | None = ("id", True)
+    list_template = "admin/model/poradna_list.html"
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, db, **kwargs)
+
+    # --- who may open the screen -------------------------------------------------------------
+    def is_accessible(self):
+        return access.can_open(current_user, self.endpoint)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        abort(403)
+
+    # --- which rows ---------------------------------------------------------------------------
+    def get_query(self):
+        return access.scope(super().get_query(), self.model, current_user)
+
+    def get_count_query(self):
+        query = db.session.query(sa.func.count(self.model.id)).select_from(self.model)
+        return access.scope(query, self.model, current_user)
+
+    def get_one(self, id):
+        try:
+            pk = int(str(id).strip())
+        except (TypeError, ValueError):
+            return None
+        if pk <= 0 or pk > 2**63 - 1:
+            return None
+        return self.get_query().filter(self.model.id == pk).one_or_none()
+
+    def scoped_ids(self, ids) -> list[int]:
+        """The subset of ``ids`` (raw strings from a form) the user may act on."""
+        clean = set()
+        for raw in ids or ():
+            try:
+                value = int(str(raw).strip())
+            except (TypeError, ValueError):
+                continue
+            if 0 < value < 2**63:
+                clean.add(value)
+        if not clean:
+            return []
+        rows = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(clean))
+        return sorted(r[0] for r in rows)
+
+    # --- paging and sorting -------------------------------------------------------------------
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        args.page = max(0, min(args.page or 0, 10**6))
+        args.page_size = args.page_size if args.page_size in self.page_size_options else 0
+        return args
+
+    def get_safe_page_size(self, page_size):
+        if page_size in self.page_size_options:
+            return page_size
+        return self.page_size
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        tiebreak = self.model.id.desc() if (sort_desc if sort_column is not None else self._default_desc()) else self.model.id.asc()
+        return query.order_by(tiebreak), joins
+
+    def _default_desc(self) -> bool:
+        sort = self.column_default_sort
+        if isinstance(sort, tuple) and len(sort) == 2 and isinstance(sort[1], bool):
+            return sort[1]
+        if isinstance(sort, list) and sort and isinstance(sort[0], tuple):
+            return bool(sort[0][1])
+        return False
+
+    # --- saving -------------------------------------------------------------------------------
+    def handle_view_exception(self, exc):
+        if isinstance(exc, ServiceError):
+            flash(str(exc.message), "error")
+            return True
+        if isinstance(exc, IntegrityError):
+            log.warning("integrity error in %s: %s", self.endpoint, type(exc.orig).__name__)
+            flash(_("The record could not be saved: it conflicts with existing data (for example a duplicate code or email)."), "error")
+            return True
+        if isinstance(exc, SQLAlchemyError):
+            log.error("database error in %s: %s", self.endpoint, type(exc).__name__)
+            flash(_("The record could not be saved because of a database error. Nothing was changed."), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    #: write create/update/delete entries to the audit trail
+    audit_changes = True
+
+    def check_model(self, form, model, is_created):
+        """Apply the services' rules before saving; raise :class:`ServiceError` to refuse."""
+
+    def on_model_change(self, form, model, is_created):
+        changed = None if is_created else audit.changed_fields(model)
+        self.apply_rules(form, self.check_model, form, model, is_created)
+        db.session.flush()
+        if self.audit_changes:
+            if is_created:
+                audit.record_for(db.session, AuditAction.CREATE, model)
+            else:
+                audit.record_for(db.session, AuditAction.UPDATE, model, details={"fields": changed})
+
+    def on_model_delete(self, model):
+        if self.audit_changes:
+            audit.record_for(db.session, AuditAction.DELETE, model)
+
+    def apply_rules(self, form, func, *args, **kwargs):
+        """Run a service rule; a :class:`ServiceError` is also shown at its form field, then re-raised."""
+        try:
+            return func(*args, **kwargs)
+        except ServiceError as exc:
+            if exc.field and form is not None and exc.field in form:
+                field = form[exc.field]
+                field.errors = list(field.errors or []) + [str(exc.message)]
+            raise
+
+    # --- display helpers ----------------------------------------------------------------------
+    def get_empty_list_message(self):
+        return _("There are no records yet.")
+
+    def get_save_return_url(self, model, is_created=False):
+        return self.get_url(".details_view", id=model.id) if self.can_view_details else super().get_save_return_url(model, is_created)

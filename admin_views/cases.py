@@ -1,0 +1,94 @@
+"""Intakes, agreements and roadmap tasks."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from admin_views.base import ScopedAjaxLoader, SecureModelView
+from admin_views.common import fmt_client_link, fmt_text_excerpt, social_workers
+from extensions import db
+from models import Agreement, Client
+from services import cases
+
+
+def client_loader(name="client"):
+    return ScopedAjaxLoader(
+        name, Client, fields=("last_name", "first_name", "alias", "phone"), prefix_fields=("code",),
+        order_by=Client.code, placeholder=_l("Code, name or phone"),
+    )
+
+
+CASE_LABELS = {
+    "client": _l("Client"), "client.code": _l("Client"), "worker": _l("Social worker"), "worker.full_name": _l("Social worker"),
+    "held_on": _l("Held on"), "issue": _l("Issue in the client's words"), "agreement": _l("Agreement"),
+    "ended_on": _l("Ended on"), "end_reason": _l("Reason"), "end_note": _l("Note"), "agreed_on": _l("Agreed on"),
+    "goal": _l("Goal"), "consent_service": _l("Consent to the service"),
+    "consent_data": _l("Consent to processing the personal data given"),
+    "consent_recorded_at": _l("Consent recorded at"), "consent_recorded_by": _l("Consent recorded by"),
+    "status": _l("Status"), "created_at": _l("Created"), "updated_at": _l("Updated"),
+    "description": _l("What is to be done"), "responsible": _l("Responsible"), "due_on": _l("Due on"),
+    "outcome": _l("Outcome"), "position": _l("Order"), "completed_on": _l("Completed on"),
+}
+
+
+class IntakeView(SecureModelView):
+    column_list = ("client", "held_on", "worker", "agreement", "end_reason", "ended_on")
+    column_details_list = ("client", "held_on", "worker", "issue", "agreement", "ended_on", "end_reason", "end_note", "created_at")
+    column_sortable_list = ("held_on", "ended_on", ("client", "client.code"), ("worker", "worker.full_name"))
+    column_default_sort = ("held_on", True)
+    column_searchable_list = ("client.code",)
+    column_filters = ("worker", "held_on", "end_reason", "ended_on")
+    column_labels = CASE_LABELS | {"end_reason": _l("Ended without agreement because")}
+    column_formatters = {"client": fmt_client_link}
+    form_columns = ("client", "worker", "held_on", "issue", "ended_on", "end_reason", "end_note")
+    form_ajax_refs = {"client": client_loader()}
+    form_args = {"worker": {"query_factory": social_workers}}
+    can_delete = False
+
+    def check_model(self, form, model, is_created):
+        cases.save_intake(db.session, model)
+
+
+class AgreementView(SecureModelView):
+    column_list = ("client", "agreed_on", "worker", "status", "ended_on")
+    column_details_list = (
+        "client", "worker", "agreed_on", "issue", "goal", "consent_service", "consent_data", "consent_recorded_at",
+        "consent_recorded_by", "status", "ended_on", "end_reason", "created_at", "updated_at",
+    )
+    column_sortable_list = ("agreed_on", "status", "ended_on", ("client", "client.code"), ("worker", "worker.full_name"))
+    column_default_sort = ("agreed_on", True)
+    column_searchable_list = ("client.code",)
+    column_filters = ("status", "worker", "agreed_on", "ended_on")
+    column_labels = CASE_LABELS | {"end_reason": _l("Why it ended")}
+    column_formatters = {"client": fmt_client_link}
+    form_columns = ("client", "worker", "agreed_on", "issue", "goal", "consent_service", "consent_data", "status", "ended_on", "end_reason")
+    form_ajax_refs = {"client": client_loader()}
+    form_args = {"worker": {"query_factory": social_workers}}
+    can_delete = False
+
+    def check_model(self, form, model, is_created):
+        cases.save_agreement(db.session, model, is_created)
+
+
+def _fmt_agreement_client(view, context, model, name):
+    return fmt_client_link(view, context, model.agreement, name) if model.agreement else ""
+
+
+class TaskView(SecureModelView):
+    column_list = ("agreement.client", "description", "responsible", "due_on", "status", "completed_on")
+    column_details_list = ("agreement", "description", "responsible", "due_on", "status", "outcome", "position", "completed_on", "created_at", "updated_at")
+    column_sortable_list = ("due_on", "status", "responsible", "completed_on")
+    column_default_sort = ("due_on", False)
+    column_filters = ("status", "responsible", "due_on")
+    column_labels = CASE_LABELS | {"agreement.client": _l("Client")}
+    column_formatters = {"agreement.client": _fmt_agreement_client, "description": fmt_text_excerpt}
+    form_columns = ("agreement", "description", "responsible", "due_on", "status", "outcome", "position")
+    form_ajax_refs = {
+        "agreement": ScopedAjaxLoader(
+            "agreement", Agreement, fields=(Client.code,), joins=(Agreement.client,),
+            order_by=Agreement.agreed_on.desc(), placeholder=_l("Client code"),
+        ),
+    }
+    can_delete = True
+
+    def check_model(self, form, model, is_created):
+        cases.save_task(db.session, model)

@@ -1,0 +1,82 @@
+"""Appointments and visits (every contact)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from admin_views.base import SecureModelView
+from admin_views.cases import client_loader
+from admin_views.common import (
+    CountryField, LanguageField, active_offices, active_topics, fmt_client_link, fmt_country, fmt_language,
+    social_workers,
+)
+from extensions import db
+from services import cases
+
+CONTACT_LABELS = {
+    "client": _l("Client"), "client.code": _l("Client"), "worker": _l("Social worker"), "worker.full_name": _l("Social worker"),
+    "starts_at": _l("Starts at"), "duration_minutes": _l("Duration (minutes)"), "format": _l("Format"), "place": _l("Place"),
+    "office": _l("Public office"), "place_note": _l("Place details"), "purpose": _l("Purpose"),
+    "interpreter": _l("Interpreter"), "language": _l("Language used"), "status": _l("Status"),
+    "notes": _l("Notes"), "evaluation": _l("Evaluation of results"), "next_steps": _l("Next steps agreed"),
+    "created_at": _l("Created"), "updated_at": _l("Updated"), "occurred_at": _l("When"), "channel": _l("Channel"),
+    "topics": _l("Topics"), "minutes": _l("Minutes spent"), "urgent": _l("Urgent"), "summary": _l("Summary"),
+    "citizenship": _l("Citizenship"), "sex": _l("Sex"), "age_band": _l("Age band"),
+}
+
+
+class AppointmentView(SecureModelView):
+    column_list = ("starts_at", "client", "worker", "format", "place", "purpose", "status")
+    column_details_list = (
+        "client", "worker", "starts_at", "duration_minutes", "format", "place", "office", "place_note", "purpose",
+        "interpreter", "language", "status", "notes", "evaluation", "next_steps", "created_at", "updated_at",
+    )
+    column_sortable_list = ("starts_at", "status", ("worker", "worker.full_name"), ("client", "client.code"))
+    column_default_sort = ("starts_at", True)
+    column_searchable_list = ("client.code",)
+    column_filters = ("status", "worker", "starts_at", "format", "purpose", "place", "office")
+    column_labels = CONTACT_LABELS
+    column_formatters = {"client": fmt_client_link, "language": fmt_language}
+    form_columns = (
+        "client", "worker", "starts_at", "duration_minutes", "format", "place", "office", "place_note", "purpose",
+        "interpreter", "language", "status", "notes", "evaluation", "next_steps",
+    )
+    form_ajax_refs = {"client": client_loader()}
+    form_overrides = {"language": LanguageField}
+    form_args = {
+        "worker": {"query_factory": social_workers},
+        "office": {"query_factory": active_offices},
+    }
+    form_widget_args = {"notes": {"rows": 4}, "evaluation": {"rows": 3}, "next_steps": {"rows": 3}}
+    can_delete = True
+
+    def check_model(self, form, model, is_created):
+        cases.save_appointment(db.session, model)
+
+
+class VisitView(SecureModelView):
+    column_list = ("occurred_at", "channel", "client", "worker", "minutes", "urgent")
+    column_details_list = (
+        "occurred_at", "channel", "client", "worker", "topics", "minutes", "urgent", "summary", "citizenship",
+        "language", "sex", "age_band", "created_at", "updated_at",
+    )
+    column_sortable_list = ("occurred_at", "channel", "minutes", ("worker", "worker.full_name"))
+    column_default_sort = ("occurred_at", True)
+    column_searchable_list = ("client.code",)
+    column_filters = ("channel", "worker", "occurred_at", "urgent", "topics")
+    column_labels = CONTACT_LABELS
+    column_descriptions = {
+        "client": _l("Leave empty for an anonymous walk-in; then fill in citizenship, language, sex and age band."),
+    }
+    column_formatters = {"client": fmt_client_link, "citizenship": fmt_country, "language": fmt_language}
+    form_columns = (
+        "occurred_at", "channel", "client", "worker", "topics", "minutes", "urgent", "summary", "citizenship",
+        "language", "sex", "age_band",
+    )
+    form_ajax_refs = {"client": client_loader()}
+    form_overrides = {"citizenship": CountryField, "language": LanguageField}
+    form_args = {"worker": {"query_factory": social_workers}, "topics": {"query_factory": active_topics}}
+    form_widget_args = {"summary": {"rows": 4}}
+    can_delete = True
+
+    def check_model(self, form, model, is_created):
+        cases.save_visit(db.session, model)

@@ -1,0 +1,148 @@
+"""Poradna: the case-records back office of a social-counselling service for foreigners.
+
+``flask`` finds :func:`create_app` here when run from the repository root.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from flask_babel import gettext as _
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config
+from extensions import babel, csrf, db, login_manager, migrate
+
+
+def _select_locale() -> str:
+    from flask import current_app, has_request_context
+
+    chosen = session.get("locale") if has_request_context() else None
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _configure_sqlite(engine: Engine, url: str) -> None:
+    """Foreign keys on for every connection; WAL and a busy timeout for a file database."""
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):  # pragma: no cover - exercised by every test
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def create_app(config=None) -> Flask:
+    """Build the application. ``config``: a Config instance or class, or a dict of overrides."""
+    if config is None:
+        cfg = Config()
+    elif isinstance(config, dict):
+        cfg = Config()
+        for key, value in config.items():
+            setattr(cfg, key, value)
+    elif isinstance(config, type):
+        cfg = config()
+    else:
+        cfg = config
+
+    app = Flask(__name__, instance_path=cfg.INSTANCE_PATH, instance_relative_config=False)
+    app.config.from_object(cfg)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    with app.app_context():
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            _configure_sqlite(db.engine, app.config["SQLALCHEMY_DATABASE_URI"])
+
+    from models import Worker
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            worker = db.session.get(Worker, int(user_id))
+        except (TypeError, ValueError):
+            return None
+        return worker if worker is not None and worker.active else None
+
+    import auth
+
+    app.register_blueprint(auth.bp)
+
+    from admin_views import init_admin
+
+    init_admin(app)
+
+    from cli import register_cli
+
+    register_cli(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    _register_headers(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime, format_decimal
+
+    @app.context_processor
+    def _helpers():
+        def current_locale_code() -> str:
+            locale = get_locale()
+            return locale.language if locale else "cs"
+
+        return {"current_locale_code": current_locale_code}
+
+    app.jinja_env.filters["datetimeformat"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["dateformat"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["numberformat"] = lambda value: format_decimal(value or 0)
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: lambda: _("The request could not be understood. Go back and try again."),
+        403: lambda: _("You do not have access to this page."),
+        404: lambda: _("The page or record does not exist."),
+        405: lambda: _("This action is not allowed here."),
+        500: lambda: _("Something went wrong on our side. Nothing was saved; please try again."),
+    }
+
+    def _render(code: int, message: str | None = None):
+        return render_template("error.html", code=code, message=message or messages[code]()), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda exc, code=code: _render(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        return _render(400, _("The form has expired or was not sent from this site. Reload the page and try again."))
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        if request.path.startswith("/admin") or request.path.startswith("/login"):
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,85 @@
+"""Configuration read from the environment.
+
+Every setting has a safe default for a developer's machine; production sets
+``DATABASE_URL`` and ``SECRET_KEY`` (or lets the app generate one into the
+instance folder once, with 0600 permissions).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_INSTANCE = BASE_DIR / "instance"
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("PORADNA_INSTANCE_PATH", DEFAULT_INSTANCE))
+
+
+def _secret_key(folder: Path) -> str:
+    """Return SECRET_KEY from the environment, else a key generated once into the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common spellings of a PostgreSQL URL and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Defaults for running the app; every value can be overridden from the environment."""
+
+    def __init__(self, *, generate_secret: bool = True) -> None:
+        folder = instance_path()
+        self.INSTANCE_PATH = str(folder)
+        self.SECRET_KEY = _secret_key(folder) if generate_secret else "test-secret-key-not-for-production"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'poradna.sqlite'}")
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "3"))
+        self.BABEL_DEFAULT_LOCALE = "cs"
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PORADNA_TIMEZONE", "Europe/Prague")
+        self.LANGUAGES = ["cs", "en"]
+        self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+        self.WTF_CSRF_ENABLED = True
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.FLASK_ADMIN_SWATCH = "default"
+        self.FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION = False
+        self.ADMIN_PAGE_SIZE = 25
+        self.AJAX_LOOKUP_LIMIT = 20
+
+
+class TestConfig(Config):
+    """The test suite: a throwaway database, CSRF off unless a test turns it on."""
+
+    def __init__(self) -> None:
+        super().__init__(generate_secret=False)
+        self.TESTING = True
+        self.WTF_CSRF_ENABLED = False
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("TEST_DATABASE_URL", "sqlite://")
+        )
+        if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            from sqlalchemy.pool import StaticPool
+
+            self.SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}

@@ -1,0 +1,14 @@
+"""All models; importing this package registers every table (Alembic autogenerate needs it)."""
+from models.agreement import Agreement, Intake, RoadmapTask
+from models.appointment import Appointment
+from models.audit import AuditEvent
+from models.base import Base
+from models.client import Client, ClientCodeCounter
+from models.codelists import PublicOffice, Topic
+from models.visit import Visit, visit_topic
+from models.worker import Worker
+
+__all__ = [
+    "Agreement", "Appointment", "AuditEvent", "Base", "Client", "ClientCodeCounter", "Intake",
+    "PublicOffice", "RoadmapTask", "Topic", "Visit", "Worker", "visit_topic",
+]

@@ -1,0 +1,58 @@
+"""Appointments in the office or in the field."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, EnumText, TimestampMixin, UTCDateTime
+from models.enums import AppointmentFormat, AppointmentPlace, AppointmentPurpose, AppointmentStatus
+
+
+class Appointment(TimestampMixin, Base):
+    """A meeting of a client with their worker, booked ahead."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        sa.CheckConstraint("duration_minutes > 0 AND duration_minutes <= 720", name="duration_range"),
+        sa.Index("ix_appointment_worker_starts", "worker_id", "starts_at"),
+        sa.Index("ix_appointment_client_starts", "client_id", "starts_at"),
+        sa.Index("ix_appointment_status_starts", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    format: Mapped[AppointmentFormat] = mapped_column(EnumText(AppointmentFormat), default=AppointmentFormat.OFFICE)
+    place: Mapped[AppointmentPlace] = mapped_column(EnumText(AppointmentPlace), default=AppointmentPlace.CENTRE)
+    office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("public_office.id"), index=True)  #: when the place is a public office
+    place_note: Mapped[str | None] = mapped_column(sa.String(200))  #: address or details of another place
+    purpose: Mapped[AppointmentPurpose] = mapped_column(
+        EnumText(AppointmentPurpose), default=AppointmentPurpose.CONSULTATION
+    )
+    interpreter: Mapped[bool] = mapped_column(default=False)  #: an interpreter took part
+    language: Mapped[str | None] = mapped_column(sa.String(3))  #: ISO 639-1 code of the language used
+    status: Mapped[AppointmentStatus] = mapped_column(EnumText(AppointmentStatus), default=AppointmentStatus.PLANNED)
+    notes: Mapped[str | None] = mapped_column(sa.Text)  #: confidential consultation notes
+    evaluation: Mapped[str | None] = mapped_column(sa.Text)  #: confidential: evaluation of results
+    next_steps: Mapped[str | None] = mapped_column(sa.Text)  #: confidential: next steps agreed
+
+    client = relationship("Client", lazy="joined")
+    worker = relationship("Worker", lazy="joined")
+    office = relationship("PublicOffice", lazy="joined")
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.starts_at is None or not self.duration_minutes:
+            return None
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def __str__(self) -> str:
+        code = self.client.code if self.client else ""
+        return f"{code} {self.starts_at:%Y-%m-%d %H:%M}" if self.starts_at else code
+
+    def __repr__(self) -> str:
+        return f"<Appointment {self.id}>"

@@ -1,0 +1,77 @@
+"""Clients and interested persons, and the counter their codes come from."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, CodeList, EnumText, UTCDateTime, utcnow
+from models.enums import ClientStatus, ResidenceStatus, Sex
+
+
+class Client(Base):
+    """A person who came for help. Every personal field is optional: they may stay anonymous."""
+
+    __tablename__ = "client"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status = 'interested' OR worker_id IS NOT NULL", name="assigned_worker_required"
+        ),
+        sa.Index("ix_client_worker_status", "worker_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)  #: pseudonymous, e.g. 2026-00042
+    status: Mapped[ClientStatus] = mapped_column(
+        EnumText(ClientStatus), default=ClientStatus.INTERESTED, index=True
+    )
+    is_anonymous: Mapped[bool] = mapped_column(default=False)  #: the person chose to give no identity
+    first_name: Mapped[str | None] = mapped_column(sa.String(100))
+    last_name: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    alias: Mapped[str | None] = mapped_column(sa.String(100))  #: what the person wants to be called instead of a name
+    birth_year: Mapped[int | None] = mapped_column()
+    birth_date: Mapped[date | None] = mapped_column()
+    sex: Mapped[Sex | None] = mapped_column(EnumText(Sex))
+    citizenship: Mapped[str | None] = mapped_column(sa.String(2), index=True)  #: ISO 3166-1 alpha-2
+    languages: Mapped[list] = mapped_column(CodeList(), default=list)  #: ISO 639-1 codes
+    phone: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    municipality: Mapped[str | None] = mapped_column(sa.String(100))
+    district: Mapped[str | None] = mapped_column(sa.String(100))  #: okres, for statistics
+    residence_status: Mapped[ResidenceStatus | None] = mapped_column(EnumText(ResidenceStatus))
+    worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker.id"))  #: the one assigned social worker
+    legal_hold: Mapped[bool] = mapped_column(default=False)  #: blocks anonymisation and purge
+    legal_hold_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)  #: kept by services
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  #: set when the centre anonymised the record
+
+    worker = relationship("Worker", lazy="joined", innerjoin=False)
+
+    @property
+    def display_name(self) -> str:
+        """Name, alias or a neutral word; never empty."""
+        if self.anonymised_at is not None:
+            return "—"
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or self.alias or ""
+
+    def __str__(self) -> str:
+        name = self.display_name
+        return f"{self.code} {name}".strip()
+
+    def __repr__(self) -> str:
+        return f"<Client {self.id}>"
+
+
+class ClientCodeCounter(Base):
+    """The last number handed out per year, so codes never repeat, even under concurrency."""
+
+    __tablename__ = "client_code_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<ClientCodeCounter {self.year}>"

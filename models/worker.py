@@ -1,0 +1,57 @@
+"""Staff accounts."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models.base import Base, CodeList, UTCDateTime, utcnow
+from models.enums import Role
+
+
+class Worker(UserMixin, Base):
+    """A staff account: reception, social worker, manager, admin (roles add up)."""
+
+    __tablename__ = "worker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  #: the login, stored lower-case
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    roles: Mapped[list] = mapped_column(CodeList(), default=list)  #: values of :class:`Role`
+    languages: Mapped[list] = mapped_column(CodeList(), default=list)  #: ISO 639-1 codes spoken
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))  #: scrypt hash; empty = cannot log in
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return bool(self.active)
+
+    @property
+    def role_set(self) -> set[Role]:
+        result = set()
+        for value in self.roles or ():
+            try:
+                result.add(Role(value))
+            except ValueError:
+                continue
+        return result
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def __repr__(self) -> str:
+        return f"<Worker {self.id}>"

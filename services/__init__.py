@@ -1,0 +1,1 @@
+"""Everything that is not plain CRUD. Functions flush; callers commit."""

@@ -1,0 +1,111 @@
+"""Rules of the case: intake, agreement, roadmap, appointments and visits."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from models import Agreement, Appointment, Client, Intake, RoadmapTask, Visit
+from models.base import utcnow
+from models.enums import AgreementStatus, AppointmentPlace, AppointmentStatus, ClientStatus, TaskStatus
+from services import clients
+from services.errors import ServiceError
+from services.timeutil import local_now
+
+
+def _today() -> date:
+    return local_now().date()
+
+
+def save_intake(session: Session, intake: Intake) -> Intake:
+    """Check an intake; ending it without agreement needs a reason and closes an interested person."""
+    if intake.end_reason is not None and intake.agreement_id is not None:
+        raise ServiceError(_l("An intake ends either with an agreement or with a reason, not both."), field="end_reason")
+    if intake.end_reason is not None and intake.ended_on is None:
+        intake.ended_on = _today()
+    if intake.ended_on is not None and intake.end_reason is None:
+        raise ServiceError(_l("Choose why the intake ended without an agreement."), field="end_reason")
+    if intake.held_on and intake.ended_on and intake.ended_on < intake.held_on:
+        raise ServiceError(_l("The intake cannot end before it was held."), field="ended_on")
+    session.flush()
+    return intake
+
+
+def save_agreement(session: Session, agreement: Agreement, is_created: bool) -> Agreement:
+    """Check an agreement and apply what it means for the client.
+
+    The verbal agreement needs a goal and the client's consent to the service; making it turns
+    an interested person into a client assigned to the agreement's worker.
+    """
+    if agreement.status is None:
+        agreement.status = AgreementStatus.ACTIVE
+    if not (agreement.goal or "").strip():
+        raise ServiceError(_l("Write down the goal agreed with the client."), field="goal")
+    if not agreement.consent_service:
+        raise ServiceError(_l("An agreement needs the client's consent to the service."), field="consent_service")
+    if agreement.agreed_on and agreement.agreed_on > _today():
+        raise ServiceError(_l("The agreement cannot be made in the future."), field="agreed_on")
+    if agreement.consent_recorded_at is None:
+        agreement.consent_recorded_at = utcnow()
+    if agreement.consent_recorded_by_id is None and agreement.consent_recorded_by is None:
+        agreement.consent_recorded_by = agreement.worker
+    if agreement.status == AgreementStatus.ACTIVE:
+        agreement.ended_on = None
+    else:
+        agreement.ended_on = agreement.ended_on or _today()
+        if agreement.agreed_on and agreement.ended_on < agreement.agreed_on:
+            raise ServiceError(_l("The agreement cannot end before it was made."), field="ended_on")
+    client: Client | None = agreement.client
+    if client is not None and agreement.status == AgreementStatus.ACTIVE:
+        if client.status != ClientStatus.CLIENT:
+            client.status = ClientStatus.CLIENT
+        if client.worker_id is None and client.worker is None:
+            client.worker = agreement.worker
+        clients.validate(client)
+    session.flush()
+    return agreement
+
+
+def save_task(session: Session, task: RoadmapTask) -> RoadmapTask:
+    if task.status is None:
+        task.status = TaskStatus.OPEN
+    if not (task.description or "").strip():
+        raise ServiceError(_l("Describe what is to be done."), field="description")
+    if task.status in (TaskStatus.DONE, TaskStatus.NOT_DONE):
+        task.completed_on = task.completed_on or _today()
+    elif task.status == TaskStatus.OPEN:
+        task.completed_on = None
+    if task.position in (None, 0) and task.agreement is not None and task.id is None:
+        task.position = len([t for t in task.agreement.tasks if t is not task]) + 1
+    session.flush()
+    return task
+
+
+def save_appointment(session: Session, appointment: Appointment) -> Appointment:
+    if appointment.status is None:
+        appointment.status = AppointmentStatus.PLANNED
+    if appointment.place == AppointmentPlace.PUBLIC_OFFICE and appointment.office is None and appointment.office_id is None:
+        raise ServiceError(_l("Choose the public office."), field="office")
+    if appointment.place != AppointmentPlace.PUBLIC_OFFICE:
+        appointment.office = None
+    if not appointment.duration_minutes or not (0 < appointment.duration_minutes <= 720):
+        raise ServiceError(_l("The duration must be between 1 and 720 minutes."), field="duration_minutes")
+    if appointment.status == AppointmentStatus.ATTENDED and appointment.starts_at and appointment.starts_at > utcnow():
+        raise ServiceError(_l("An appointment in the future cannot be marked as attended."), field="status")
+    session.flush()
+    if appointment.status == AppointmentStatus.ATTENDED:
+        clients.record_contact(session, appointment.client_id, appointment.starts_at)
+    return appointment
+
+
+def save_visit(session: Session, visit: Visit) -> Visit:
+    if visit.occurred_at and visit.occurred_at > utcnow():
+        raise ServiceError(_l("A contact cannot take place in the future."), field="occurred_at")
+    if visit.client is not None or visit.client_id is not None:
+        # the client record holds these; the visit keeps them only for anonymous walk-ins
+        visit.citizenship = visit.language = None
+        visit.sex = visit.age_band = None
+    session.flush()
+    clients.record_contact(session, visit.client_id, visit.occurred_at)
+    return visit

@@ -1,0 +1,102 @@
+"""Clients: codes, the rules of their state, and the last-contact date."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import Client, ClientCodeCounter
+from models.base import utcnow
+from models.enums import ClientStatus
+from services.errors import ServiceError
+from services.timeutil import local_now
+
+
+def next_code(session: Session, year: int | None = None) -> str:
+    """Hand out the next pseudonymous code of the year, e.g. ``2026-00042``.
+
+    The counter row is incremented with a single UPDATE, which serialises concurrent
+    callers on both engines; the unique constraint on ``client.code`` is the last guard.
+    """
+    year = year or local_now().year
+    table = ClientCodeCounter.__table__
+    stmt = (
+        sa.update(table)
+        .where(table.c.year == year)
+        .values(last_value=table.c.last_value + 1)
+        .returning(table.c.last_value)
+    )
+    value = session.execute(stmt).scalar()
+    if value is None:
+        try:
+            with session.begin_nested():
+                session.execute(sa.insert(table).values(year=year, last_value=0))
+        except IntegrityError:
+            pass  # another transaction created the row first
+        value = session.execute(stmt).scalar()
+    return f"{year}-{value:05d}"
+
+
+def validate(client: Client) -> None:
+    """Refuse a state the service's rules do not allow."""
+    if client.status in (ClientStatus.CLIENT, ClientStatus.CLOSED) and client.worker_id is None and client.worker is None:
+        raise ServiceError(_l("A client must have an assigned social worker."), field="worker")
+    if client.legal_hold and not (client.legal_hold_reason or "").strip():
+        raise ServiceError(_l("Give the reason for the legal hold."), field="legal_hold_reason")
+    if client.birth_year is not None and client.birth_date is not None and client.birth_date.year != client.birth_year:
+        raise ServiceError(_l("The year of birth does not match the date of birth."), field="birth_year")
+    if client.birth_year is not None and not (1900 <= client.birth_year <= local_now().year):
+        raise ServiceError(_l("Enter a year of birth between 1900 and this year."), field="birth_year")
+    if client.email:
+        client.email = client.email.strip()
+    if client.is_anonymous and (client.first_name or client.last_name):
+        raise ServiceError(
+            _l("An anonymous client has no name; use an alias, or untick 'anonymous'."), field="is_anonymous"
+        )
+
+
+def prepare_new(session: Session, client: Client) -> Client:
+    """Give a new client its code and creation time, then check it."""
+    if not client.code:
+        client.code = next_code(session)
+    if client.status is None:
+        client.status = ClientStatus.INTERESTED
+    if client.birth_date is not None and client.birth_year is None:
+        client.birth_year = client.birth_date.year
+    validate(client)
+    return client
+
+
+def create_client(session: Session, **fields) -> Client:
+    """Create a client (an interested person unless a status is given) and flush it."""
+    client = Client(**fields)
+    prepare_new(session, client)
+    session.add(client)
+    session.flush()
+    return client
+
+
+def record_contact(session: Session, client_id: int | None, when: datetime | None = None) -> None:
+    """Move the client's last-contact time forward to ``when`` (never backwards).
+
+    Called whenever a visit or an attended appointment is saved.
+    """
+    if client_id is None:
+        return
+    when = when or utcnow()
+    table = Client.__table__
+    session.execute(
+        sa.update(table)
+        .where(table.c.id == client_id)
+        .where(sa.or_(table.c.last_contact_at.is_(None), table.c.last_contact_at < when))
+        .values(last_contact_at=when)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    # keep an already loaded instance in step with the row
+    for obj in session.identity_map.values():
+        if isinstance(obj, Client) and obj.id == client_id:
+            session.expire(obj, ["last_contact_at"])

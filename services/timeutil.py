@@ -1,0 +1,44 @@
+"""Time zones: stored in UTC, shown and entered in the centre's zone (Europe/Prague)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+
+def centre_zone() -> ZoneInfo:
+    try:
+        from flask import current_app
+
+        return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Prague"))
+    except RuntimeError:
+        return ZoneInfo("Europe/Prague")
+
+
+def local_now() -> datetime:
+    return datetime.now(centre_zone())
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(centre_zone())
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive wall-clock time typed by a person in the centre → aware UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=centre_zone())
+    return value.astimezone(timezone.utc)
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants where the centre's calendar day starts and the next one starts."""
+    from datetime import timedelta
+
+    start = datetime.combine(day, time.min).replace(tzinfo=centre_zone())
+    end = datetime.combine(day + timedelta(days=1), time.min).replace(tzinfo=centre_zone())
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)

@@ -1,0 +1,79 @@
+"""Fixtures: app, db, client, login_as(role). SQLite in memory by default, PostgreSQL when TEST_DATABASE_URL is set."""
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from config import TestConfig
+from extensions import db as _db
+from models import Base
+from models.enums import Role
+from tests import factories
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    os.environ.setdefault("PORADNA_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    application = create_app(TestConfig)
+    with application.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture()
+def db(app):
+    """The database, emptied after each test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def csrf_app(app):
+    """Turn CSRF protection on for one test."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture()
+def login_as(client, db):
+    """``login_as("worker")`` or ``login_as("manager", "worker")``: create an account with those roles and log in."""
+
+    def _login(*roles, email=None, **fields):
+        roles = roles or ("worker",)
+        worker = factories.make_worker(
+            email=email or f"{'-'.join(roles)}-{factories.next_n()}@test.example",
+            roles=[Role(r) for r in roles], password=PASSWORD, **fields,
+        )
+        db.session.commit()
+        response = client.post("/login", data={"email": worker.email, "password": PASSWORD})
+        assert response.status_code == 302, response.data[:500]
+        return worker
+
+    return _login
+
+
+def count_rows(model, *where) -> int:
+    query = sa.select(sa.func.count()).select_from(model)
+    for cond in where:
+        query = query.where(cond)
+    return _db.session.execute(query).scalar()

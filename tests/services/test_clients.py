@@ -1,0 +1,84 @@
+"""Client codes, state rules and last-contact maintenance."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from models import Client
+from models.enums import ClientStatus
+from services import clients
+from services.errors import ServiceError
+from tests import factories
+
+
+def test_codes_are_sequential_per_year_and_unique(db):
+    first = clients.next_code(db.session, 2026)
+    second = clients.next_code(db.session, 2026)
+    other_year = clients.next_code(db.session, 2025)
+    assert (first, second, other_year) == ("2026-00001", "2026-00002", "2025-00001")
+
+
+def test_create_client_gets_code_and_is_interested_by_default(db):
+    client = clients.create_client(db.session, alias="Pan T.")
+    assert client.code and client.code.count("-") == 1
+    assert client.status == ClientStatus.INTERESTED
+    assert client.created_at.tzinfo is not None
+
+
+def test_a_client_needs_an_assigned_worker(db):
+    with pytest.raises(ServiceError) as err:
+        clients.create_client(db.session, status=ClientStatus.CLIENT)
+    assert err.value.field == "worker"
+
+
+def test_database_refuses_a_client_without_worker_too(db):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(Client(code="2026-99999", status=ClientStatus.CLIENT))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+
+
+def test_legal_hold_needs_a_reason(db):
+    worker = factories.make_worker()
+    with pytest.raises(ServiceError):
+        clients.create_client(db.session, status=ClientStatus.CLIENT, worker=worker, legal_hold=True)
+
+
+def test_anonymous_client_has_no_name(db):
+    with pytest.raises(ServiceError):
+        clients.create_client(db.session, is_anonymous=True, first_name="Olena")
+    assert clients.create_client(db.session, is_anonymous=True, alias="Máma Oleny").alias == "Máma Oleny"
+
+
+def test_birth_year_must_match_birth_date(db):
+    from datetime import date
+
+    with pytest.raises(ServiceError):
+        clients.create_client(db.session, birth_year=1980, birth_date=date(1981, 1, 1))
+    client = clients.create_client(db.session, birth_date=date(1981, 1, 1))
+    assert client.birth_year == 1981
+
+
+def test_record_contact_only_moves_forward(db):
+    client = factories.make_client()
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    clients.record_contact(db.session, client.id, now)
+    clients.record_contact(db.session, client.id, now - timedelta(days=3))
+    db.session.refresh(client)
+    assert client.last_contact_at == now
+
+
+def test_timestamps_come_back_aware_utc(db):
+    client = factories.make_client()
+    db.session.commit()
+    db.session.expire_all()
+    loaded = db.session.get(Client, client.id)
+    assert loaded.created_at.tzinfo is not None
+    assert loaded.created_at.utcoffset() == timedelta(0)
+
+
+def test_enum_columns_refuse_unknown_values(db):
+    client = factories.make_client()
+    client.status = "nonsense"
+    with pytest.raises(Exception):
+        db.session.flush()
