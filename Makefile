@@ -27,8 +27,7 @@ install-test: $(VENV)/.installed-test translations
 
 ## Compile the Czech and English catalogs (.mo files are build output, not committed).
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -d translations -D messages
-	$(VENV)/bin/pybabel compile -d translations -D admin
+	$(PY) -m tools.i18n compile
 
 ## Re-extract messages from the code and merge them into both catalogs.
 translations-update: $(VENV)/.installed

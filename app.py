@@ -133,6 +133,7 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
+        logging.getLogger(__name__).warning("CSRF refused: %s", exc.description)
         return _render(400, _("The form has expired or was not sent from this site. Reload the page and try again."))
 
 

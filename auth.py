@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -56,7 +56,8 @@ def login():
             flash(_("Wrong email or password, or the account is disabled."), "error")
         else:
             locale = session.get("locale")
-            session.clear()  # a fresh session at every login
+            session.clear()  # a fresh session (and CSRF token) at every login
+            g.pop("csrf_token", None)
             if locale:
                 session["locale"] = locale
             login_user(worker)

@@ -135,7 +135,7 @@ class CodeListContainsFilter(sqla_filters.BaseSQLAFilter):
     """A comma-separated code list contains one code."""
 
     def apply(self, query, value, alias=None):
-        column = self.get_column(alias)
+        column = sa.type_coerce(self.get_column(alias), sa.String)
         code = (value or "").strip().lower()
         return query.filter(sa.or_(column == code, column.like(f"{code},%"), column.like(f"%,{code}"), column.like(f"%,{code},%")))
 
@@ -301,6 +301,22 @@ class SecureModelView(ModelView):
             return []
         rows = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(clean))
         return sorted(r[0] for r in rows)
+
+    def _get_filter_groups(self):
+        """Filter choices rebuilt per request: translated labels and current code lists and staff."""
+        if not self._filters:
+            return None
+        groups: dict[str, list] = {}
+        for index, flt in enumerate(self._filters):
+            options = flt.get_options(self)
+            groups.setdefault(str(flt.name), []).append({
+                "index": index,
+                "arg": self.get_filter_arg(index, flt),
+                "operation": str(flt.operation()),
+                "options": [(key, str(label)) for key, label in options] if options else None,
+                "type": flt.data_type,
+            })
+        return groups
 
     # --- paging and sorting -------------------------------------------------------------------
     def _get_list_extra_args(self):

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import ScopedAjaxLoader, SecureModelView
-from admin_views.common import fmt_client_link, fmt_text_excerpt, social_workers
+from admin_views.common import WorkerFilter, fmt_client_link, fmt_text_excerpt, social_workers
 from extensions import db
-from models import Agreement, Client
+from models import Agreement, Client, Intake
 from services import cases
 
 
@@ -36,7 +36,7 @@ class IntakeView(SecureModelView):
     column_sortable_list = ("held_on", "ended_on", ("client", "client.code"), ("worker", "worker.full_name"))
     column_default_sort = ("held_on", True)
     column_searchable_list = ("client.code",)
-    column_filters = ("worker", "held_on", "end_reason", "ended_on")
+    column_filters = (WorkerFilter(Intake.worker_id, _l("Social worker")), "held_on", "end_reason", "ended_on")
     column_labels = CASE_LABELS | {"end_reason": _l("Ended without agreement because")}
     column_formatters = {"client": fmt_client_link}
     form_columns = ("client", "worker", "held_on", "issue", "ended_on", "end_reason", "end_note")
@@ -57,7 +57,7 @@ class AgreementView(SecureModelView):
     column_sortable_list = ("agreed_on", "status", "ended_on", ("client", "client.code"), ("worker", "worker.full_name"))
     column_default_sort = ("agreed_on", True)
     column_searchable_list = ("client.code",)
-    column_filters = ("status", "worker", "agreed_on", "ended_on")
+    column_filters = ("status", WorkerFilter(Agreement.worker_id, _l("Social worker")), "agreed_on", "ended_on")
     column_labels = CASE_LABELS | {"end_reason": _l("Why it ended")}
     column_formatters = {"client": fmt_client_link}
     form_columns = ("client", "worker", "agreed_on", "issue", "goal", "consent_service", "consent_data", "status", "ended_on", "end_reason")

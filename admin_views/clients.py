@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import SecureModelView
-from admin_views.common import CountryField, fmt_country, fmt_languages, social_workers
+from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
 from extensions import db
 from models import Client
 from services import clients, codes
@@ -28,7 +28,7 @@ class ClientView(SecureModelView):
     column_sortable_list = ("code", "status", "last_name", "last_contact_at", "created_at", ("worker", "worker.full_name"))
     column_default_sort = ("created_at", True)
     column_searchable_list = ("code", "last_name", "first_name", "alias", "phone")
-    column_filters = ("status", "worker", "citizenship", "residence_status", "is_anonymous", "legal_hold", "created_at", "last_contact_at", "district")
+    column_filters = ("status", WorkerFilter(Client.worker_id, _l("Social worker")), "citizenship", "residence_status", "is_anonymous", "legal_hold", "created_at", "last_contact_at", "district")
     column_labels = {
         "code": _l("Code"), "name": _l("Name"), "status": _l("Status"), "is_anonymous": _l("Anonymous"),
         "first_name": _l("First name"), "last_name": _l("Last name"), "alias": _l("Alias"),

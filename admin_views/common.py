@@ -72,3 +72,67 @@ def fmt_client_link(view, context, model, name):
 def fmt_text_excerpt(view, context, model, name):
     text = getattr(model, name) or ""
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+# --- filters over relations ------------------------------------------------------------------
+# Flask-Admin's own relation filters expose every column of the related table (a worker's email,
+# even the password hash); these offer exactly one choice list each.
+
+import sqlalchemy as sa  # noqa: E402
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter  # noqa: E402
+
+from models import Worker  # noqa: E402
+
+
+class _IdChoiceFilter(BaseSQLAFilter):
+    def get_options(self, view):
+        from flask import has_request_context
+
+        # evaluated per request by SecureModelView._get_filter_groups; nothing to list at start-up
+        return super().get_options(view) if has_request_context() else []
+
+    def validate(self, value):
+        try:
+            return int(value) > 0
+        except (TypeError, ValueError):
+            return False
+
+    def clean(self, value):
+        return int(value)
+
+    def operation(self):
+        return _l("equals")
+
+
+class WorkerFilter(_IdChoiceFilter):
+    """``column`` (a worker id) is the chosen staff member."""
+
+    def __init__(self, column, name, all_staff=False):
+        def options():
+            query = db.session.query(Worker).order_by(Worker.full_name, Worker.id) if all_staff else social_workers()
+            return [(str(w.id), w.full_name) for w in query]
+
+        super().__init__(column, name, options=options)
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.column == value)
+
+
+class OfficeFilter(_IdChoiceFilter):
+    def __init__(self, column, name):
+        super().__init__(column, name, options=lambda: [(str(o.id), o.name) for o in active_offices()])
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.column == value)
+
+
+class TopicFilter(_IdChoiceFilter):
+    """A visit is about the chosen topic."""
+
+    def __init__(self, relationship, name):
+        self.relationship = relationship
+        owner = relationship.class_  # Flask-Admin needs a plain column of the listed table
+        super().__init__(owner.id, name, options=lambda: [(str(t.id), t.label) for t in active_topics()])
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.relationship.any(Topic.id == value))

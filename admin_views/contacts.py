@@ -6,10 +6,11 @@ from flask_babel import lazy_gettext as _l
 from admin_views.base import SecureModelView
 from admin_views.cases import client_loader
 from admin_views.common import (
-    CountryField, LanguageField, active_offices, active_topics, fmt_client_link, fmt_country, fmt_language,
+    CountryField, LanguageField, OfficeFilter, TopicFilter, WorkerFilter, active_offices, active_topics, fmt_client_link, fmt_country, fmt_language,
     social_workers,
 )
 from extensions import db
+from models import Appointment, Visit
 from services import cases
 
 CONTACT_LABELS = {
@@ -33,7 +34,10 @@ class AppointmentView(SecureModelView):
     column_sortable_list = ("starts_at", "status", ("worker", "worker.full_name"), ("client", "client.code"))
     column_default_sort = ("starts_at", True)
     column_searchable_list = ("client.code",)
-    column_filters = ("status", "worker", "starts_at", "format", "purpose", "place", "office")
+    column_filters = (
+        "status", WorkerFilter(Appointment.worker_id, _l("Social worker")), "starts_at", "format", "purpose", "place",
+        OfficeFilter(Appointment.office_id, _l("Public office")),
+    )
     column_labels = CONTACT_LABELS
     column_formatters = {"client": fmt_client_link, "language": fmt_language}
     form_columns = (
@@ -62,7 +66,10 @@ class VisitView(SecureModelView):
     column_sortable_list = ("occurred_at", "channel", "minutes", ("worker", "worker.full_name"))
     column_default_sort = ("occurred_at", True)
     column_searchable_list = ("client.code",)
-    column_filters = ("channel", "worker", "occurred_at", "urgent", "topics")
+    column_filters = (
+        "channel", WorkerFilter(Visit.worker_id, _l("Social worker")), "occurred_at", "urgent",
+        TopicFilter(Visit.topics, _l("Topic")),
+    )
     column_labels = CONTACT_LABELS
     column_descriptions = {
         "client": _l("Leave empty for an anonymous walk-in; then fill in citizenship, language, sex and age band."),

@@ -6,8 +6,9 @@ from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from admin_views.base import SecureModelView
-from admin_views.common import fmt_languages
+from admin_views.common import WorkerFilter, fmt_languages
 from extensions import db
+from models import AuditEvent
 from models.enums import Role
 from services import codes, users
 from services.errors import ServiceError
@@ -31,7 +32,7 @@ class WorkerView(SecureModelView):
     }
     column_formatters = {"roles": _fmt_roles, "languages": fmt_languages}
     column_formatters_detail = column_formatters
-    form_columns = ("full_name", "email", "roles", "languages", "active")
+    form_columns = ("full_name", "email", "roles", "languages", "active", "new_password")
     form_extra_fields = {
         "new_password": PasswordField(
             _l("New password"), validators=[Optional()],
@@ -98,7 +99,7 @@ class AuditView(SecureModelView):
     column_sortable_list = ("at", "action", "client_code")
     column_default_sort = ("at", True)
     column_searchable_list = ("client_code",)
-    column_filters = ("actor", "action", "client_code", "at", "entity")
+    column_filters = (WorkerFilter(AuditEvent.actor_id, _l("Who"), all_staff=True), "action", "client_code", "at", "entity")
     column_labels = {
         "at": _l("When"), "actor": _l("Who"), "action": _l("Action"), "entity": _l("Record type"),
         "entity_id": _l("Record id"), "client_code": _l("Client code"), "details": _l("Details"),

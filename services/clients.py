@@ -5,7 +5,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Client, ClientCodeCounter
@@ -29,15 +28,21 @@ def next_code(session: Session, year: int | None = None) -> str:
         .values(last_value=table.c.last_value + 1)
         .returning(table.c.last_value)
     )
-    value = session.execute(stmt).scalar()
-    if value is None:
-        try:
-            with session.begin_nested():
-                session.execute(sa.insert(table).values(year=year, last_value=0))
-        except IntegrityError:
-            pass  # another transaction created the row first
+    with session.no_autoflush:  # the new client itself must not be flushed before it has its code
         value = session.execute(stmt).scalar()
+        if value is None:
+            # first code of the year: create the counter row unless a concurrent transaction just did
+            session.execute(_insert_ignore(session, table).values(year=year, last_value=0))
+            value = session.execute(stmt).scalar()
     return f"{year}-{value:05d}"
+
+
+def _insert_ignore(session: Session, table):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
 
 
 def validate(client: Client) -> None:
@@ -60,13 +65,13 @@ def validate(client: Client) -> None:
 
 def prepare_new(session: Session, client: Client) -> Client:
     """Give a new client its code and creation time, then check it."""
-    if not client.code:
-        client.code = next_code(session)
     if client.status is None:
         client.status = ClientStatus.INTERESTED
     if client.birth_date is not None and client.birth_year is None:
         client.birth_year = client.birth_date.year
     validate(client)
+    if not client.code:
+        client.code = next_code(session)
     return client
 
 

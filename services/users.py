@@ -84,10 +84,8 @@ def _dummy() -> str:
 
 def social_workers_query(session: Session, include_id: int | None = None):
     """Active accounts with the social-worker role, by name (plus ``include_id`` so an edit keeps its value)."""
-    from models.base import CodeList  # noqa: F401  (the column stores roles comma-separated)
-
     role = Role.WORKER.value
-    col = Worker.roles
+    col = sa.type_coerce(Worker.roles, sa.String)  # compare the stored comma-separated text
     has_role = sa.or_(col == role, col.like(f"{role},%"), col.like(f"%,{role}"), col.like(f"%,{role},%"))
     cond = sa.and_(Worker.active.is_(True), has_role)
     if include_id:

@@ -1,9 +1,11 @@
 """Fixtures: app, db, client, login_as(role). SQLite in memory by default, PostgreSQL when TEST_DATABASE_URL is set."""
 from __future__ import annotations
 
+import contextvars
 import os
 
 import pytest
+from flask.testing import FlaskClient
 import sqlalchemy as sa
 
 from app import create_app
@@ -16,10 +18,33 @@ from tests import factories
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_sessionstart(session):
+    from tools.i18n import compile_catalogs
+
+    compile_catalogs()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs every request in its own context, as a real server does.
+
+    Without this a request would reuse the test's application context, and with it ``g``
+    (Flask-Login's cached user, Flask-WTF's token) and the test's database session.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        try:
+            _db.session.expire_all()  # see what the request committed
+        except RuntimeError:
+            pass  # no application context in the test
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     os.environ.setdefault("PORADNA_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
     application = create_app(TestConfig)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _db.drop_all()
         _db.create_all()

@@ -30,8 +30,29 @@ def fill_en() -> int:
     return changed
 
 
+
+
+def compile_catalogs(force: bool = False) -> list[str]:
+    """Compile every ``translations/*/LC_MESSAGES/*.po`` whose ``.mo`` is missing or older."""
+    from babel.messages.mofile import write_mo
+
+    done = []
+    for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog)
+        done.append(str(po.relative_to(ROOT)))
+    return done
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["fill-en"]:
         print(f"filled {fill_en()} English messages")
+    elif sys.argv[1:] == ["compile"]:
+        print("compiled", ", ".join(compile_catalogs(force=True)) or "nothing")
     else:
-        sys.exit("usage: python -m tools.i18n fill-en")
+        sys.exit("usage: python -m tools.i18n fill-en|compile")
