@@ -37,7 +37,11 @@ translations-update: $(VENV)/.installed
 
 ## Fail unless the Czech catalog is complete (msgfmt counts fuzzy entries separately, pybabel does not).
 translations-check:
-	@msgfmt --check --statistics -o /dev/null translations/cs/LC_MESSAGES/messages.po 2>&1 | tee /dev/stderr | grep -qvE 'fuzzy|untranslated'
+	@for po in translations/cs/LC_MESSAGES/*.po; do \
+	  out=$$(msgfmt --check --statistics -o /dev/null $$po 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "$$po: $$out"; \
+	  if echo "$$out" | grep -qE 'fuzzy|untranslated'; then echo "incomplete Czech catalog: $$po"; exit 1; fi; \
+	done
 
 migrate: install
 	$(FLASK) db upgrade
