@@ -72,6 +72,8 @@ class Config:
 class TestConfig(Config):
     """The test suite: a throwaway database, CSRF off unless a test turns it on."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self) -> None:
         super().__init__(generate_secret=False)
         self.TESTING = True

@@ -389,6 +389,16 @@ class SecureModelView(ModelView):
             raise
 
     # --- display helpers ----------------------------------------------------------------------
+    def create_form(self, obj=None):
+        """A new record's worker is the person creating it, when they are a social worker."""
+        form = super().create_form(obj)
+        if request.method == "GET" and "worker" in form and form.worker.data is None:
+            from models.enums import Role
+
+            if current_user.has_role(Role.WORKER):
+                form.worker.data = current_user._get_current_object()
+        return form
+
     def get_empty_list_message(self):
         return _("There are no records yet.")
 

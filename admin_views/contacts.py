@@ -48,7 +48,7 @@ class AppointmentView(SecureModelView):
     form_overrides = {"language": LanguageField}
     form_args = {
         "worker": {"query_factory": social_workers},
-        "office": {"query_factory": active_offices},
+        "office": {"query_factory": active_offices, "blank_text": _l("— not given —")},
     }
     form_widget_args = {"notes": {"rows": 4}, "evaluation": {"rows": 3}, "next_steps": {"rows": 3}}
     can_delete = True

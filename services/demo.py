@@ -133,6 +133,7 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
     today = now.date()
     weights = [n[1] for n in NATIONALITIES]
     counts = dict.fromkeys(("clients", "intakes", "agreements", "tasks", "appointments", "visits"), 0)
+    booked: set[tuple[int, datetime]] = set()  #: (worker id, start): nobody is double-booked
     year_counters: dict[int, int] = {
         c.year: c.last_value for c in session.query(ClientCodeCounter)
     }
@@ -223,6 +224,17 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
                 while day.weekday() >= 5:
                     day += timedelta(days=1)
                 starts = _utc(day, rng.choice([8, 9, 10, 11, 13, 14, 15]), rng.choice([0, 30]))
+                for _try in range(40):
+                    if (id(worker), starts) not in booked:
+                        break
+                    day += timedelta(days=1)
+                    while day.weekday() >= 5:
+                        day += timedelta(days=1)
+                    starts = _utc(day, rng.choice([8, 9, 10, 11, 13, 14, 15]), rng.choice([0, 30]))
+                else:
+                    continue
+                # block the whole duration, in half-hour steps
+                booked.update((id(worker), starts + timedelta(minutes=30 * k)) for k in range(-4, 4))  # durations are at most 120 min
                 accompaniment = rng.random() < 0.2
                 if starts > now.astimezone(timezone.utc):
                     appt_status = AppointmentStatus.PLANNED

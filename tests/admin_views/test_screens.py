@@ -310,3 +310,23 @@ def test_agreement_status_filter_and_ended_agreement(client, db, login_as):
     assert response.status_code == 302, _text(response)
     db.session.refresh(agreement)
     assert agreement.status == AgreementStatus.GOAL_ACHIEVED and agreement.ended_on == date.today()
+
+
+def test_malformed_values_get_czech_messages_and_keep_the_typed_text(client, db, login_as):
+    login_as("manager", "worker")
+    response = client.post("/admin/appointment/new/", data={"duration_minutes": "abc", "starts_at": "32.13.2026 25:00"})
+    page = _text(response)
+    assert response.status_code == 200
+    assert "Toto pole je povinné." in page  # client
+    assert "Neplatná hodnota pro datum a čas." in page
+    assert 'value="32.13.2026 25:00"' in page and 'value="abc"' in page
+    assert count_rows(Appointment) == 0
+
+
+def test_new_records_preselect_the_social_worker_creating_them(client, db, login_as):
+    me = login_as("worker")
+    factories.make_worker(full_name="Aaron Abel")  # first by name, but not me
+    db.session.commit()
+    for endpoint in ("appointment", "visit", "agreement", "intake"):
+        page = _text(client.get(f"/admin/{endpoint}/new/"))
+        assert f'<option selected value="{me.id}">' in page, endpoint
