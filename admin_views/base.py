@@ -38,6 +38,17 @@ log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
 
 
+def deny(endpoint: str, obj=None, status: int = 403):
+    """Audit a refused access and answer 403 (or 404 where existence must not leak)."""
+    if current_user.is_authenticated:
+        if obj is not None:
+            audit.record_for(db.session, AuditAction.DENIED, obj, details={"screen": endpoint})
+        else:
+            audit.record(db.session, AuditAction.DENIED, entity=endpoint, details={"path": request.path[:200]})
+        db.session.commit()
+    abort(status)
+
+
 class AdminForm(BaseForm):
     """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms)."""
 
@@ -268,7 +279,7 @@ class SecureModelView(ModelView):
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        abort(403)
+        deny(self.endpoint)
 
     # --- which rows ---------------------------------------------------------------------------
     def get_query(self):
@@ -279,13 +290,20 @@ class SecureModelView(ModelView):
         return access.scope(query, self.model, current_user)
 
     def get_one(self, id):
+        """The record ``id`` if the user may see it; otherwise 404 (a denial is audited)."""
         try:
             pk = int(str(id).strip())
         except (TypeError, ValueError):
-            return None
+            abort(404)
         if pk <= 0 or pk > 2**63 - 1:
-            return None
-        return self.get_query().filter(self.model.id == pk).one_or_none()
+            abort(404)
+        obj = self.get_query().filter(self.model.id == pk).one_or_none()
+        if obj is None:
+            hidden = db.session.get(self.model, pk)
+            if hidden is not None:
+                deny(self.endpoint, hidden, status=404)
+            abort(404)
+        return obj
 
     def scoped_ids(self, ids) -> list[int]:
         """The subset of ``ids`` (raw strings from a form) the user may act on."""
@@ -360,12 +378,46 @@ class SecureModelView(ModelView):
 
     #: write create/update/delete entries to the audit trail
     audit_changes = True
+    #: audit every opening of a record's details or edit page (personal data), not only confidential text
+    audit_views = False
+
+    # --- field-level rules --------------------------------------------------------------------
+    def render(self, template, **kwargs):
+        model = kwargs.get("model")
+        if model is not None and template in (self.details_template, self.details_modal_template):
+            hidden = access.hidden_fields(db.session, current_user, self.model, model)
+            kwargs["details_columns"] = [(name, label) for name, label in kwargs["details_columns"] if name not in hidden]
+            self._audit_view(model, hidden)
+        elif template in (self.edit_template, self.edit_modal_template) and request.method == "GET":
+            form = kwargs.get("form")
+            obj = getattr(form, "_obj", None) if form is not None else None
+            if obj is not None:
+                self._audit_view(obj, access.hidden_fields(db.session, current_user, self.model, obj))
+        return super().render(template, **kwargs)
+
+    def _audit_view(self, obj, hidden) -> None:
+        shows_confidential = bool(access.confidential_fields(self.model) - hidden)
+        if self.audit_views or shows_confidential:
+            audit.record_for(db.session, AuditAction.VIEW, obj, details={"screen": self.endpoint})
+            db.session.commit()
+
+    def _strip_fields(self, form, hidden):
+        for name in hidden:
+            if name in form:
+                del form[name]
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        form._obj = obj
+        return self._strip_fields(form, access.hidden_fields(db.session, current_user, self.model, obj, write=True))
 
     def check_model(self, form, model, is_created):
         """Apply the services' rules before saving; raise :class:`ServiceError` to refuse."""
 
     def on_model_change(self, form, model, is_created):
         changed = None if is_created else audit.changed_fields(model)
+        self.apply_rules(form, access.check_write, db.session, current_user, model, changed)
         self.apply_rules(form, self.check_model, form, model, is_created)
         db.session.flush()
         if self.audit_changes:
@@ -375,6 +427,8 @@ class SecureModelView(ModelView):
                 audit.record_for(db.session, AuditAction.UPDATE, model, details={"fields": changed})
 
     def on_model_delete(self, model):
+        if not access.can_read_confidential(db.session, current_user, model) and access.confidential_fields(self.model):
+            raise ServiceError(_l("Only the client's own social worker may delete this record."))
         if self.audit_changes:
             audit.record_for(db.session, AuditAction.DELETE, model)
 
@@ -391,7 +445,9 @@ class SecureModelView(ModelView):
     # --- display helpers ----------------------------------------------------------------------
     def create_form(self, obj=None):
         """A new record's worker is the person creating it, when they are a social worker."""
-        form = super().create_form(obj)
+        form = self._strip_fields(
+            super().create_form(obj), access.hidden_fields(db.session, current_user, self.model, None, write=True)
+        )
         if request.method == "GET" and "worker" in form and form.worker.data is None:
             from models.enums import Role
 

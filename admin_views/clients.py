@@ -1,13 +1,23 @@
-"""Clients and interested persons."""
+"""Clients and interested persons: the list, details, forms, and the client's own operations
+(reassignment, cover access, who accessed the record)."""
 from __future__ import annotations
 
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from admin_views.base import SecureModelView
+from admin_views.base import SecureModelView, deny
 from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
 from extensions import db
-from models import Client
-from services import clients, codes
+from models import Client, Worker
+from models.enums import ReassignReason
+from services import access, clients, codes, cover
+from services.errors import ServiceError
 
 
 def _fmt_name(view, context, model, name):
@@ -16,6 +26,18 @@ def _fmt_name(view, context, model, name):
     if model.is_anonymous and not model.alias:
         return _l("(anonymous)")
     return model.display_name
+
+
+class ReassignForm(FlaskForm):
+    to_worker = SelectField(_l("New social worker"), coerce=int, validators=[DataRequired()])
+    reason = SelectField(_l("Reason"), choices=ReassignReason.choices, validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
+                         description=_l("Internal note for managers; it is not part of the audit trail."))
+
+
+class CoverForm(FlaskForm):
+    reason = StringField(_l("Why do you need to open this case?"), validators=[DataRequired(), Length(min=5, max=500)],
+                         description=_l("For example: the client came urgently and their worker is on leave."))
 
 
 class ClientView(SecureModelView):
@@ -43,6 +65,7 @@ class ClientView(SecureModelView):
         "is_anonymous": _l("The person chose not to give their identity."),
         "alias": _l("A name the person wants to be called by instead of their real name."),
         "legal_hold": _l("Keeps the record from anonymisation and the retention purge."),
+        "worker": _l("Set when the record is created; later changed only by a manager (reassignment)."),
     }
     column_formatters = {"name": _fmt_name, "citizenship": fmt_country, "languages": fmt_languages}
     form_columns = (
@@ -58,9 +81,82 @@ class ClientView(SecureModelView):
     }
     form_widget_args = {"legal_hold_reason": {"rows": 2}}
     can_delete = False  # erasure is a privacy operation with its own confirmation
+    audit_views = True  # personal data: every opening is recorded
+    details_template = "admin/client/details.html"
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if "worker" in form:
+            del form["worker"]  # reassignment is a separate, manager-only operation
+        return form
 
     def check_model(self, form, model, is_created):
         if is_created:
             clients.prepare_new(db.session, model)
         else:
             clients.validate(model)
+
+    # --- the client's own operations ------------------------------------------------------------
+    def _client_or_404(self):
+        return self.get_one(request.args.get("id", ""))
+
+    @expose("/reassign/", methods=("GET", "POST"))
+    def reassign_view(self):
+        if not access.can(current_user, "reassign"):
+            deny("client.reassign")
+        client = self._client_or_404()
+        form = ReassignForm()
+        form.to_worker.choices = [(w.id, w.full_name) for w in social_workers() if w.id != client.worker_id]
+        if form.validate_on_submit():
+            try:
+                clients.reassign(db.session, client, db.session.get(Worker, form.to_worker.data), form.reason.data,
+                                 form.note.data, by=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+            else:
+                db.session.commit()
+                flash(_("The client %(code)s is now assigned to %(name)s.", code=client.code, name=client.worker.full_name), "success")
+                return redirect(self.get_url(".details_view", id=client.id))
+        return self.render("admin/client/reassign.html", client=client, form=form)
+
+    @expose("/cover/", methods=("GET", "POST"))
+    def cover_view(self):
+        if not access.can(current_user, "cover"):
+            deny("client.cover")
+        client = self._client_or_404()
+        form = CoverForm()
+        if form.validate_on_submit():
+            try:
+                grant = cover.grant_cover(db.session, current_user._get_current_object(), client, form.reason.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+            else:
+                db.session.commit()
+                flash(_("You have access to %(code)s until %(time)s. It is recorded in the audit trail.",
+                        code=client.code, time=_format_time(grant.expires_at)), "success")
+                return redirect(self.get_url(".details_view", id=client.id))
+        return self.render("admin/client/cover.html", client=client, form=form)
+
+    @expose("/accesses/")
+    def accesses_view(self):
+        if not access.can(current_user, "client_accesses"):
+            deny("client.accesses")
+        client = self._client_or_404()
+        return self.render("admin/client/accesses.html", client=client, events=clients.accesses(db.session, client))
+
+    def client_actions(self, client) -> dict:
+        """What the current user may do with this client, for the details page."""
+        return {
+            "reassign": access.can(current_user, "reassign") and client.anonymised_at is None,
+            "cover": access.can(current_user, "cover") and client.worker_id not in (None, current_user.id)
+            and not access.holds_client(db.session, current_user, client.id),
+            "accesses": access.can(current_user, "client_accesses"),
+        }
+
+
+def _format_time(value):
+    from flask_babel import format_datetime
+
+    return format_datetime(value, "short")

@@ -3,12 +3,13 @@ from models.agreement import Agreement, Intake, RoadmapTask
 from models.appointment import Appointment
 from models.audit import AuditEvent
 from models.base import Base
-from models.client import Client, ClientCodeCounter
+from models.client import Client, ClientCodeCounter, Reassignment
 from models.codelists import PublicOffice, Topic
+from models.cover import CoverGrant
 from models.visit import Visit, visit_topic
 from models.worker import Worker
 
 __all__ = [
-    "Agreement", "Appointment", "AuditEvent", "Base", "Client", "ClientCodeCounter", "Intake",
-    "PublicOffice", "RoadmapTask", "Topic", "Visit", "Worker", "visit_topic",
+    "Agreement", "Appointment", "AuditEvent", "Base", "Client", "ClientCodeCounter", "CoverGrant", "Intake",
+    "PublicOffice", "Reassignment", "RoadmapTask", "Topic", "Visit", "Worker", "visit_topic",
 ]

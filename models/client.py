@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, CodeList, EnumText, UTCDateTime, utcnow
-from models.enums import ClientStatus, ResidenceStatus, Sex
+from models.enums import ClientStatus, ReassignReason, ResidenceStatus, Sex
 
 
 class Client(Base):
@@ -75,3 +75,26 @@ class ClientCodeCounter(Base):
 
     def __repr__(self) -> str:
         return f"<ClientCodeCounter {self.year}>"
+
+
+class Reassignment(Base):
+    """A change of a client's assigned worker: manager-only, with a reason."""
+
+    __tablename__ = "reassignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    from_worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker.id"))
+    to_worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker.id"))
+    reason: Mapped[ReassignReason] = mapped_column(EnumText(ReassignReason))
+    note: Mapped[str | None] = mapped_column(sa.Text)  #: confidential: details of the reason
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker.id"))  #: the manager who did it
+
+    client = relationship("Client")
+    from_worker = relationship("Worker", foreign_keys=[from_worker_id])
+    to_worker = relationship("Worker", foreign_keys=[to_worker_id])
+    by = relationship("Worker", foreign_keys=[by_id])
+
+    def __repr__(self) -> str:
+        return f"<Reassignment {self.id}>"

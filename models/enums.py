@@ -154,4 +154,14 @@ class AuditAction(LabeledEnum):
     LOGOUT = "logout", _l("Logout")
     FAILED_LOGIN = "failed_login", _l("Failed login")
     REASSIGN = "reassign", _l("Reassign")
+    COVER = "cover", _l("Cover access")
     DENIED = "denied", _l("Access denied")
+
+
+class ReassignReason(LabeledEnum):
+    WORKER_ABSENT = "absent", _l("Long-term absence of the worker")
+    WORKER_LEFT = "left", _l("The worker left the centre")
+    WORKLOAD = "workload", _l("Workload")
+    LANGUAGE = "language", _l("Language or specialisation")
+    CLIENT_REQUEST = "client_request", _l("At the client's request")
+    OTHER = "other", _l("Other reason")

@@ -1,18 +1,30 @@
-"""The one access policy: which screens a person may open and which rows they may see.
+"""The one access policy: which screens a person may open, which rows they may see, which fields
+they may read and write.
 
 Every admin view, ajax lookup, action, export, custom page and CLI path asks here.
+
+- reception: interested persons and walk-ins, the appointment book, visits; never confidential text.
+- worker: full access to their own clients (and to clients they hold cover access for, and to
+  interested persons whose intake they held); for everyone else only what reception sees.
+- manager: reads everything (every read of confidential content is audited), reassigns clients.
+- admin: staff accounts and code lists only.
+Roles add up.
 """
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
+from models import Agreement, Appointment, AuditEvent, Client, CoverGrant, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, Worker
+from models.base import utcnow
 from models.enums import Role
 
 R, W, M, A = Role.RECEPTION, Role.WORKER, Role.MANAGER, Role.ADMIN
 
 #: Which roles may open each back-office screen (by endpoint). Roles add up.
 SCREEN_ROLES: dict[str, frozenset[Role]] = {
-    "admin": frozenset({R, W, M, A}),  # the dashboard
+    "admin": frozenset({R, W, M, A}),  # the start page
     "client": frozenset({R, W, M}),
     "intake": frozenset({W, M}),
     "agreement": frozenset({W, M}),
@@ -25,6 +37,26 @@ SCREEN_ROLES: dict[str, frozenset[Role]] = {
     "audit": frozenset({M}),
 }
 
+#: Operations beyond a screen's CRUD, and who may run them.
+OPERATION_ROLES: dict[str, frozenset[Role]] = {
+    "reassign": frozenset({M}),
+    "cover": frozenset({W}),
+    "client_accesses": frozenset({M}),
+}
+
+#: Confidential columns per model: never shown to reception, nor to a worker without full access.
+CONFIDENTIAL: dict[type, frozenset[str]] = {
+    Appointment: frozenset({"notes", "evaluation", "next_steps"}),
+    Visit: frozenset({"summary"}),
+    Agreement: frozenset({"issue", "goal", "end_reason"}),
+    Intake: frozenset({"issue", "end_note"}),
+    RoadmapTask: frozenset({"description", "outcome"}),
+    Reassignment: frozenset({"note"}),
+}
+
+#: Models that are case content as a whole: only people with full access to the client see their rows.
+CASE_MODELS = (Agreement, Intake, RoadmapTask)
+
 
 def is_staff(user: Any) -> bool:
     """A logged-in, active account with at least one role."""
@@ -36,21 +68,150 @@ def is_staff(user: Any) -> bool:
     )
 
 
+def _roles(user: Any) -> set[Role]:
+    return user.role_set if is_staff(user) else set()
+
+
 def can_open(user: Any, endpoint: str) -> bool:
     """May ``user`` open the screen ``endpoint`` at all?"""
-    if not is_staff(user):
-        return False
     allowed = SCREEN_ROLES.get(endpoint)
     if allowed is None:
         return False  # a screen nobody listed is closed to everybody
-    return bool(user.role_set & allowed)
+    return bool(_roles(user) & allowed)
 
+
+def can(user: Any, operation: str) -> bool:
+    """May ``user`` run ``operation`` (see :data:`OPERATION_ROLES`)?"""
+    return bool(_roles(user) & OPERATION_ROLES.get(operation, frozenset()))
+
+
+# --- which clients a worker holds --------------------------------------------------------------
+
+def accessible_client_ids(user: Any, now=None):
+    """A subquery of the client ids ``user`` has full access to as a social worker.
+
+    Their own clients, clients they hold an active cover grant for, and interested persons
+    without an assigned worker whose intake they held.
+    """
+    now = now or utcnow()
+    own = sa.select(Client.id).where(Client.worker_id == user.id)
+    cover = sa.select(CoverGrant.client_id).where(
+        CoverGrant.worker_id == user.id, CoverGrant.revoked_at.is_(None), CoverGrant.expires_at > now
+    )
+    intake = (
+        sa.select(Intake.client_id)
+        .join(Client, Client.id == Intake.client_id)
+        .where(Intake.worker_id == user.id, Client.worker_id.is_(None))
+    )
+    return sa.union(own, cover, intake)
+
+
+def _client_id_of(obj: Any) -> int | None:
+    if isinstance(obj, Client):
+        return obj.id
+    if isinstance(obj, RoadmapTask):
+        agreement = obj.agreement
+        return agreement.client_id if agreement is not None else None
+    return getattr(obj, "client_id", None) or getattr(getattr(obj, "client", None), "id", None)
+
+
+def holds_client(session, user: Any, client_id: int | None) -> bool:
+    """Has ``user`` full (worker) access to this client?"""
+    if client_id is None or W not in _roles(user):
+        return False
+    query = sa.select(sa.literal(1)).where(sa.literal(client_id).in_(accessible_client_ids(user)))
+    return session.execute(query).first() is not None
+
+
+def _holds(session, user: Any, obj: Any) -> bool:
+    client_id = _client_id_of(obj)
+    if client_id is None:
+        # an anonymous walk-in: the worker who handled it
+        return W in _roles(user) and getattr(obj, "worker_id", None) == user.id
+    return holds_client(session, user, client_id)
+
+
+def can_read_confidential(session, user: Any, obj: Any) -> bool:
+    """May ``user`` read the confidential fields of ``obj``? Managers may (and are audited)."""
+    roles = _roles(user)
+    if M in roles:
+        return True
+    return _holds(session, user, obj)
+
+
+def can_write_confidential(session, user: Any, obj: Any) -> bool:
+    """May ``user`` write confidential fields of ``obj``? Only a worker with full access."""
+    if _client_id_of(obj) is None and getattr(obj, "client", None) is None and isinstance(obj, (Appointment, Visit)):
+        return W in _roles(user)
+    if isinstance(obj, (Agreement, Intake)) and obj.client is not None and obj.client.worker_id is None:
+        return W in _roles(user)  # an interested person nobody holds yet
+    return _holds(session, user, obj)
+
+
+def confidential_fields(model: type) -> frozenset[str]:
+    return CONFIDENTIAL.get(model, frozenset())
+
+
+def hidden_fields(session, user: Any, model: type, obj: Any | None = None, *, write: bool = False) -> frozenset[str]:
+    """Fields of ``model`` that ``user`` may not read (or, with ``write``, not write) on ``obj``.
+
+    Without ``obj`` (a list, a new record) the answer is for the role alone.
+    """
+    fields = confidential_fields(model)
+    if not fields:
+        return frozenset()
+    roles = _roles(user)
+    if obj is None:
+        allowed = (W in roles) if write else bool(roles & {W, M})
+        return frozenset() if allowed else fields
+    allowed = can_write_confidential(session, user, obj) if write else can_read_confidential(session, user, obj)
+    return frozenset() if allowed else fields
+
+
+# --- rows ----------------------------------------------------------------------------------------
 
 def scope(query, model, user: Any):
-    """Restrict a query over ``model`` to the rows ``user`` may see.
+    """Restrict a query over ``model`` to the rows ``user`` may see."""
+    roles = _roles(user)
+    if not roles:
+        return query.filter(sa.false())
+    if model is AuditEvent or model is Reassignment:
+        return query if M in roles else query.filter(sa.false())
+    if model in (Worker, Topic, PublicOffice):
+        return query if A in roles else query.filter(sa.false())
+    if model in (Client, Appointment, Visit):
+        return query if roles & {R, W, M} else query.filter(sa.false())
+    if model in CASE_MODELS:
+        if M in roles:
+            return query
+        if W not in roles:
+            return query.filter(sa.false())
+        held = accessible_client_ids(user)
+        if model is RoadmapTask:
+            return query.filter(RoadmapTask.agreement_id.in_(sa.select(Agreement.id).where(Agreement.client_id.in_(held))))
+        return query.filter(model.client_id.in_(held))
+    if model is CoverGrant:
+        if M in roles:
+            return query
+        return query.filter(sa.or_(CoverGrant.worker_id == user.id, CoverGrant.client_id.in_(sa.select(Client.id).where(Client.worker_id == user.id))))
+    return query.filter(sa.false())  # a model nobody listed is closed to everybody
 
-    Staff who may open a screen see its rows; per-client rules refine this.
+
+def check_write(session, user: Any, obj: Any, changed: list[str] | None) -> None:
+    """Refuse a save that writes what ``user`` may not write (raises :class:`ServiceError`).
+
+    ``changed`` is the list of changed fields (None for a new record).
     """
-    if not is_staff(user):
-        return query.filter(False)
-    return query
+    from flask_babel import lazy_gettext as _l
+
+    from services.errors import ServiceError
+
+    model = type(obj)
+    if isinstance(obj, CASE_MODELS) and M not in _roles(user) and not can_write_confidential(session, user, obj):
+        raise ServiceError(_l("This client is assigned to another social worker. Open the case with cover access first."))
+    fields = confidential_fields(model)
+    touched = fields if changed is None else fields.intersection(changed)
+    if changed is None:
+        touched = {f for f in touched if getattr(obj, f, None) not in (None, "")}
+    if touched and not can_write_confidential(session, user, obj):
+        raise ServiceError(_l("Only the client's own social worker may write notes and other confidential content."))

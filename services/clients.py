@@ -105,3 +105,45 @@ def record_contact(session: Session, client_id: int | None, when: datetime | Non
     for obj in session.identity_map.values():
         if isinstance(obj, Client) and obj.id == client_id:
             session.expire(obj, ["last_contact_at"])
+
+
+def reassign(session: Session, client: Client, to_worker, reason, note: str | None = None, by=None):
+    """Hand the client to another social worker (a manager's decision, with a reason; audited)."""
+    from models import Reassignment
+    from models.enums import AuditAction, ReassignReason, Role
+    from services import audit
+
+    if to_worker is None or Role.WORKER not in to_worker.role_set or not to_worker.active:
+        raise ServiceError(_l("Choose an active social worker."), field="to_worker")
+    if client.worker_id == to_worker.id:
+        raise ServiceError(_l("The client is already assigned to this worker."), field="to_worker")
+    if client.anonymised_at is not None:
+        raise ServiceError(_l("This record has been anonymised."))
+    try:
+        reason = ReassignReason(reason)
+    except ValueError as exc:
+        raise ServiceError(_l("Choose the reason."), field="reason") from exc
+    record = Reassignment(
+        client=client, from_worker_id=client.worker_id, to_worker=to_worker, reason=reason,
+        note=(note or "").strip() or None, by_id=getattr(by, "id", None), at=utcnow(),
+    )
+    session.add(record)
+    previous = client.worker_id
+    client.worker = to_worker
+    session.flush()
+    audit.record(session, AuditAction.REASSIGN, entity="client", entity_id=client.id, client_code=client.code,
+                 actor_id=getattr(by, "id", None), details={"from": previous, "to": to_worker.id, "reason": reason.value})
+    session.flush()
+    return record
+
+
+def accesses(session: Session, client: Client, limit: int = 500):
+    """Who accessed this client's records, newest first (from the audit trail)."""
+    from models import AuditEvent
+
+    return (
+        session.query(AuditEvent)
+        .filter(AuditEvent.client_code == client.code)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit).all()
+    )
