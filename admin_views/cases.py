@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import ScopedAjaxLoader, SecureModelView
-from admin_views.common import WorkerFilter, fmt_client_link, fmt_text_excerpt, social_workers
+from admin_views.common import WorkerFilter, fmt_client_link, social_workers
 from extensions import db
 from models import Agreement, Client, Intake
 from services import cases
@@ -74,13 +74,14 @@ def _fmt_agreement_client(view, context, model, name):
 
 
 class TaskView(SecureModelView):
-    column_list = ("agreement.client", "description", "responsible", "due_on", "status", "completed_on")
+    # lists never show confidential text (a manager's reads of it are audited one record at a time)
+    column_list = ("agreement.client", "agreement", "responsible", "due_on", "status", "completed_on")
     column_details_list = ("agreement", "description", "responsible", "due_on", "status", "outcome", "position", "completed_on", "created_at", "updated_at")
     column_sortable_list = ("due_on", "status", "responsible", "completed_on")
     column_default_sort = ("due_on", False)
     column_filters = ("status", "responsible", "due_on")
     column_labels = CASE_LABELS | {"agreement.client": _l("Client")}
-    column_formatters = {"agreement.client": _fmt_agreement_client, "description": fmt_text_excerpt}
+    column_formatters = {"agreement.client": _fmt_agreement_client}
     form_columns = ("agreement", "description", "responsible", "due_on", "status", "outcome", "position")
     form_ajax_refs = {
         "agreement": ScopedAjaxLoader(
