@@ -69,11 +69,6 @@ def fmt_client_link(view, context, model, name):
     return Markup('<a href="{}">{}</a>').format(url_for("client.details_view", id=client.id), client.code)
 
 
-def fmt_text_excerpt(view, context, model, name):
-    text = getattr(model, name) or ""
-    return text if len(text) <= 80 else text[:77] + "…"
-
-
 # --- filters over relations ------------------------------------------------------------------
 # Flask-Admin's own relation filters expose every column of the related table (a worker's email,
 # even the password hash); these offer exactly one choice list each.
