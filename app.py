@@ -36,6 +36,7 @@ def _configure_sqlite(engine: Engine, url: str) -> None:
     def _on_connect(dbapi_connection, connection_record):  # pragma: no cover - exercised by every test
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased personal data is overwritten, not left in free pages
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")

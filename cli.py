@@ -9,12 +9,14 @@ from flask.cli import AppGroup
 
 from extensions import db
 from models.enums import Role
-from services import codelists, demo, users
+from services import codelists, demo, privacy, retention, users
 from services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying Poradna out.")
 codelists_cli = AppGroup("codelists", help="Code lists (topics, public offices).")
+clients_cli = AppGroup("clients", help="A client's data rights: export, anonymisation, deletion.")
+retention_cli = AppGroup("retention", help="The retention rule (RETENTION_YEARS after the last contact).")
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
 
@@ -86,7 +88,118 @@ def load_codelists():
     click.echo(f"Added {topics} topics and {offices} public offices.")
 
 
+def _client_by_code(code: str):
+    from models import Client
+
+    client = db.session.query(Client).filter(Client.code == code.strip()).one_or_none()
+    if client is None:
+        raise click.ClickException(f"No client with code {code}.")
+    return client
+
+
+@clients_cli.command("export")
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["json", "html"]), default="json", show_default=True)
+@click.option("--lang", type=click.Choice(["cs", "en"]), default="cs", show_default=True, help="Language of the HTML page.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of standard output.")
+def export_client(code, fmt, lang, output):
+    """Export everything held about the client CODE (right of access)."""
+    import json
+
+    client = _client_by_code(code)
+    data = privacy.export_record(db.session, client)
+    if fmt == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        text = privacy.render_html(data, lang)
+    privacy.record_export(db.session, client, fmt, lang if fmt == "html" else None)
+    db.session.commit()
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"Wrote the record of {client.code} to {output}.", err=True)
+    else:
+        click.echo(text)
+
+
+@clients_cli.command("anonymise")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def anonymise_client(code, yes):
+    """Anonymise the client CODE: remove personal data and notes for good, keep coded data."""
+    client = _client_by_code(code)
+    if client.anonymised_at is not None:
+        click.echo(f"{client.code} is already anonymised; nothing to do.")
+        return
+    if client.legal_hold:
+        raise click.ClickException(f"{client.code} is on legal hold and cannot be anonymised.")
+    click.echo(f"Anonymising {client.code} will remove:")
+    for label, count in privacy.anonymise_preview(db.session, client):
+        click.echo(f"  {count:6d}  {label}")
+    if not yes and not click.confirm("This cannot be undone. Continue?", default=False):
+        raise click.ClickException("Nothing was changed.")
+    try:
+        privacy.anonymise(db.session, client)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    privacy.wipe_freed_space(db.session)
+    click.echo(f"{client.code} was anonymised.")
+
+
+@clients_cli.command("delete")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete_client(code, yes):
+    """Delete the client CODE and everything under it (the audit trail keeps the code)."""
+    client = _client_by_code(code)
+    click.echo(f"Deleting {client.code} removes:")
+    for label, count in privacy.delete_preview(db.session, client):
+        click.echo(f"  {count:6d}  {label}")
+    if not yes and not click.confirm("This cannot be undone. Continue?", default=False):
+        raise click.ClickException("Nothing was changed.")
+    try:
+        removed = privacy.delete_client(db.session, client)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    privacy.wipe_freed_space(db.session)
+    click.echo(f"{removed} was deleted.")
+
+
+@retention_cli.command("purge")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Reference date (default: today).")
+@click.option("--dry-run", is_flag=True, help="Only list who would be affected and why.")
+@click.option("--yes", is_flag=True, help="Run without asking (for cron).")
+def purge(as_of, dry_run, yes):
+    """Anonymise clients whose last contact is older than RETENTION_YEARS; remove old walk-in summaries."""
+    from flask import current_app
+
+    years = current_app.config["RETENTION_YEARS"]
+    day = as_of.date() if as_of else retention.default_as_of()
+    plan = retention.plan(db.session, day, years, sample_size=100_000 if dry_run else 20)
+    click.echo(f"As of {day}: last activity before {plan.cutoff} ({years} years).")
+    click.echo(f"  clients to anonymise:           {plan.to_anonymise}")
+    click.echo(f"  kept because of a legal hold:   {plan.on_legal_hold}")
+    click.echo(f"  walk-in summaries to remove:    {plan.walk_in_summaries}")
+    if dry_run:
+        for row in plan.sample:
+            status = "legal hold, kept" if row["legal_hold"] else f"last {row['basis'].replace('_', ' ')}"
+            click.echo(f"  {row['code']:12} {row['last_activity']:%Y-%m-%d}  {status}")
+        return
+    if not yes and not click.confirm("Anonymise these clients now? This cannot be undone.", default=False):
+        raise click.ClickException("Nothing was changed.")
+    counts = retention.purge(db.session, day, years)
+    privacy.wipe_freed_space(db.session)
+    click.echo(f"Done: {counts['anonymised']} anonymised, {counts['walk_in_summaries']} walk-in summaries removed, "
+               f"{counts['legal_hold']} kept on legal hold.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(codelists_cli)
+    app.cli.add_command(clients_cli)
+    app.cli.add_command(retention_cli)

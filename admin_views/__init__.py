@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from config import BASE_DIR
 from models import (
-    Agreement, Appointment, AuditEvent, Client, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker,
+    Agreement, Appointment, AuditEvent, Client, DataRequest, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker,
 )
 
 
@@ -16,6 +16,7 @@ def init_admin(app) -> Admin:
     from admin_views.clients import ClientView
     from admin_views.contacts import AppointmentView, VisitView
     from admin_views.dashboard import DashboardView
+    from admin_views.privacy import DataRequestView, RetentionView
     from admin_views.staff import AuditView, OfficeView, TopicView, WorkerView
 
     admin = Admin(
@@ -35,5 +36,8 @@ def init_admin(app) -> Admin:
     admin.add_view(WorkerView(Worker, name=_l("Staff accounts"), endpoint="worker", category=settings))
     admin.add_view(TopicView(Topic, name=_l("Topics"), endpoint="topic", category=settings))
     admin.add_view(OfficeView(PublicOffice, name=_l("Public offices"), endpoint="office", category=settings))
-    admin.add_view(AuditView(AuditEvent, name=_l("Audit trail"), endpoint="audit"))
+    privacy = _l("Personal data")
+    admin.add_view(DataRequestView(DataRequest, name=_l("Data requests"), endpoint="data_request", category=privacy))
+    admin.add_view(RetentionView(name=_l("Retention purge"), endpoint="retention", url="/admin/retention", category=privacy))
+    admin.add_view(AuditView(AuditEvent, name=_l("Audit trail"), endpoint="audit", category=privacy))
     return admin

@@ -2,13 +2,15 @@
 (reassignment, cover access, who accessed the record)."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.actions import action
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin_views.base import SecureModelView, deny
@@ -16,7 +18,7 @@ from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_lang
 from extensions import db
 from models import Client, Worker
 from models.enums import ReassignReason
-from services import access, clients, codes, cover
+from services import access, clients, codes, cover, privacy
 from services.errors import ServiceError
 
 
@@ -38,6 +40,21 @@ class ReassignForm(FlaskForm):
 class CoverForm(FlaskForm):
     reason = StringField(_l("Why do you need to open this case?"), validators=[DataRequired(), Length(min=5, max=500)],
                          description=_l("For example: the client came urgently and their worker is on leave."))
+
+
+class ExportForm(FlaskForm):
+    format = RadioField(_l("Format"), choices=[("html", _l("Printable page (HTML, print to PDF)")), ("json", _l("Machine-readable (JSON)"))], default="html")
+    lang = RadioField(_l("Language"), choices=[("cs", "Čeština"), ("en", "English")], default="cs")
+
+
+class ConfirmForm(FlaskForm):
+    ids = HiddenField()
+    confirm = BooleanField(_l("I understand that this cannot be undone."), validators=[DataRequired()])
+
+
+def _ids_arg() -> list[str]:
+    raw = request.values.get("ids") or request.args.get("id") or ""
+    return [part for part in raw.replace(" ", "").split(",") if part]
 
 
 class ClientView(SecureModelView):
@@ -146,9 +163,106 @@ class ClientView(SecureModelView):
         client = self._client_or_404()
         return self.render("admin/client/accesses.html", client=client, events=clients.accesses(db.session, client))
 
+    # --- privacy: export, anonymisation, deletion ------------------------------------------------
+    def is_action_allowed(self, name):
+        operations = {"export": "export", "anonymise": "anonymise"}
+        if name in operations:
+            return access.can(current_user, operations[name])
+        return super().is_action_allowed(name)
+
+    @action("export", _l("Export the record"))
+    def action_export(self, ids):
+        scoped = self.scoped_ids(ids)
+        if len(scoped) != 1:
+            flash(_("Choose exactly one client to export."), "error")
+            return redirect(self.get_url(".index_view"))
+        return redirect(self.get_url(".export_view", id=scoped[0]))
+
+    @action("anonymise", _l("Anonymise"))
+    def action_anonymise(self, ids):
+        scoped = self.scoped_ids(ids)
+        if not scoped:
+            flash(_("No client was chosen."), "error")
+            return redirect(self.get_url(".index_view"))
+        return redirect(self.get_url(".anonymise_view", ids=",".join(map(str, scoped))))
+
+    @expose("/export/", methods=("GET", "POST"))
+    def export_view(self):
+        if not access.can(current_user, "export"):
+            deny("client.export")
+        client = self._client_or_404()
+        form = ExportForm()
+        if form.validate_on_submit():
+            data = privacy.export_record(db.session, client)
+            privacy.record_export(db.session, client, form.format.data, form.lang.data)
+            db.session.commit()
+            if form.format.data == "json":
+                import json
+
+                body = json.dumps(data, ensure_ascii=False, indent=2)
+                return Response(body, mimetype="application/json", headers={
+                    "Content-Disposition": f'attachment; filename="{client.code}.json"', "Cache-Control": "no-store"})
+            html = privacy.render_html(data, form.lang.data)
+            return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+        return self.render("admin/client/export.html", client=client, form=form)
+
+    def _confirm_targets(self):
+        ids = self.scoped_ids(_ids_arg())
+        if not ids:
+            from flask import abort
+
+            abort(404)
+        return db.session.query(Client).filter(Client.id.in_(ids)).order_by(Client.code).all()
+
+    @expose("/anonymise/", methods=("GET", "POST"))
+    def anonymise_view(self):
+        if not access.can(current_user, "anonymise"):
+            deny("client.anonymise")
+        targets = self._confirm_targets()
+        form = ConfirmForm(ids=",".join(str(c.id) for c in targets))
+        if form.validate_on_submit():
+            done, refused = 0, []
+            for client in targets:
+                try:
+                    if privacy.anonymise(db.session, client, current_user.id):
+                        done += 1
+                    db.session.commit()
+                except ServiceError:
+                    db.session.rollback()
+                    refused.append(client.code)
+            privacy.wipe_freed_space(db.session)
+            flash(ngettext("%(num)d client was anonymised.", "%(num)d clients were anonymised.", done), "success")
+            if refused:
+                flash(_("Not anonymised because of a legal hold: %(codes)s", codes=", ".join(refused)), "error")
+            return redirect(self.get_url(".index_view"))
+        previews = [(c, privacy.anonymise_preview(db.session, c)) for c in targets]
+        return self.render("admin/client/anonymise.html", previews=previews, form=form)
+
+    @expose("/delete-record/", methods=("GET", "POST"))
+    def delete_record_view(self):
+        if not access.can(current_user, "delete_client"):
+            deny("client.delete_record")
+        client = self._client_or_404()
+        form = ConfirmForm(ids=str(client.id))
+        if form.validate_on_submit():
+            try:
+                code = privacy.delete_client(db.session, client, current_user.id)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+                return redirect(self.get_url(".details_view", id=client.id))
+            db.session.commit()
+            privacy.wipe_freed_space(db.session)
+            flash(_("The record %(code)s and everything under it was deleted.", code=code), "success")
+            return redirect(self.get_url(".index_view"))
+        return self.render("admin/client/delete.html", client=client, counts=privacy.delete_preview(db.session, client), form=form)
+
     def client_actions(self, client) -> dict:
         """What the current user may do with this client, for the details page."""
         return {
+            "export": access.can(current_user, "export"),
+            "anonymise": access.can(current_user, "anonymise") and client.anonymised_at is None,
+            "delete": access.can(current_user, "delete_client"),
             "reassign": access.can(current_user, "reassign") and client.anonymised_at is None,
             "cover": access.can(current_user, "cover") and client.worker_id not in (None, current_user.id)
             and not access.holds_client(db.session, current_user, client.id),

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, CodeList, EnumText, UTCDateTime, utcnow
-from models.enums import ClientStatus, ReassignReason, ResidenceStatus, Sex
+from models.enums import AgeBand, ClientStatus, ReassignReason, ResidenceStatus, Sex
 
 
 class Client(Base):
@@ -33,6 +33,7 @@ class Client(Base):
     birth_year: Mapped[int | None] = mapped_column()
     birth_date: Mapped[date | None] = mapped_column()
     sex: Mapped[Sex | None] = mapped_column(EnumText(Sex))
+    age_band: Mapped[AgeBand | None] = mapped_column(EnumText(AgeBand, length=8))  #: kept after anonymisation instead of the birth date
     citizenship: Mapped[str | None] = mapped_column(sa.String(2), index=True)  #: ISO 3166-1 alpha-2
     languages: Mapped[list] = mapped_column(CodeList(), default=list)  #: ISO 639-1 codes
     phone: Mapped[str | None] = mapped_column(sa.String(40), index=True)

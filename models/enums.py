@@ -165,3 +165,25 @@ class ReassignReason(LabeledEnum):
     LANGUAGE = "language", _l("Language or specialisation")
     CLIENT_REQUEST = "client_request", _l("At the client's request")
     OTHER = "other", _l("Other reason")
+
+
+class DataRequestType(LabeledEnum):
+    ACCESS = "access", _l("Access / copy of records")
+    ERASURE = "erasure", _l("Erasure")
+    RECTIFICATION = "rectification", _l("Rectification")
+    RESTRICTION = "restriction", _l("Restriction of processing")
+    OBJECTION = "objection", _l("Objection")
+
+
+class DataRequestChannel(LabeledEnum):
+    IN_PERSON = "in_person", _l("In person")
+    PHONE = "phone", _l("Phone")
+    EMAIL = "email", _l("Email")
+    LETTER = "letter", _l("Letter")
+
+
+class DataRequestStatus(LabeledEnum):
+    OPEN = "open", _l("Open")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    COMPLETED = "completed", _l("Completed")
+    REFUSED = "refused", _l("Refused")

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from models import Agreement, Appointment, AuditEvent, Client, CoverGrant, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, Worker
+from models import Agreement, Appointment, AuditEvent, Client, CoverGrant, DataRequest, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, Worker
 from models.base import utcnow
 from models.enums import Role
 
@@ -35,6 +35,9 @@ SCREEN_ROLES: dict[str, frozenset[Role]] = {
     "topic": frozenset({A}),
     "office": frozenset({A}),
     "audit": frozenset({M}),
+    "reports": frozenset({W, M}),  # managers: every figure; social workers: their own clients' figures
+    "data_request": frozenset({M}),
+    "retention": frozenset({M}),
 }
 
 #: Operations beyond a screen's CRUD, and who may run them.
@@ -42,6 +45,10 @@ OPERATION_ROLES: dict[str, frozenset[Role]] = {
     "reassign": frozenset({M}),
     "cover": frozenset({W}),
     "client_accesses": frozenset({M}),
+    "export": frozenset({M}),
+    "anonymise": frozenset({M}),
+    "delete_client": frozenset({M}),
+    "purge": frozenset({M}),
 }
 
 #: Confidential columns per model: never shown to reception, nor to a worker without full access.
@@ -52,6 +59,7 @@ CONFIDENTIAL: dict[type, frozenset[str]] = {
     Intake: frozenset({"issue", "end_note"}),
     RoadmapTask: frozenset({"description", "outcome"}),
     Reassignment: frozenset({"note"}),
+    DataRequest: frozenset({"note"}),
 }
 
 #: Models that are case content as a whole: only people with full access to the client see their rows.
@@ -104,6 +112,32 @@ def accessible_client_ids(user: Any, now=None):
         .where(Intake.worker_id == user.id, Client.worker_id.is_(None))
     )
     return sa.union(own, cover, intake)
+
+
+def report_worker_id(user: Any) -> int | None:
+    """Whose figures ``user`` sees in reports: None for every figure (managers), their own id for a
+    social worker (their own clients only). Raises :class:`PermissionError` for anyone else."""
+    roles = _roles(user)
+    if M in roles:
+        return None
+    if W in roles:
+        return user.id
+    raise PermissionError("no access to reports")
+
+
+def report_client_ids(worker_id: int):
+    """A subquery of the ids of ``worker_id``'s own clients, as counted in their reports.
+
+    Their assigned clients and the interested persons without an assigned worker whose intake
+    they held; cover access is temporary and does not count.
+    """
+    own = sa.select(Client.id).where(Client.worker_id == worker_id)
+    intake = (
+        sa.select(Intake.client_id)
+        .join(Client, Client.id == Intake.client_id)
+        .where(Intake.worker_id == worker_id, Client.worker_id.is_(None))
+    )
+    return sa.union(own, intake)
 
 
 def _client_id_of(obj: Any) -> int | None:
@@ -175,7 +209,7 @@ def scope(query, model, user: Any):
     roles = _roles(user)
     if not roles:
         return query.filter(sa.false())
-    if model is AuditEvent or model is Reassignment:
+    if model in (AuditEvent, Reassignment, DataRequest):
         return query if M in roles else query.filter(sa.false())
     if model in (Worker, Topic, PublicOffice):
         return query if A in roles else query.filter(sa.false())

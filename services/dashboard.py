@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from models import Appointment, Client, Worker
 from models.enums import AppointmentStatus, Role
-from services import access, cover
+from services import access, cover, data_requests
 from services.timeutil import local_day_bounds, local_now
 
 
@@ -40,6 +40,7 @@ def start_page(session: Session, user) -> dict:
         data["cover_on_my_clients"] = cover.active_grants(session, for_clients_of=user.id)
     if user.has_role(Role.MANAGER):
         data["cover_today"] = cover.grants_today(session)
+        data["data_requests"] = data_requests.open_requests(session)
     if user.has_role(Role.MANAGER):
         data["clients_by_status"] = dict(session.query(Client.status, sa.func.count(Client.id)).group_by(Client.status).all())
     if user.has_role(Role.ADMIN):

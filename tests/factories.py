@@ -5,9 +5,9 @@ import itertools
 from datetime import date, datetime, timedelta, timezone
 
 from extensions import db
-from models import Agreement, Appointment, AuditEvent, Client, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker
+from models import Agreement, Appointment, AuditEvent, Client, DataRequest, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker
 from models.enums import (
-    AgreementStatus, AppointmentFormat, AppointmentPlace, AppointmentPurpose, AppointmentStatus, AuditAction,
+    AgreementStatus, AppointmentFormat, DataRequestChannel, DataRequestType, AppointmentPlace, AppointmentPurpose, AppointmentStatus, AuditAction,
     ClientStatus, Responsible, Role, TaskStatus, VisitChannel,
 )
 from services import clients
@@ -118,3 +118,14 @@ def make_office(code=None, **fields):
 
 def make_audit_event(action=AuditAction.VIEW, **fields):
     return _save(AuditEvent(action=action, **fields))
+
+
+def make_data_request(client=None, **fields):
+    from services.data_requests import one_month_after
+
+    client = client or make_client()
+    fields.setdefault("type", DataRequestType.ACCESS)
+    fields.setdefault("channel", DataRequestChannel.IN_PERSON)
+    fields.setdefault("received_on", date.today() - timedelta(days=3))
+    fields.setdefault("due_on", one_month_after(fields["received_on"]))
+    return _save(DataRequest(client=client, client_code=client.code, **fields))

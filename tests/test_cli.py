@@ -91,3 +91,50 @@ def test_codelists_load_is_idempotent(runner, db):
     topics = count_rows(Topic)
     runner.invoke(args=["codelists", "load"])
     assert count_rows(Topic) == topics >= 9
+
+
+def test_clients_export_anonymise_delete_and_retention_commands(runner, db, tmp_path):
+    import json
+    from datetime import datetime, timezone
+
+    from models import AuditEvent
+    from models.enums import AuditAction
+    from tests import factories
+
+    person = factories.make_client(last_name="Příkazová")
+    old = factories.make_client(created_at=datetime(2019, 1, 1, tzinfo=timezone.utc))
+    gone = factories.make_client()
+    db.session.commit()
+    old_id = old.id
+    out = runner.invoke(args=["clients", "export", person.code, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["client"]["last_name"] == "Příkazová"
+    target = tmp_path / "record.html"
+    html = runner.invoke(args=["clients", "export", person.code, "--format", "html", "--lang", "en", "--output", str(target)])
+    assert html.exit_code == 0 and '<html lang="en">' in target.read_text()
+    assert db.session.query(AuditEvent).filter_by(action=AuditAction.EXPORT).count() == 2
+    assert runner.invoke(args=["clients", "export", "NOPE"]).exit_code != 0
+
+    refused = runner.invoke(args=["clients", "anonymise", person.code], input="n\n")
+    assert refused.exit_code != 0 and "Příkazová" not in refused.output
+    db.session.refresh(person)
+    assert person.anonymised_at is None
+    done = runner.invoke(args=["clients", "anonymise", person.code], input="y\n")
+    assert done.exit_code == 0, done.output
+    db.session.refresh(person)
+    assert person.anonymised_at is not None
+    assert runner.invoke(args=["clients", "anonymise", person.code, "--yes"]).exit_code == 0  # idempotent
+
+    deleted = runner.invoke(args=["clients", "delete", gone.code, "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+
+    dry = runner.invoke(args=["retention", "purge", "--dry-run", "--as-of", "2026-06-15"])
+    assert dry.exit_code == 0 and old.code in dry.output
+    db.session.refresh(old)
+    assert old.anonymised_at is None
+    run = runner.invoke(args=["retention", "purge", "--as-of", "2026-06-15", "--yes"])
+    assert run.exit_code == 0, run.output
+    db.session.expire_all()
+    from models import Client
+
+    assert db.session.get(Client, old_id).anonymised_at is not None

@@ -29,10 +29,11 @@ def _seed_one_of_each(worker):
         "topic": factories.make_topic(),
         "office": factories.make_office(),
         "audit": factories.make_audit_event(client_code=client.code),
+        "data_request": factories.make_data_request(client=client),
     }
 
 
-SCREENS = ["client", "intake", "agreement", "task", "appointment", "visit", "worker", "topic", "office", "audit"]
+SCREENS = ["client", "intake", "agreement", "task", "appointment", "visit", "worker", "topic", "office", "audit", "data_request"]
 
 
 @pytest.mark.parametrize("endpoint", SCREENS)

@@ -1,0 +1,305 @@
+"""The client's data rights: the record export, anonymisation and deletion.
+
+Functions flush; the caller commits. Every operation is audited with the client code only.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from models import (
+    Agreement, Appointment, AuditEvent, Client, CoverGrant, DataRequest, Intake, Reassignment, RoadmapTask, Visit,
+)
+from models.base import utcnow
+from models.enums import AgeBand, AuditAction
+from services import audit
+from services.errors import ServiceError
+from services.timeutil import local_now, to_local
+
+#: Version of the JSON document produced by :func:`export_record` (see docs/client-record-export.md).
+EXPORT_SCHEMA = "poradna/client-record"
+EXPORT_VERSION = 1
+
+#: Personal fields of the client removed by anonymisation.
+CLIENT_PERSONAL_FIELDS = (
+    "first_name", "last_name", "alias", "birth_year", "birth_date", "phone", "email", "municipality", "district",
+    "legal_hold_reason",
+)
+#: Free-text fields under the client removed by anonymisation: (model, field, replacement for NOT NULL columns).
+FREE_TEXT = (
+    (Appointment, "notes", None), (Appointment, "evaluation", None), (Appointment, "next_steps", None),
+    (Appointment, "place_note", None), (Visit, "summary", None), (Agreement, "issue", None), (Agreement, "goal", ""),
+    (Agreement, "end_reason", None), (Intake, "issue", None), (Intake, "end_note", None),
+    (RoadmapTask, "description", ""), (RoadmapTask, "outcome", None), (Reassignment, "note", None),
+    (CoverGrant, "reason", ""), (DataRequest, "note", None),
+)
+#: Audit detail keys known to carry no personal data; anything else is dropped on anonymisation.
+SAFE_AUDIT_KEYS = frozenset({"fields", "screen", "from", "to", "reason", "expires_at", "format", "lang", "counts", "path"})
+
+
+def age_band(birth_year: int | None, birth_date: date | None, on: date) -> AgeBand | None:
+    if birth_date is not None:
+        age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    elif birth_year is not None:
+        age = on.year - birth_year
+    else:
+        return None
+    if age < 18:
+        return AgeBand.UNDER_18
+    if age <= 26:
+        return AgeBand.AGE_18_26
+    if age <= 64:
+        return AgeBand.AGE_27_64
+    return AgeBand.AGE_65_PLUS
+
+
+def _client_filter(model):
+    if model is RoadmapTask:
+        return lambda cid: RoadmapTask.agreement_id.in_(sa.select(Agreement.id).where(Agreement.client_id == cid))
+    return lambda cid: model.client_id == cid
+
+
+# --- export ----------------------------------------------------------------------------------
+
+def _iso(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _enum(value):
+    return value.value if value is not None and hasattr(value, "value") else value
+
+
+def _row(obj, fields) -> dict[str, Any]:
+    return {f: _iso(_enum(getattr(obj, f))) for f in fields}
+
+
+def export_record(session: Session, client: Client) -> dict[str, Any]:
+    """Everything the centre holds about one client, as a JSON-ready dict (schema version 1)."""
+    cid = client.id
+    agreements = session.query(Agreement).filter(Agreement.client_id == cid).order_by(Agreement.agreed_on, Agreement.id).all()
+    tasks = session.query(RoadmapTask).filter(_client_filter(RoadmapTask)(cid)).order_by(RoadmapTask.agreement_id, RoadmapTask.position, RoadmapTask.id).all()
+    tasks_by_agreement: dict[int, list] = {}
+    for task in tasks:
+        tasks_by_agreement.setdefault(task.agreement_id, []).append(task)
+    accesses = (
+        session.query(AuditEvent).filter(AuditEvent.client_code == client.code)
+        .order_by(AuditEvent.at, AuditEvent.id).all()
+    )
+    return {
+        "schema": EXPORT_SCHEMA,
+        "version": EXPORT_VERSION,
+        "generated_at": utcnow().isoformat(),
+        "client": {
+            **_row(client, (
+                "code", "status", "is_anonymous", "first_name", "last_name", "alias", "birth_year", "birth_date", "sex",
+                "age_band", "citizenship", "phone", "email", "municipality", "district", "residence_status",
+                "legal_hold", "legal_hold_reason", "created_at", "last_contact_at", "anonymised_at",
+            )),
+            "languages": list(client.languages or []),
+            "worker": client.worker.full_name if client.worker else None,
+        },
+        "intakes": [
+            _row(i, ("held_on", "issue", "ended_on", "end_reason", "end_note")) | {"worker": i.worker.full_name}
+            for i in session.query(Intake).filter(Intake.client_id == cid).order_by(Intake.held_on, Intake.id)
+        ],
+        "agreements": [
+            _row(a, ("agreed_on", "issue", "goal", "status", "ended_on", "end_reason")) | {
+                "worker": a.worker.full_name,
+                "consent": {
+                    "service": a.consent_service, "personal_data": a.consent_data,
+                    "recorded_at": _iso(a.consent_recorded_at),
+                    "recorded_by": a.consent_recorded_by.full_name if a.consent_recorded_by else None,
+                },
+                "roadmap": [
+                    _row(t, ("position", "description", "responsible", "due_on", "status", "outcome", "completed_on"))
+                    for t in tasks_by_agreement.get(a.id, [])
+                ],
+            }
+            for a in agreements
+        ],
+        "appointments": [
+            _row(a, ("starts_at", "duration_minutes", "format", "place", "place_note", "purpose", "interpreter",
+                     "language", "status", "notes", "evaluation", "next_steps"))
+            | {"worker": a.worker.full_name, "office": a.office.name if a.office else None}
+            for a in session.query(Appointment).filter(Appointment.client_id == cid).order_by(Appointment.starts_at, Appointment.id)
+        ],
+        "visits": [
+            _row(v, ("occurred_at", "channel", "minutes", "urgent", "summary"))
+            | {"worker": v.worker.full_name, "topics": [t.label for t in v.topics]}
+            for v in session.query(Visit).filter(Visit.client_id == cid).order_by(Visit.occurred_at, Visit.id)
+        ],
+        "reassignments": [
+            _row(r, ("at", "reason", "note")) | {
+                "from": r.from_worker.full_name if r.from_worker else None, "to": r.to_worker.full_name,
+            }
+            for r in session.query(Reassignment).filter(Reassignment.client_id == cid).order_by(Reassignment.at, Reassignment.id)
+        ],
+        "cover_access": [
+            _row(g, ("granted_at", "expires_at", "reason")) | {"worker": g.worker.full_name}
+            for g in session.query(CoverGrant).filter(CoverGrant.client_id == cid).order_by(CoverGrant.granted_at, CoverGrant.id)
+        ],
+        "data_requests": [
+            _row(d, ("type", "received_on", "channel", "due_on", "status", "completed_on", "note"))
+            for d in session.query(DataRequest).filter(DataRequest.client_id == cid).order_by(DataRequest.received_on, DataRequest.id)
+        ],
+        "accesses": [
+            {"at": _iso(e.at), "who": e.actor.full_name if e.actor else None, "action": e.action.value,
+             "record": e.entity, "record_id": e.entity_id}
+            for e in accesses
+        ],
+    }
+
+
+def record_export(session: Session, client: Client, fmt: str, lang: str | None = None, actor_id: int | None = None) -> None:
+    """Audit one export of a client's record."""
+    details = {"format": fmt}
+    if lang:
+        details["lang"] = lang
+    audit.record(session, AuditAction.EXPORT, entity="client", entity_id=client.id, client_code=client.code,
+                 actor_id=actor_id, details=details)
+    session.flush()
+
+
+def render_html(data: dict[str, Any], lang: str) -> str:
+    """The printable record in Czech or English (needs an application context)."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    from models import enums
+    from services import codes
+
+    def title(enum_name: str, value):
+        if value in (None, ""):
+            return ""
+        try:
+            return getattr(enums, enum_name)(value).title
+        except ValueError:
+            return value
+
+    def when(value, kind="datetime"):
+        if not value:
+            return ""
+        from flask_babel import format_date, format_datetime
+
+        if kind == "date":
+            return format_date(date.fromisoformat(value), "medium")
+        return format_datetime(datetime.fromisoformat(value), "short")
+
+    with force_locale(lang):
+        return render_template("export/client_record.html", data=data, lang=lang, title=title, when=when,
+                               country=codes.country_name, language=codes.language_name)
+
+
+# --- anonymisation ---------------------------------------------------------------------------
+
+def anonymise_preview(session: Session, client: Client) -> list[tuple[str, int]]:
+    """What anonymising ``client`` would remove: (description, count) pairs, counts of non-empty values."""
+    items: list[tuple[str, int]] = []
+    personal = sum(1 for f in CLIENT_PERSONAL_FIELDS if getattr(client, f) not in (None, ""))
+    items.append((str(_l("Personal data fields of the client (names, alias, contacts, birth date, address)")), personal))
+    labels = {
+        (Appointment, "notes"): _l("Appointment notes"), (Appointment, "evaluation"): _l("Evaluations of results"),
+        (Appointment, "next_steps"): _l("Next steps agreed"), (Appointment, "place_note"): _l("Place details"),
+        (Visit, "summary"): _l("Visit summaries"), (Agreement, "issue"): _l("Issues in the client's words"),
+        (Agreement, "goal"): _l("Goals of agreements"), (Agreement, "end_reason"): _l("Reasons for ending agreements"),
+        (Intake, "issue"): _l("Intake notes"), (Intake, "end_note"): _l("Notes on ended intakes"),
+        (RoadmapTask, "description"): _l("Roadmap task descriptions"), (RoadmapTask, "outcome"): _l("Roadmap task outcomes"),
+        (Reassignment, "note"): _l("Reassignment notes"), (CoverGrant, "reason"): _l("Reasons for cover access"),
+        (DataRequest, "note"): _l("Notes on data requests"),
+    }
+    for model, field, _replacement in FREE_TEXT:
+        column = getattr(model, field)
+        count = session.execute(
+            sa.select(sa.func.count()).select_from(model)
+            .where(_client_filter(model)(client.id), column.is_not(None), column != "")
+        ).scalar()
+        items.append((str(labels[(model, field)]), count))
+    return items
+
+
+def anonymise(session: Session, client: Client, actor_id: int | None = None, *, on: date | None = None, audit_it: bool = True) -> bool:
+    """Remove every personal field and free text of ``client``; keep coded fields for statistics.
+
+    Irreversible. Refused while a legal hold is set. Returns False if already anonymised.
+    """
+    if client.anonymised_at is not None:
+        return False
+    if client.legal_hold:
+        raise ServiceError(_l("The record is on legal hold and cannot be anonymised."))
+    reference = on or (to_local(client.last_contact_at).date() if client.last_contact_at else local_now().date())
+    client.age_band = client.age_band or age_band(client.birth_year, client.birth_date, reference)
+    for field in CLIENT_PERSONAL_FIELDS:
+        setattr(client, field, None)
+    client.legal_hold = False
+    client.anonymised_at = utcnow()
+    session.flush()
+    for model, field, replacement in FREE_TEXT:
+        column = getattr(model, field)
+        session.execute(
+            sa.update(model).where(_client_filter(model)(client.id), column.is_not(None), column != (replacement if replacement is not None else ""))
+            .values({field: replacement}).execution_options(synchronize_session="fetch")
+        )
+    _scrub_audit_details(session, client.code)
+    if audit_it:
+        audit.record(session, AuditAction.ANONYMISE, entity="client", entity_id=client.id, client_code=client.code,
+                     actor_id=actor_id)
+    session.flush()
+    return True
+
+
+def _scrub_audit_details(session: Session, code: str) -> None:
+    """Drop any audit detail key not known to be free of personal data (the trail itself stays)."""
+    table = AuditEvent.__table__
+    rows = session.execute(sa.select(table.c.id, table.c.details).where(table.c.client_code == code, table.c.details.is_not(None))).all()
+    for row_id, details in rows:
+        clean = {k: v for k, v in (details or {}).items() if k in SAFE_AUDIT_KEYS}
+        if clean != details:
+            session.execute(sa.update(table).where(table.c.id == row_id).values(details=clean or None))
+
+
+# --- deletion --------------------------------------------------------------------------------
+
+def delete_preview(session: Session, client: Client) -> list[tuple[str, int]]:
+    counts = []
+    for label, model in ((_l("Intakes"), Intake), (_l("Agreements"), Agreement), (_l("Roadmap tasks"), RoadmapTask),
+                         (_l("Appointments"), Appointment), (_l("Visits and contacts"), Visit)):
+        counts.append((str(label), session.execute(sa.select(sa.func.count()).select_from(model).where(_client_filter(model)(client.id))).scalar()))
+    return counts
+
+
+def delete_client(session: Session, client: Client, actor_id: int | None = None) -> str:
+    """Delete the client and everything under it. The audit entry keeps only the code."""
+    code, cid = client.code, client.id
+    if client.legal_hold:
+        raise ServiceError(_l("The record is on legal hold and cannot be deleted."))
+    session.execute(sa.update(DataRequest).where(DataRequest.client_id == cid).values(note=None).execution_options(synchronize_session=False))
+    for model in (RoadmapTask, Intake, Agreement, Appointment, Visit, Reassignment, CoverGrant):
+        session.execute(sa.delete(model).where(_client_filter(model)(cid)).execution_options(synchronize_session=False))
+    session.execute(sa.update(DataRequest).where(DataRequest.client_id == cid).values(client_id=None).execution_options(synchronize_session=False))
+    _scrub_audit_details(session, code)
+    session.delete(client)
+    session.flush()
+    audit.record(session, AuditAction.DELETE, entity="client", client_code=code, actor_id=actor_id)
+    session.flush()
+    session.expire_all()
+    return code
+
+
+def wipe_freed_space(session: Session) -> None:
+    """After an erasure, make sure no old page with erased text survives in SQLite's files.
+
+    ``secure_delete`` (set on every connection) zeroes freed content; a TRUNCATE checkpoint writes
+    the new pages into the database file and empties the write-ahead log. On PostgreSQL, old row
+    versions disappear with VACUUM (see the README).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
+        session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))

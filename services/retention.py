@@ -1,0 +1,164 @@
+"""The retention rule: personal data and notes are kept for RETENTION_YEARS after the last contact.
+
+A client's last activity is the latest of: a visit, an attended appointment, the end of an agreement
+(a person with no contact counts from the record's creation). The purge anonymises every client whose
+last activity is before the cutoff (the reference date minus RETENTION_YEARS; a client whose last
+activity falls exactly on the cutoff date is kept), unless on legal hold, and removes the summaries
+of anonymous walk-ins older than the cutoff. Each client is anonymised in its own transaction, so
+an interruption leaves no half-done client and a rerun finishes the job.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models import Agreement, Appointment, Client, Visit
+from models.enums import AppointmentStatus, AuditAction
+from services import audit, privacy
+from services.timeutil import local_day_bounds, local_now
+
+BATCH = 500
+
+
+def cutoff_date(as_of: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (29 February falls back to 28)."""
+    try:
+        return as_of.replace(year=as_of.year - years)
+    except ValueError:
+        return as_of.replace(year=as_of.year - years, day=28)
+
+
+def _last_activity_columns(cutoff_at: datetime, cutoff: date):
+    """Correlated conditions: nothing happened on or after the cutoff."""
+    recent_visit = sa.exists().where(Visit.client_id == Client.id, Visit.occurred_at >= cutoff_at)
+    recent_appointment = sa.exists().where(
+        Appointment.client_id == Client.id, Appointment.status == AppointmentStatus.ATTENDED, Appointment.starts_at >= cutoff_at
+    )
+    recent_agreement_end = sa.exists().where(Agreement.client_id == Client.id, Agreement.ended_on >= cutoff)
+    return recent_visit, recent_appointment, recent_agreement_end
+
+
+def _expired(cutoff: date):
+    cutoff_at = local_day_bounds(cutoff)[0]
+    visit, appointment, agreement_end = _last_activity_columns(cutoff_at, cutoff)
+    return sa.and_(
+        Client.anonymised_at.is_(None),
+        Client.created_at < cutoff_at,
+        sa.not_(visit), sa.not_(appointment), sa.not_(agreement_end),
+    )
+
+
+def last_activity_expression():
+    """The latest activity of a client, as a timestamp (for the preview)."""
+    visit = sa.select(sa.func.max(Visit.occurred_at)).where(Visit.client_id == Client.id).scalar_subquery()
+    appointment = (
+        sa.select(sa.func.max(Appointment.starts_at))
+        .where(Appointment.client_id == Client.id, Appointment.status == AppointmentStatus.ATTENDED)
+        .scalar_subquery()
+    )
+    return visit, appointment
+
+
+@dataclass
+class PurgePlan:
+    as_of: date
+    cutoff: date
+    to_anonymise: int
+    on_legal_hold: int
+    walk_in_summaries: int
+    sample: list[dict] = field(default_factory=list)  #: the first clients affected, with their last activity
+
+
+def plan(session: Session, as_of: date, years: int, sample_size: int = 200) -> PurgePlan:
+    """What a purge as of ``as_of`` would do (no change)."""
+    cutoff = cutoff_date(as_of, years)
+    expired = _expired(cutoff)
+    count = lambda cond: session.execute(sa.select(sa.func.count()).select_from(Client).where(cond)).scalar()  # noqa: E731
+    to_anonymise = count(sa.and_(expired, Client.legal_hold.is_(False)))
+    held = count(sa.and_(expired, Client.legal_hold.is_(True)))
+    cutoff_at = local_day_bounds(cutoff)[0]
+    walk_ins = session.execute(
+        sa.select(sa.func.count()).select_from(Visit)
+        .where(Visit.client_id.is_(None), Visit.occurred_at < cutoff_at, Visit.summary.is_not(None))
+    ).scalar()
+    visit, appointment = last_activity_expression()
+    agreement_end = sa.select(sa.func.max(Agreement.ended_on)).where(Agreement.client_id == Client.id).scalar_subquery()
+    rows = session.execute(
+        sa.select(Client.id, Client.code, Client.created_at, visit.label("visit"), appointment.label("appointment"),
+                  agreement_end.label("agreement_end"), Client.legal_hold)
+        .where(expired).order_by(Client.id).limit(sample_size)
+    ).all()
+    sample = []
+    for row in rows:
+        candidates = [(row.created_at, "created")]
+        if row.visit:
+            candidates.append((_aware(row.visit), "visit"))
+        if row.appointment:
+            candidates.append((_aware(row.appointment), "appointment"))
+        if row.agreement_end:
+            candidates.append((local_day_bounds(row.agreement_end)[0], "agreement_end"))
+        when, why = max(candidates, key=lambda c: _aware(c[0]))
+        sample.append({"id": row.id, "code": row.code, "last_activity": _aware(when), "basis": why, "legal_hold": row.legal_hold})
+    return PurgePlan(as_of, cutoff, to_anonymise, held, walk_ins, sample)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _candidate_ids(session: Session, cutoff: date, after_id: int, limit: int) -> list[int]:
+    expired = _expired(cutoff)
+    return list(session.execute(
+        sa.select(Client.id).where(expired, Client.legal_hold.is_(False), Client.id > after_id).order_by(Client.id).limit(limit)
+    ).scalars())
+
+
+def iter_candidates(session: Session, cutoff: date, batch: int = BATCH) -> Iterator[int]:
+    """Ids of clients to anonymise, read in batches (bounded memory)."""
+    last = 0
+    while True:
+        ids = _candidate_ids(session, cutoff, last, batch)
+        if not ids:
+            return
+        yield from ids
+        last = ids[-1]
+
+
+def purge(session: Session, as_of: date, years: int, actor_id: int | None = None, batch: int = BATCH,
+          on_client=None) -> dict:
+    """Anonymise every expired client (one transaction each) and old walk-in summaries; one audit entry.
+
+    Commits as it goes: this is a batch operation, not part of a caller's transaction.
+    ``on_client`` is called after each committed client (used by tests to simulate an interruption).
+    """
+    cutoff = cutoff_date(as_of, years)
+    held = session.execute(sa.select(sa.func.count()).select_from(Client).where(_expired(cutoff), Client.legal_hold.is_(True))).scalar()
+    anonymised = 0
+    for client_id in iter_candidates(session, cutoff, batch):
+        client = session.get(Client, client_id)
+        if client is None or client.legal_hold or client.anonymised_at is not None:
+            continue
+        if privacy.anonymise(session, client, actor_id, audit_it=False):
+            anonymised += 1
+        session.commit()
+        session.expunge_all()  # keep memory flat over 100 000 clients
+        if on_client is not None:
+            on_client(client_id)
+    cutoff_at = local_day_bounds(cutoff)[0]
+    walk_ins = session.execute(
+        sa.update(Visit).where(Visit.client_id.is_(None), Visit.occurred_at < cutoff_at, Visit.summary.is_not(None))
+        .values(summary=None).execution_options(synchronize_session=False)
+    ).rowcount
+    counts = {"anonymised": anonymised, "walk_in_summaries": walk_ins, "legal_hold": held}
+    audit.record(session, AuditAction.PURGE, entity="client", actor_id=actor_id,
+                 details={"counts": counts, "from": cutoff.isoformat(), "to": as_of.isoformat()})
+    session.commit()
+    return counts
+
+
+def default_as_of() -> date:
+    return local_now().date()

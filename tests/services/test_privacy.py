@@ -1,0 +1,268 @@
+"""Export, anonymisation, deletion, the retention purge and the data-request register."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from models import (
+    Agreement, Appointment, AuditEvent, Base, Client, CoverGrant, DataRequest, Intake, Reassignment, RoadmapTask, Visit,
+)
+from models.enums import AgeBand, AgreementStatus, AppointmentStatus, AuditAction, DataRequestStatus
+from services import audit, cover, data_requests, privacy, retention
+from services import clients as client_service
+from services.errors import ServiceError
+from tests import factories
+from tests.conftest import count_rows
+
+
+def fill_client_with_markers(db, tag: str) -> Client:
+    """A client with a unique marker in every text field, under every entity."""
+    worker = factories.make_worker()
+    client = factories.make_client(
+        worker=worker, first_name=f"{tag}-first", last_name=f"{tag}-last", alias=f"{tag}-alias",
+        phone=f"+420 {tag}-phone", email=f"{tag}@mail.example", municipality=f"{tag}-municipality",
+        district=f"{tag}-district", birth_date=date(1990, 5, 17), birth_year=1990, legal_hold=False,
+    )
+    client.legal_hold_reason = f"{tag}-holdreason"
+    agreement = factories.make_agreement(client=client, worker=worker, issue=f"{tag}-agr-issue", goal=f"{tag}-goal",
+                                         end_reason=f"{tag}-endreason")
+    factories.make_task(agreement=agreement, description=f"{tag}-task", outcome=f"{tag}-outcome")
+    factories.make_intake(client=client, worker=worker, issue=f"{tag}-intake-issue", end_note=f"{tag}-endnote")
+    factories.make_appointment(client=client, worker=worker, notes=f"{tag}-notes", evaluation=f"{tag}-evaluation",
+                               next_steps=f"{tag}-next", place_note=f"{tag}-placenote")
+    factories.make_visit(client=client, worker=worker, summary=f"{tag}-summary")
+    factories.make_data_request(client=client, note=f"{tag}-request-note")
+    other = factories.make_worker()
+    client_service.reassign(db.session, client, other, "workload", note=f"{tag}-reassign-note")
+    cover.grant_cover(db.session, worker, client, f"{tag}-cover-reason")
+    audit.record(db.session, AuditAction.VIEW, entity="client", entity_id=client.id, client_code=client.code,
+                 details={"screen": "client", "free": f"{tag}-audit"})
+    db.session.flush()
+    return client
+
+
+def all_text(db) -> str:
+    """Every value in every table, as one string."""
+    chunks = []
+    for table in Base.metadata.sorted_tables:
+        for row in db.session.execute(sa.select(table)).all():
+            chunks.append(" ".join(str(v) for v in row))
+    return "\n".join(chunks)
+
+
+def test_export_contains_everything_about_the_client_and_nothing_of_others(db):
+    mine = fill_client_with_markers(db, "MINE")
+    theirs = fill_client_with_markers(db, "THEIRS")
+    db.session.commit()
+    document = json.dumps(privacy.export_record(db.session, mine), ensure_ascii=False)
+    for marker in ("first", "last", "alias", "phone", "@mail", "municipality", "district", "holdreason", "agr-issue",
+                   "goal", "endreason", "task", "outcome", "intake-issue", "endnote", "notes", "evaluation", "next",
+                   "placenote", "summary", "request-note", "reassign-note", "cover-reason"):
+        assert f"MINE-{marker}" in document or f"MINE{marker}" in document, marker
+    assert "THEIRS" not in document
+    data = json.loads(document)
+    assert data["schema"] == privacy.EXPORT_SCHEMA and data["version"] == 1
+    assert data["agreements"][0]["consent"]["service"] is True
+    assert data["accesses"] and {"at", "who", "action"} <= set(data["accesses"][0])
+
+
+def test_export_html_is_printable_in_both_languages(app, db):
+    client = fill_client_with_markers(db, "HTML")
+    db.session.commit()
+    data = privacy.export_record(db.session, client)
+    with app.test_request_context():
+        czech = privacy.render_html(data, "cs")
+        english = privacy.render_html(data, "en")
+    assert '<html lang="cs">' in czech and "Osobní údaje" in czech and "HTML-notes" in czech
+    assert '<html lang="en">' in english and "Personal data" in english and "HTML-goal" in english
+
+
+def test_anonymisation_leaves_no_marker_anywhere_and_keeps_coded_data(db):
+    client = fill_client_with_markers(db, "GONE")
+    keep = fill_client_with_markers(db, "KEEP")
+    db.session.commit()
+    preview = dict(privacy.anonymise_preview(db.session, client))
+    assert sum(preview.values()) >= 20
+    assert privacy.anonymise(db.session, client, actor_id=None) is True
+    db.session.commit()
+    text = all_text(db)
+    assert "GONE" not in text
+    assert "KEEP-notes" in text  # the other client is untouched
+    db.session.refresh(client)
+    assert client.anonymised_at is not None and client.age_band == AgeBand.AGE_27_64
+    assert client.citizenship == "UA" and client.code and client.first_name is None
+    appointment = db.session.query(Appointment).filter_by(client_id=client.id).one()
+    assert appointment.duration_minutes == 60 and appointment.status == AppointmentStatus.PLANNED
+    assert count_rows(AuditEvent, AuditEvent.action == AuditAction.ANONYMISE, AuditEvent.client_code == client.code) == 1
+    # idempotent
+    assert privacy.anonymise(db.session, client) is False
+    assert count_rows(AuditEvent, AuditEvent.action == AuditAction.ANONYMISE) == 1
+
+
+def test_anonymisation_is_refused_under_legal_hold(db):
+    client = factories.make_client(legal_hold=True, legal_hold_reason="Soudní řízení")
+    with pytest.raises(ServiceError):
+        privacy.anonymise(db.session, client)
+    assert client.anonymised_at is None and client.last_name
+
+
+def test_erased_text_does_not_survive_in_the_sqlite_file(tmp_path, monkeypatch):
+    from app import create_app
+    from config import TestConfig
+    from extensions import db as ext_db
+
+    config = TestConfig()
+    path = tmp_path / "erase.sqlite"
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}
+    app = create_app(config)
+    with app.app_context():
+        ext_db.create_all()
+        client = fill_client_with_markers(ext_db, "FILEMARK")
+        ext_db.session.commit()
+        raw = path.read_bytes() + (path.with_name(path.name + "-wal").read_bytes() if path.with_name(path.name + "-wal").exists() else b"")
+        assert b"FILEMARK" in raw  # the test can see the text before it is erased
+        privacy.anonymise(ext_db.session, client)
+        ext_db.session.commit()
+        privacy.wipe_freed_space(ext_db.session)
+        ext_db.session.remove()
+        ext_db.engine.dispose()
+    data = path.read_bytes()
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        data += wal.read_bytes()
+    assert b"FILEMARK" not in data
+
+
+def test_delete_removes_everything_and_the_audit_keeps_only_the_code(db):
+    client = fill_client_with_markers(db, "DEL")
+    code = client.code
+    db.session.commit()
+    privacy.delete_client(db.session, client, actor_id=None)
+    db.session.commit()
+    for model in (Client, Agreement, RoadmapTask, Intake, Appointment, Visit, Reassignment, CoverGrant):
+        assert count_rows(model) == 0, model
+    request = db.session.query(DataRequest).one()
+    assert request.client_id is None and request.client_code == code and request.note is None
+    event = db.session.query(AuditEvent).filter_by(action=AuditAction.DELETE).one()
+    assert event.client_code == code and event.entity_id is None
+    assert "DEL-" not in all_text(db)
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+AS_OF = date(2026, 6, 15)
+CUTOFF_AT = datetime(2023, 6, 15, 8, 0, tzinfo=timezone.utc)  # 10:00 in Prague on the cutoff day
+
+
+def _old_client(**fields):
+    return factories.make_client(created_at=datetime(2020, 1, 1, tzinfo=timezone.utc), **fields)
+
+
+def build_retention_world(db):
+    world = {
+        "exactly_three_years": _old_client(),
+        "one_day_older": _old_client(),
+        "legal_hold": _old_client(legal_hold=True, legal_hold_reason="Probíhá řízení"),
+        "never_contacted": _old_client(),
+        "agreement_ended_recently": _old_client(),
+        "no_show_only_recently": _old_client(),
+        "recent_attended": _old_client(),
+        "created_recently": factories.make_client(created_at=datetime(2024, 1, 1, tzinfo=timezone.utc)),
+    }
+    factories.make_visit(client=world["exactly_three_years"], occurred_at=CUTOFF_AT)
+    factories.make_visit(client=world["one_day_older"], occurred_at=CUTOFF_AT - timedelta(days=1))
+    factories.make_visit(client=world["legal_hold"], occurred_at=datetime(2021, 1, 1, tzinfo=timezone.utc))
+    factories.make_visit(client=world["agreement_ended_recently"], occurred_at=datetime(2021, 1, 1, tzinfo=timezone.utc))
+    factories.make_agreement(client=world["agreement_ended_recently"], agreed_on=date(2021, 1, 1),
+                             status=AgreementStatus.GOAL_ACHIEVED, ended_on=date(2024, 2, 1))
+    factories.make_appointment(client=world["no_show_only_recently"], starts_at=datetime(2025, 1, 6, 9, tzinfo=timezone.utc),
+                               status=AppointmentStatus.NO_SHOW)
+    factories.make_appointment(client=world["recent_attended"], starts_at=datetime(2025, 1, 6, 9, tzinfo=timezone.utc),
+                               status=AppointmentStatus.ATTENDED)
+    old_walk_in = factories.make_visit(anonymous=True, occurred_at=datetime(2022, 1, 1, tzinfo=timezone.utc), summary="OLD-WALKIN")
+    new_walk_in = factories.make_visit(anonymous=True, occurred_at=datetime(2025, 1, 1, tzinfo=timezone.utc), summary="NEW-WALKIN")
+    db.session.commit()
+    # ids, not instances: the purge empties the session as it goes (bounded memory)
+    return {name: c.id for name, c in world.items()}, old_walk_in.id, new_walk_in.id
+
+
+EXPECTED_PURGED = {"one_day_older", "never_contacted", "no_show_only_recently"}
+
+
+def test_cutoff_is_the_same_day_years_before():
+    assert retention.cutoff_date(AS_OF, 3) == date(2023, 6, 15)
+    assert retention.cutoff_date(date(2028, 2, 29), 3) == date(2025, 2, 28)
+
+
+def test_purge_plan_picks_exactly_the_expected_clients(db):
+    world, _old, _new = build_retention_world(db)
+    plan = retention.plan(db.session, AS_OF, 3)
+    assert plan.to_anonymise == len(EXPECTED_PURGED)
+    assert plan.on_legal_hold == 1 and plan.walk_in_summaries == 1
+    ids = {row["id"] for row in plan.sample if not row["legal_hold"]}
+    assert ids == {world[name] for name in EXPECTED_PURGED}
+    assert count_rows(Client, Client.anonymised_at.is_not(None)) == 0  # a preview changes nothing
+
+
+def test_purge_anonymises_them_skips_legal_holds_and_is_idempotent(db):
+    world, old_walk_in, new_walk_in = build_retention_world(db)
+    counts = retention.purge(db.session, AS_OF, 3, batch=2)
+    assert counts == {"anonymised": 3, "walk_in_summaries": 1, "legal_hold": 1}
+    db.session.expire_all()
+    for name, client_id in world.items():
+        client = db.session.get(Client, client_id)
+        assert (client.anonymised_at is not None) == (name in EXPECTED_PURGED), name
+    assert db.session.get(Visit, old_walk_in).summary is None
+    assert db.session.get(Visit, new_walk_in).summary == "NEW-WALKIN"
+    runs = db.session.query(AuditEvent).filter_by(action=AuditAction.PURGE).all()
+    assert len(runs) == 1 and runs[0].details["counts"]["anonymised"] == 3
+    again = retention.purge(db.session, AS_OF, 3)
+    assert again == {"anonymised": 0, "walk_in_summaries": 0, "legal_hold": 1}
+
+
+def test_an_interrupted_purge_leaves_no_half_done_client_and_a_rerun_finishes(db):
+    world, _old, _new = build_retention_world(db)
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_first(client_id):
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        retention.purge(db.session, AS_OF, 3, on_client=stop_after_first)
+    db.session.rollback()
+    db.session.expire_all()
+    states = []
+    for name in EXPECTED_PURGED:
+        client = db.session.get(Client, world[name])
+        half = client.anonymised_at is None and client.last_name is None
+        assert not half, name
+        if client.anonymised_at is not None:
+            # all text under an anonymised client is gone too
+            assert db.session.query(Visit).filter(Visit.client_id == client.id, Visit.summary.is_not(None)).count() == 0
+        states.append(client.anonymised_at is not None)
+    assert states.count(True) == 1
+    counts = retention.purge(db.session, AS_OF, 3)
+    assert counts["anonymised"] == 2
+    assert count_rows(Client, Client.anonymised_at.is_not(None)) == 3
+
+
+# --- data requests -----------------------------------------------------------------------------
+
+def test_data_requests_are_due_in_a_month_and_completion_is_recorded(db):
+    assert data_requests.one_month_after(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert data_requests.one_month_after(date(2026, 12, 10)) == date(2027, 1, 10)
+    worker = factories.make_worker()
+    request = DataRequest(client=factories.make_client(), type="access", channel="email", received_on=date(2026, 3, 2))
+    db.session.add(request)
+    data_requests.save(db.session, request, by_id=worker.id)
+    assert request.due_on == date(2026, 4, 2) and request.client_code
+    request.status = DataRequestStatus.COMPLETED
+    data_requests.save(db.session, request, by_id=worker.id)
+    assert request.completed_on is not None and request.completed_by_id == worker.id
+    assert data_requests.open_requests(db.session) == []
