@@ -11,7 +11,7 @@ from admin_views.common import (
 )
 from extensions import db
 from models import Appointment, Visit
-from services import cases
+from services import cases, scheduling
 
 CONTACT_LABELS = {
     "client": _l("Client"), "client.code": _l("Client"), "worker": _l("Social worker"), "worker.full_name": _l("Social worker"),
@@ -22,6 +22,7 @@ CONTACT_LABELS = {
     "created_at": _l("Created"), "updated_at": _l("Updated"), "occurred_at": _l("When"), "channel": _l("Channel"),
     "topics": _l("Topics"), "minutes": _l("Minutes spent"), "urgent": _l("Urgent"), "summary": _l("Summary"),
     "citizenship": _l("Citizenship"), "sex": _l("Sex"), "age_band": _l("Age band"),
+    "other_worker_reason": _l("Reason for another worker"),
 }
 
 
@@ -41,8 +42,8 @@ class AppointmentView(SecureModelView):
     column_labels = CONTACT_LABELS
     column_formatters = {"client": fmt_client_link, "language": fmt_language}
     form_columns = (
-        "client", "worker", "starts_at", "duration_minutes", "format", "place", "office", "place_note", "purpose",
-        "interpreter", "language", "status", "notes", "evaluation", "next_steps",
+        "client", "worker", "other_worker_reason", "starts_at", "duration_minutes", "format", "place", "office",
+        "place_note", "purpose", "interpreter", "language", "status", "notes", "evaluation", "next_steps",
     )
     form_ajax_refs = {"client": client_loader()}
     form_overrides = {"language": LanguageField}
@@ -51,9 +52,13 @@ class AppointmentView(SecureModelView):
         "office": {"query_factory": active_offices, "blank_text": _l("— not given —")},
     }
     form_widget_args = {"notes": {"rows": 4}, "evaluation": {"rows": 3}, "next_steps": {"rows": 3}}
+    column_descriptions = {
+        "other_worker_reason": _l("Needed only when the client has their own social worker and you book someone else."),
+    }
     can_delete = True
 
     def check_model(self, form, model, is_created):
+        scheduling.check_booking(db.session, model)
         cases.save_appointment(db.session, model)
 
 

@@ -19,13 +19,16 @@ class Appointment(TimestampMixin, Base):
         sa.Index("ix_appointment_worker_starts", "worker_id", "starts_at"),
         sa.Index("ix_appointment_client_starts", "client_id", "starts_at"),
         sa.Index("ix_appointment_status_starts", "status", "starts_at"),
+        sa.Index("ix_appointment_worker_ends", "worker_id", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id", ondelete="CASCADE"))
     worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker.id"))
+    other_worker_reason: Mapped[str | None] = mapped_column(sa.String(300))  #: why not the client's own worker
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     duration_minutes: Mapped[int] = mapped_column(default=60)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  #: starts_at + duration, kept by a listener (overlap checks)
     format: Mapped[AppointmentFormat] = mapped_column(EnumText(AppointmentFormat), default=AppointmentFormat.OFFICE)
     place: Mapped[AppointmentPlace] = mapped_column(EnumText(AppointmentPlace), default=AppointmentPlace.CENTRE)
     office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("public_office.id"), index=True)  #: when the place is a public office
@@ -44,8 +47,7 @@ class Appointment(TimestampMixin, Base):
     worker = relationship("Worker", lazy="joined")
     office = relationship("PublicOffice", lazy="joined")
 
-    @property
-    def ends_at(self) -> datetime | None:
+    def compute_end(self) -> datetime | None:
         if self.starts_at is None or not self.duration_minutes:
             return None
         return self.starts_at + timedelta(minutes=self.duration_minutes)
@@ -56,3 +58,9 @@ class Appointment(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id}>"
+
+
+@sa.event.listens_for(Appointment, "before_insert")
+@sa.event.listens_for(Appointment, "before_update")
+def _keep_end(mapper, connection, target: Appointment) -> None:
+    target.ends_at = target.compute_end()

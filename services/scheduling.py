@@ -1,0 +1,121 @@
+"""Booking appointments: the same specialist, no double-booking, attendance rules.
+
+The overlap check is safe under concurrency on both engines: before looking for a clash the booking
+takes a write lock on the worker's row (a no-op UPDATE). PostgreSQL serialises bookings for the same
+worker on that row lock; SQLite serialises all writers on the database lock. The second of two
+simultaneous bookings therefore sees the first and is refused.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from models import Appointment, Client, Worker
+from models.base import utcnow
+from models.enums import AppointmentStatus, Role
+from services import cases
+from services.errors import ServiceError
+
+#: Statuses that occupy the worker's time.
+BUSY = (AppointmentStatus.PLANNED, AppointmentStatus.ATTENDED)
+#: Statuses that mean the client cancelled in advance.
+CANCELLED_IN_ADVANCE = (AppointmentStatus.CANCELLED_PHONE, AppointmentStatus.CANCELLED_EMAIL)
+
+
+def lock_worker(session: Session, worker_id: int) -> None:
+    """Take the write lock that serialises bookings for this worker (see the module doc)."""
+    session.execute(sa.update(Worker).where(Worker.id == worker_id).values(active=Worker.active))
+
+
+def clashes(session: Session, worker_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None = None) -> list[Appointment]:
+    """The worker's appointments that overlap [starts_at, ends_at)."""
+    query = (
+        session.query(Appointment)
+        .filter(Appointment.worker_id == worker_id, Appointment.status.in_(BUSY),
+                Appointment.starts_at < ends_at, Appointment.ends_at > starts_at)
+        .order_by(Appointment.starts_at, Appointment.id)
+    )
+    if exclude_id is not None:
+        query = query.filter(Appointment.id != exclude_id)
+    return query.limit(5).all()
+
+
+def check_booking(session: Session, appointment: Appointment, *, other_worker_reason: str | None = None) -> None:
+    """Refuse a booking that double-books the worker; require a reason for another worker than the client's own.
+
+    Call inside the transaction that saves the appointment (it takes the worker's lock).
+    """
+    worker_id = appointment.worker_id or (appointment.worker.id if appointment.worker else None)
+    client = appointment.client
+    if worker_id is None:
+        raise ServiceError(_l("Choose the social worker."), field="worker")
+    worker = appointment.worker or session.get(Worker, worker_id)
+    if worker is None or Role.WORKER not in worker.role_set or not worker.active:
+        raise ServiceError(_l("Choose an active social worker."), field="worker")
+    if appointment.starts_at is None or not appointment.duration_minutes:
+        raise ServiceError(_l("Enter the start and the duration."), field="starts_at")
+    if (
+        client is not None and client.worker_id is not None and client.worker_id != worker_id
+        and appointment.id is None and not (other_worker_reason or appointment.other_worker_reason or "").strip()
+    ):
+        raise ServiceError(
+            _l("The client has their own social worker. Give the reason for booking someone else."), field="worker"
+        )
+    if appointment.status not in BUSY:
+        return
+    with session.no_autoflush:
+        lock_worker(session, worker_id)
+        end = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
+        found = clashes(session, worker_id, appointment.starts_at, end, exclude_id=appointment.id)
+    if found:
+        from flask_babel import format_datetime
+
+        raise ServiceError(
+            _l("%(name)s already has an appointment at that time (%(when)s).", name=worker.full_name,
+               when=format_datetime(found[0].starts_at, "short")),
+            field="starts_at",
+        )
+
+
+def book(session: Session, client: Client, worker: Worker | None, starts_at: datetime, duration_minutes: int = 60,
+         *, other_worker_reason: str | None = None, **fields) -> Appointment:
+    """Book an appointment (the client's own worker when ``worker`` is None) and flush it."""
+    worker = worker or client.worker
+    appointment = Appointment(client=client, worker=worker, starts_at=starts_at, duration_minutes=duration_minutes,
+                              status=fields.pop("status", AppointmentStatus.PLANNED),
+                              other_worker_reason=(other_worker_reason or "").strip() or None, **fields)
+    session.add(appointment)
+    try:
+        check_booking(session, appointment, other_worker_reason=other_worker_reason)
+        cases.save_appointment(session, appointment)
+    except ServiceError:
+        session.expunge(appointment)  # a refused booking must not be saved by a later flush
+        raise
+    return appointment
+
+
+def set_status(session: Session, appointment: Appointment, status: AppointmentStatus) -> Appointment:
+    """Mark attendance or a cancellation; a no-show only once the time has passed."""
+    status = AppointmentStatus(status)
+    if status in (AppointmentStatus.NO_SHOW, AppointmentStatus.ATTENDED) and appointment.starts_at > utcnow():
+        raise ServiceError(_l("Attendance can be recorded only once the appointment has started."), field="status")
+    appointment.status = status
+    cases.save_appointment(session, appointment)
+    return appointment
+
+
+def attendance_counts(session: Session, client_id: int) -> dict[str, int]:
+    """Attended, no-show and cancelled-in-advance counts of one client (one query)."""
+    rows = dict(
+        session.query(Appointment.status, sa.func.count(Appointment.id))
+        .filter(Appointment.client_id == client_id)
+        .group_by(Appointment.status).all()
+    )
+    return {
+        "attended": rows.get(AppointmentStatus.ATTENDED, 0),
+        "no_show": rows.get(AppointmentStatus.NO_SHOW, 0),
+        "cancelled_in_advance": sum(rows.get(s, 0) for s in CANCELLED_IN_ADVANCE),
+    }

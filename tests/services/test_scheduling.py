@@ -1,0 +1,140 @@
+"""Booking: the same specialist, no double-booking (also under concurrency), attendance rules."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models import Appointment, Base, Client, Worker
+from models.enums import AppointmentStatus, ClientStatus, Role
+from services import scheduling
+from services.errors import ServiceError
+from tests import factories
+
+T0 = datetime(2030, 3, 4, 9, 0, tzinfo=timezone.utc)
+
+
+def test_a_worker_cannot_be_double_booked(db):
+    worker = factories.make_worker()
+    client = factories.make_client(worker=worker)
+    scheduling.book(db.session, client, None, T0, 60)
+    with pytest.raises(ServiceError) as err:
+        scheduling.book(db.session, client, None, T0 + timedelta(minutes=30), 60)
+    assert err.value.field == "starts_at"
+    with pytest.raises(ServiceError):
+        scheduling.book(db.session, client, None, T0 - timedelta(minutes=30), 45)
+    # back to back is fine, and so is a slot freed by a cancellation
+    scheduling.book(db.session, client, None, T0 + timedelta(minutes=60), 30)
+    first = db.session.query(Appointment).order_by(Appointment.id).first()
+    first.status = AppointmentStatus.CANCELLED_PHONE
+    db.session.flush()
+    scheduling.book(db.session, client, None, T0 + timedelta(minutes=15), 30)
+    assert db.session.query(Appointment).count() == 3
+
+
+def test_booking_another_worker_than_the_clients_own_needs_a_reason(db):
+    own, other = factories.make_worker(), factories.make_worker()
+    client = factories.make_client(worker=own)
+    with pytest.raises(ServiceError) as err:
+        scheduling.book(db.session, client, other, T0, 60)
+    assert err.value.field == "worker"
+    appointment = scheduling.book(db.session, client, other, T0, 60, other_worker_reason="Pracovnice je nemocná")
+    assert appointment.worker is other and appointment.other_worker_reason == "Pracovnice je nemocná"
+    assert appointment.ends_at == T0 + timedelta(minutes=60)
+
+
+def test_no_show_only_after_the_time_has_passed(db):
+    client = factories.make_client()
+    future = scheduling.book(db.session, client, None, datetime.now(timezone.utc) + timedelta(hours=2), 60)
+    with pytest.raises(ServiceError):
+        scheduling.set_status(db.session, future, AppointmentStatus.NO_SHOW)
+    scheduling.set_status(db.session, future, AppointmentStatus.CANCELLED_EMAIL)
+    past = scheduling.book(db.session, client, None, datetime.now(timezone.utc) - timedelta(hours=3), 60)
+    scheduling.set_status(db.session, past, AppointmentStatus.NO_SHOW)
+    assert scheduling.attendance_counts(db.session, client.id) == {"attended": 0, "no_show": 1, "cancelled_in_advance": 1}
+
+
+def test_moving_an_appointment_checks_overlap_but_not_against_itself(db):
+    client = factories.make_client()
+    a = scheduling.book(db.session, client, None, T0, 60)
+    b = scheduling.book(db.session, client, None, T0 + timedelta(hours=2), 60)
+    a.starts_at = T0 + timedelta(minutes=30)
+    scheduling.check_booking(db.session, a)
+    b.starts_at = T0 + timedelta(minutes=45)
+    with pytest.raises(ServiceError):
+        scheduling.check_booking(db.session, b)
+
+
+@pytest.fixture()
+def concurrent_engine(app, tmp_path):
+    """An engine whose connections are really separate: PostgreSQL's pool, or a SQLite file."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(url)
+        yield engine
+        engine.dispose()
+        return
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'race.sqlite'}", connect_args={"timeout": 15})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, record):
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=15000")
+
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_two_simultaneous_bookings_exactly_one_wins(app, db, concurrent_engine):
+    with Session(concurrent_engine) as setup:
+        worker = Worker(email="race@test.example", full_name="Závod", roles=[Role.WORKER.value], languages=[], active=True)
+        client = Client(code="2030-99001", status=ClientStatus.CLIENT, worker=worker)
+        setup.add_all([worker, client])
+        setup.commit()
+        worker_id, client_id = worker.id, client.id
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def attempt(minutes: int) -> None:
+        with app.app_context(), Session(concurrent_engine) as session:
+            client = session.get(Client, client_id)
+            barrier.wait(timeout=10)
+            try:
+                scheduling.book(session, client, None, T0 + timedelta(minutes=minutes), 60)
+                session.commit()
+                results.append("booked")
+            except ServiceError:
+                session.rollback()
+                results.append("refused")
+
+    threads = [threading.Thread(target=attempt, args=(m,)) for m in (0, 15)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["booked", "refused"]
+    with Session(concurrent_engine) as check:
+        assert check.query(Appointment).filter_by(worker_id=worker_id).count() == 1
+        if concurrent_engine.dialect.name == "postgresql":
+            check.query(Appointment).filter_by(worker_id=worker_id).delete()
+            check.query(Client).filter_by(id=client_id).delete()
+            check.query(Worker).filter_by(id=worker_id).delete()
+            check.commit()
+
+
+def test_the_appointment_form_refuses_a_double_booking(client, db, login_as):
+    me = login_as("worker")
+    person = factories.make_client(worker=me)
+    factories.make_appointment(client=person, worker=me, starts_at=datetime(2030, 7, 1, 7, 0, tzinfo=timezone.utc))
+    db.session.commit()
+    response = client.post("/admin/appointment/new/", data={
+        "client": person.id, "worker": me.id, "starts_at": "2030-07-01T09:30", "duration_minutes": "60",
+        "format": "office", "place": "centre", "purpose": "consultation", "status": "planned",
+    })
+    assert response.status_code == 200
+    assert "2030-07-01T09:30" in response.get_data(as_text=True)
+    assert db.session.query(Appointment).count() == 1
