@@ -87,6 +87,9 @@ def create_app(config=None) -> Flask:
     import auth
 
     app.register_blueprint(auth.bp)
+    import feeds
+
+    app.register_blueprint(feeds.bp)
 
     from admin_views import init_admin
 
@@ -102,7 +105,7 @@ def create_app(config=None) -> Flask:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_decimal
+    from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
     @app.context_processor
     def _helpers():
@@ -115,6 +118,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetimeformat"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["dateformat"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["numberformat"] = lambda value: format_decimal(value or 0)
+    app.jinja_env.filters["percentformat"] = lambda value: format_percent(value or 0, "#,##0.0 %")
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -61,6 +61,7 @@ def login():
             if locale:
                 session["locale"] = locale
             login_user(worker)
+            worker.previous_login_at = worker.last_login_at
             worker.last_login_at = utcnow()
             audit.record(db.session, AuditAction.LOGIN, entity="worker", entity_id=worker.id, actor_id=worker.id)
             db.session.commit()

@@ -203,3 +203,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(codelists_cli)
     app.cli.add_command(clients_cli)
     app.cli.add_command(retention_cli)
+    from cli_reports import report_cli
+
+    app.cli.add_command(report_cli)

@@ -67,6 +67,8 @@ class Config:
         self.FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION = False
         self.ADMIN_PAGE_SIZE = 25
         self.AJAX_LOOKUP_LIMIT = 20
+        #: a worker's start page lists their clients without contact for longer than this
+        self.STALE_CONTACT_MONTHS = int(os.environ.get("STALE_CONTACT_MONTHS", "3"))
 
 
 class TestConfig(Config):

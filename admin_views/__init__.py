@@ -17,6 +17,7 @@ def init_admin(app) -> Admin:
     from admin_views.contacts import AppointmentView, VisitView
     from admin_views.dashboard import DashboardView
     from admin_views.privacy import DataRequestView, RetentionView
+    from admin_views.reports import ReportsView
     from admin_views.staff import AuditView, OfficeView, TopicView, WorkerView
 
     admin = Admin(
@@ -40,4 +41,5 @@ def init_admin(app) -> Admin:
     admin.add_view(DataRequestView(DataRequest, name=_l("Data requests"), endpoint="data_request", category=privacy))
     admin.add_view(RetentionView(name=_l("Retention purge"), endpoint="retention", url="/admin/retention", category=privacy))
     admin.add_view(AuditView(AuditEvent, name=_l("Audit trail"), endpoint="audit", category=privacy))
+    admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", url="/admin/reports"))
     return admin

@@ -257,6 +257,11 @@ class ClientView(SecureModelView):
             return redirect(self.get_url(".index_view"))
         return self.render("admin/client/delete.html", client=client, counts=privacy.delete_preview(db.session, client), form=form)
 
+    def attendance(self, client) -> dict:
+        from services import scheduling
+
+        return scheduling.attendance_counts(db.session, client.id)
+
     def client_actions(self, client) -> dict:
         """What the current user may do with this client, for the details page."""
         return {

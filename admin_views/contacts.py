@@ -11,6 +11,7 @@ from admin_views.common import (
 )
 from extensions import db
 from models import Appointment, Visit
+from models.enums import AppointmentStatus
 from services import cases, scheduling
 
 CONTACT_LABELS = {
@@ -57,9 +58,36 @@ class AppointmentView(SecureModelView):
     }
     can_delete = True
 
+    def create_form(self, obj=None):
+        """``?client_id=N`` (the Book buttons) preselects the client and the client's own worker."""
+        form = super().create_form(obj)
+        from flask import request
+
+        if request.method == "GET" and request.args.get("client_id", "").isdigit():
+            from flask_login import current_user
+
+            from models import Client
+            from services import access
+
+            client = access.scope(db.session.query(Client), Client, current_user).filter(
+                Client.id == int(request.args["client_id"])).one_or_none()
+            if client is not None:
+                form.client.data = client
+                if client.worker is not None and "worker" in form:
+                    form.worker.data = client.worker
+        return form
+
     def check_model(self, form, model, is_created):
         scheduling.check_booking(db.session, model)
         cases.save_appointment(db.session, model)
+
+    def after_model_change(self, form, model, is_created):
+        if model.status == AppointmentStatus.PLANNED and scheduling.outside_working_hours(
+                db.session, model.worker_id, model.starts_at, model.duration_minutes):
+            from flask import flash
+            from flask_babel import gettext as _
+
+            flash(_("Note: the appointment is outside %(name)s's working hours.", name=model.worker.full_name), "warning")
 
 
 class VisitView(SecureModelView):

@@ -21,5 +21,13 @@ class DashboardView(AdminIndexView):
 
     @expose("/")
     def index(self):
-        data = dashboard.start_page(db.session, current_user)
-        return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus)
+        from flask import current_app
+
+        from admin_views.reception import walk_in_form
+        from models.enums import Role
+
+        search = request.args.get("q") if current_user.has_role(Role.RECEPTION, Role.WORKER, Role.MANAGER) else None
+        data = dashboard.start_page(db.session, current_user, search=search,
+                                    stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3))
+        form = walk_in_form() if "walk_in" in data else None
+        return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus, walk_in_form=form)

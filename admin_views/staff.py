@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField
+from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional
 
 from admin_views.base import SecureModelView
-from admin_views.common import WorkerFilter, fmt_languages
+from admin_views.common import WorkerFilter, fmt_languages, social_workers
 from extensions import db
-from models import AuditEvent
+from models import AuditEvent, WorkingHours
 from models.enums import Role
 from services import codes, users
 from services.errors import ServiceError
@@ -106,3 +106,49 @@ class AuditView(SecureModelView):
     }
     column_formatters = {"details": _fmt_details}
     column_formatters_detail = column_formatters
+
+
+def _weekday_choices():
+    from models.schedule import WEEKDAYS
+
+    return [(i, str(name)) for i, name in enumerate(WEEKDAYS)]
+
+
+def _fmt_weekday(view, context, model, name):
+    from models.schedule import WEEKDAYS
+
+    return WEEKDAYS[model.weekday]
+
+
+class _HoursView(SecureModelView):
+    can_view_details = False
+    can_delete = True
+    form_overrides = {"weekday": SelectField}
+    column_formatters = {"weekday": _fmt_weekday}
+
+
+class WalkInHoursView(_HoursView):
+    column_list = ("weekday", "opens_at", "closes_at", "duty_worker")
+    column_default_sort = ("weekday", False)
+    column_labels = {"weekday": _l("Day"), "opens_at": _l("Opens at"), "closes_at": _l("Closes at"), "duty_worker": _l("Worker on duty")}
+    form_columns = ("weekday", "opens_at", "closes_at", "duty_worker")
+    form_args = {"weekday": {"choices": _weekday_choices, "coerce": int, "label": _l("Day")},
+                 "duty_worker": {"query_factory": social_workers, "label": _l("Worker on duty")}}
+
+    def check_model(self, form, model, is_created):
+        if model.opens_at and model.closes_at and model.opens_at >= model.closes_at:
+            raise ServiceError(_l("The opening time must be before the closing time."), field="closes_at")
+
+
+class WorkingHoursView(_HoursView):
+    column_list = ("worker", "weekday", "starts_at", "ends_at")
+    column_default_sort = ("worker_id", False)
+    column_filters = (WorkerFilter(WorkingHours.worker_id, _l("Social worker")),)
+    column_labels = {"worker": _l("Social worker"), "weekday": _l("Day"), "starts_at": _l("From"), "ends_at": _l("To")}
+    form_columns = ("worker", "weekday", "starts_at", "ends_at")
+    form_args = {"weekday": {"choices": _weekday_choices, "coerce": int, "label": _l("Day")},
+                 "worker": {"query_factory": social_workers, "label": _l("Social worker")}}
+
+    def check_model(self, form, model, is_created):
+        if model.starts_at and model.ends_at and model.starts_at >= model.ends_at:
+            raise ServiceError(_l("The start must be before the end."), field="ends_at")

@@ -26,6 +26,8 @@ class Worker(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))  #: scrypt hash; empty = cannot log in
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    previous_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  #: the login before the last ("since my last login")
+    calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)  #: sha256 of the private ICS link's token
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

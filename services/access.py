@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from models import Agreement, Appointment, AuditEvent, Client, CoverGrant, DataRequest, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, Worker
+from models import Agreement, Appointment, AuditEvent, Client, CoverGrant, DataRequest, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, WalkInHours, Worker, WorkingHours
 from models.base import utcnow
 from models.enums import Role
 
@@ -38,6 +38,10 @@ SCREEN_ROLES: dict[str, frozenset[Role]] = {
     "reports": frozenset({W, M}),  # managers: every figure; social workers: their own clients' figures
     "data_request": frozenset({M}),
     "retention": frozenset({M}),
+    "calendar": frozenset({R, W, M}),
+    "calendar_link": frozenset({W}),
+    "walkin_hours": frozenset({A}),
+    "working_hours": frozenset({A}),
 }
 
 #: Operations beyond a screen's CRUD, and who may run them.
@@ -211,7 +215,7 @@ def scope(query, model, user: Any):
         return query.filter(sa.false())
     if model in (AuditEvent, Reassignment, DataRequest):
         return query if M in roles else query.filter(sa.false())
-    if model in (Worker, Topic, PublicOffice):
+    if model in (Worker, Topic, PublicOffice, WalkInHours, WorkingHours):
         return query if A in roles else query.filter(sa.false())
     if model in (Client, Appointment, Visit):
         return query if roles & {R, W, M} else query.filter(sa.false())

@@ -147,3 +147,23 @@ def accesses(session: Session, client: Client, limit: int = 500):
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit).all()
     )
+
+
+def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
+    """Fast lookup for the reception desk: code prefix, name or alias, or phone digits."""
+    import re
+
+    from services import access
+
+    text = (text or "").strip()
+    if len(text) < 2:
+        return []
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    conditions = [Client.code.like(text + "%"), Client.last_name.ilike(like, escape="\\"),
+                  Client.first_name.ilike(like, escape="\\"), Client.alias.ilike(like, escape="\\")]
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 3:
+        # phone numbers are stored as typed; compare the digits the person typed in order
+        conditions.append(Client.phone.like("%" + "%".join(digits) + "%"))
+    query = session.query(Client).filter(sa.or_(*conditions), Client.anonymised_at.is_(None))
+    return access.scope(query, Client, user).order_by(Client.code.desc(), Client.id.desc()).limit(limit).all()

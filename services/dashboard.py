@@ -1,4 +1,4 @@
-"""Figures for the start page; a few aggregate queries, whatever the size of the data."""
+"""Figures for the start page of each role; a few aggregate queries, whatever the size of the data."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,42 +6,85 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models import Appointment, Client, Worker
-from models.enums import AppointmentStatus, Role
-from services import access, cover, data_requests
+from models import Agreement, Appointment, Client, CoverGrant, RoadmapTask, Visit, Worker
+from models.base import utcnow
+from models.enums import AgreementStatus, AppointmentStatus, ClientStatus, Role, TaskStatus, VisitChannel
+from services import access, cover, data_requests, scheduling
 from services.timeutil import local_day_bounds, local_now
 
 
-def start_page(session: Session, user) -> dict:
+def start_page(session: Session, user, *, search: str | None = None, stale_months: int = 3) -> dict:
     today = local_now().date()
     start, end = local_day_bounds(today)
     data: dict = {"today": today}
-    if user.has_role(Role.RECEPTION, Role.MANAGER, Role.WORKER):
-        query = (
-            session.query(Appointment)
-            .filter(Appointment.starts_at >= start, Appointment.starts_at < end)
-            .order_by(Appointment.starts_at, Appointment.id)
-        )
-        if not user.has_role(Role.RECEPTION, Role.MANAGER):
-            query = query.filter(Appointment.worker_id == user.id)
-        data["appointments_today"] = access.scope(query, Appointment, user).limit(200).all()
+    if user.has_role(Role.RECEPTION, Role.MANAGER):
+        data["walk_in"] = scheduling.walk_in_status(session)
+        rows = access.scope(
+            session.query(Appointment).filter(Appointment.starts_at >= start, Appointment.starts_at < end)
+            .order_by(Appointment.worker_id, Appointment.starts_at, Appointment.id),
+            Appointment, user,
+        ).limit(500).all()
+        by_worker: dict = {}
+        for appointment in rows:
+            by_worker.setdefault(appointment.worker, []).append(appointment)
+        data["today_by_worker"] = sorted(by_worker.items(), key=lambda item: item[0].full_name)
+        data["now"] = utcnow()
+    if search is not None:
+        from services import clients
+
+        data["search"] = search
+        data["found"] = clients.search(session, search, user, limit=15)
     if user.has_role(Role.WORKER):
-        week_end = local_day_bounds(today + timedelta(days=7))[1]
-        data["my_upcoming"] = (
+        week_end = local_day_bounds(today + timedelta(days=6 - today.weekday()))[1]
+        data["my_week"] = (
             session.query(Appointment)
-            .filter(Appointment.worker_id == user.id, Appointment.starts_at >= end, Appointment.starts_at < week_end,
-                    Appointment.status == AppointmentStatus.PLANNED)
-            .order_by(Appointment.starts_at, Appointment.id).limit(50).all()
+            .filter(Appointment.worker_id == user.id, Appointment.starts_at >= start, Appointment.starts_at < week_end)
+            .order_by(Appointment.starts_at, Appointment.id).limit(200).all()
         )
-        data["my_clients"] = dict(
-            session.query(Client.status, sa.func.count(Client.id)).filter(Client.worker_id == user.id).group_by(Client.status).all()
+        mine = sa.select(Client.id).where(Client.worker_id == user.id)
+        data["overdue_tasks"] = (
+            session.query(RoadmapTask).join(Agreement, Agreement.id == RoadmapTask.agreement_id)
+            .filter(Agreement.client_id.in_(mine), Agreement.status == AgreementStatus.ACTIVE,
+                    RoadmapTask.status == TaskStatus.OPEN, RoadmapTask.due_on < today)
+            .order_by(RoadmapTask.due_on, RoadmapTask.id).limit(50).all()
         )
-    if user.has_role(Role.WORKER):
-        data["cover_on_my_clients"] = cover.active_grants(session, for_clients_of=user.id)
+        since = user.previous_login_at or (utcnow() - timedelta(days=7))
+        data["since"] = since
+        data["walk_ins_since"] = (
+            session.query(Visit)
+            .filter(Visit.client_id.in_(mine), Visit.channel == VisitChannel.WALK_IN, Visit.occurred_at >= since)
+            .order_by(Visit.occurred_at.desc(), Visit.id.desc()).limit(50).all()
+        )
+        data["cover_on_my_clients"] = (
+            session.query(CoverGrant)
+            .filter(CoverGrant.client_id.in_(mine), sa.or_(CoverGrant.granted_at >= since, CoverGrant.expires_at > utcnow()))
+            .order_by(CoverGrant.granted_at.desc(), CoverGrant.id.desc()).limit(50).all()
+        )
+        stale_before = utcnow() - timedelta(days=30 * stale_months)
+        data["stale_months"] = stale_months
+        data["stale_clients"] = (
+            session.query(Client)
+            .filter(Client.worker_id == user.id, Client.status == ClientStatus.CLIENT,
+                    sa.func.coalesce(Client.last_contact_at, Client.created_at) < stale_before)
+            .order_by(sa.func.coalesce(Client.last_contact_at, Client.created_at), Client.id).limit(50).all()
+        )
     if user.has_role(Role.MANAGER):
         data["cover_today"] = cover.grants_today(session)
         data["data_requests"] = data_requests.open_requests(session)
-    if user.has_role(Role.MANAGER):
+        data["load"] = (
+            session.query(Worker.full_name, sa.func.count(Appointment.id), sa.func.coalesce(sa.func.sum(Appointment.duration_minutes), 0))
+            .join(Appointment, Appointment.worker_id == Worker.id)
+            .filter(Appointment.starts_at >= start, Appointment.starts_at < end,
+                    Appointment.status.in_((AppointmentStatus.PLANNED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW)))
+            .group_by(Worker.id, Worker.full_name).order_by(Worker.full_name).all()
+        )
+        month_start = local_day_bounds(today.replace(day=1))[0]
+        attended, no_show = session.query(
+            sa.func.count(Appointment.id).filter(Appointment.status == AppointmentStatus.ATTENDED),
+            sa.func.count(Appointment.id).filter(Appointment.status == AppointmentStatus.NO_SHOW),
+        ).filter(Appointment.starts_at >= month_start, Appointment.starts_at < end).one()
+        data["no_show"] = {"attended": attended, "no_show": no_show,
+                           "rate": (no_show / (attended + no_show)) if (attended + no_show) else None}
         data["clients_by_status"] = dict(session.query(Client.status, sa.func.count(Client.id)).group_by(Client.status).all())
     if user.has_role(Role.ADMIN):
         data["active_accounts"] = session.query(sa.func.count(Worker.id)).filter(Worker.active.is_(True)).scalar()

@@ -119,3 +119,68 @@ def attendance_counts(session: Session, client_id: int) -> dict[str, int]:
         "no_show": rows.get(AppointmentStatus.NO_SHOW, 0),
         "cancelled_in_advance": sum(rows.get(s, 0) for s in CANCELLED_IN_ADVANCE),
     }
+
+
+# --- opening and working hours ---------------------------------------------------------------
+
+def _local(value: datetime):
+    from services.timeutil import to_local
+
+    return to_local(value)
+
+
+def outside_working_hours(session: Session, worker_id: int, starts_at: datetime, duration_minutes: int) -> bool:
+    """True when the worker has working hours set and the appointment falls outside them (a warning, not a refusal)."""
+    from models import WorkingHours
+
+    start = _local(starts_at)
+    end = _local(starts_at + timedelta(minutes=duration_minutes))
+    hours = session.query(WorkingHours).filter(WorkingHours.worker_id == worker_id).all()
+    if not hours:
+        return False
+    for interval in hours:
+        if interval.weekday == start.weekday() and start.date() == end.date() \
+                and interval.starts_at <= start.time() and end.time() <= interval.ends_at:
+            return False
+    return True
+
+
+def is_at_work(session: Session, worker_id: int, when: datetime | None = None) -> bool:
+    """Is the worker at work now (by their working hours; without hours set, assumed yes)?"""
+    from models import WorkingHours
+
+    now = _local(when or utcnow())
+    hours = session.query(WorkingHours).filter(WorkingHours.worker_id == worker_id).all()
+    if not hours:
+        return True
+    return any(h.weekday == now.weekday() and h.starts_at <= now.time() < h.ends_at for h in hours)
+
+
+def walk_in_status(session: Session, when: datetime | None = None) -> dict:
+    """Whether walk-in hours are open now, the current interval, and the next opening (within a week)."""
+    from datetime import datetime as dt
+
+    from models import WalkInHours
+
+    now = _local(when or utcnow())
+    intervals = session.query(WalkInHours).order_by(WalkInHours.weekday, WalkInHours.opens_at, WalkInHours.id).all()
+    current = next((i for i in intervals if i.weekday == now.weekday() and i.opens_at <= now.time() < i.closes_at), None)
+    upcoming = None
+    for offset in range(0, 8):
+        day = now.date() + timedelta(days=offset)
+        for interval in intervals:
+            if interval.weekday != day.weekday():
+                continue
+            opening = dt.combine(day, interval.opens_at).replace(tzinfo=now.tzinfo)
+            if opening > now:
+                upcoming = (opening, interval)
+                break
+        if upcoming:
+            break
+    return {"open": current is not None, "current": current, "next": upcoming, "intervals": intervals}
+
+
+def duty_worker(session: Session, when: datetime | None = None):
+    """The worker on duty in the current walk-in interval, if any."""
+    status = walk_in_status(session, when)
+    return status["current"].duty_worker if status["current"] is not None else None

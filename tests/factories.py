@@ -129,3 +129,21 @@ def make_data_request(client=None, **fields):
     fields.setdefault("received_on", date.today() - timedelta(days=3))
     fields.setdefault("due_on", one_month_after(fields["received_on"]))
     return _save(DataRequest(client=client, client_code=client.code, **fields))
+
+
+def make_walk_in_hours(weekday=0, opens_at=None, closes_at=None, duty_worker=None):
+    from datetime import time
+
+    from models import WalkInHours
+
+    return _save(WalkInHours(weekday=weekday, opens_at=opens_at or time(9, 0), closes_at=closes_at or time(12, 0),
+                             duty_worker=duty_worker))
+
+
+def make_working_hours(worker=None, weekday=0, starts_at=None, ends_at=None):
+    from datetime import time
+
+    from models import WorkingHours
+
+    return _save(WorkingHours(worker=worker or make_worker(), weekday=weekday, starts_at=starts_at or time(8, 0),
+                              ends_at=ends_at or time(16, 30)))

@@ -55,12 +55,18 @@ CUSTOM = {
     "client.anonymise_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     "client.delete_record_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     "retention.index": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
+    # reports: managers every figure, social workers their own clients' figures
+    "reports.index": {"reception": 403, "worker": 200, "manager": 200, "admin": 403},
+    "reports.statement_view": {"reception": 403, "worker": 200, "manager": 200, "admin": 403},
+    "reports.export_view": {"reception": 403, "worker": 200, "manager": 200, "admin": 403},
 }
 CUSTOM_PATHS = {
     "client.reassign_view": "/admin/client/reassign/?id={id}", "client.cover_view": "/admin/client/cover/?id={id}",
     "client.accesses_view": "/admin/client/accesses/?id={id}", "client.export_view": "/admin/client/export/?id={id}",
     "client.anonymise_view": "/admin/client/anonymise/?ids={id}", "client.delete_record_view": "/admin/client/delete-record/?id={id}",
     "retention.index": "/admin/retention/",
+    "reports.index": "/admin/reports/", "reports.statement_view": "/admin/reports/statement/",
+    "reports.export_view": "/admin/reports/export/csv/",
 }
 AJAX_NAME = {"intake": "client", "agreement": "client", "task": "agreement", "appointment": "client", "visit": "client",
              "data_request": "client"}

@@ -30,10 +30,13 @@ def _seed_one_of_each(worker):
         "office": factories.make_office(),
         "audit": factories.make_audit_event(client_code=client.code),
         "data_request": factories.make_data_request(client=client),
+        "walkin_hours": factories.make_walk_in_hours(duty_worker=worker),
+        "working_hours": factories.make_working_hours(worker=worker),
     }
 
 
-SCREENS = ["client", "intake", "agreement", "task", "appointment", "visit", "worker", "topic", "office", "audit", "data_request"]
+SCREENS = ["client", "intake", "agreement", "task", "appointment", "visit", "worker", "topic", "office", "audit", "data_request",
+           "walkin_hours", "working_hours"]
 
 
 @pytest.mark.parametrize("endpoint", SCREENS)
