@@ -117,3 +117,99 @@ def build(password: str | None = None) -> SimpleNamespace:
 def figures(report) -> dict:
     """{table key: {row key: {column: value}}} of a report, for comparisons."""
     return {t.key: {r.key: {c: r.value(c) for c in t.columns} for r in t.rows} for t in report.tables()}
+
+
+# --- reading the same figures back from a page, a JSON export and an XLSX file ------------------
+
+NUMERIC = ("count", "users", "anonymous", "minutes", "units", "on_time")
+
+
+def _key(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _number(text):
+    if isinstance(text, (int, float)) or text is None:
+        return text
+    clean = text.replace("\xa0", "").replace("\u202f", "").replace(" ", "").strip()
+    return int(clean) if clean.isdigit() else (None if clean in ("", "–") else clean)
+
+
+def json_figures(tables: dict) -> dict:
+    """{table: {row key as text: {column: value}}} of the numeric columns of a JSON export."""
+    return {
+        key: {_key(row["key"]): {c: row[c] for c in NUMERIC if c in row} for row in rows}
+        for key, rows in tables.items()
+    }
+
+
+def page_figures(html: str) -> dict:
+    """The same shape, read from the tables of a report page (data-table, data-key, data-column)."""
+    from html.parser import HTMLParser
+
+    result: dict = {}
+
+    class Parser(HTMLParser):
+        table = row = column = None
+        text = ""
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table" and "data-table" in attrs:
+                self.table = result.setdefault(attrs["data-table"], {})
+            elif tag == "tr" and self.table is not None and "data-key" in attrs:
+                self.row = self.table.setdefault(attrs["data-key"], {})
+            elif tag == "td" and self.row is not None and attrs.get("data-column") in NUMERIC:
+                self.column, self.text = attrs["data-column"], ""
+
+        def handle_data(self, data):
+            if self.column:
+                self.text += data
+
+        def handle_endtag(self, tag):
+            if tag == "td" and self.column:
+                self.row[self.column] = _number(self.text)
+                self.column = None
+            elif tag == "tr":
+                self.row = None
+            elif tag == "table":
+                self.table = None
+
+    Parser().feed(html)
+    return result
+
+
+def xlsx_figures(data: bytes, tables: dict) -> dict:
+    """The same shape, read from an XLSX export with openpyxl. Its blocks (a title row, a header
+    row, the rows) come in the order of ``tables`` (the JSON export's), which also names the columns."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(BytesIO(data))
+    rows = [[c.value for c in row] + [None, None] for sheet in workbook for row in sheet.iter_rows()]
+    filled = [len([v for v in row if v is not None]) for row in rows]
+    blocks, i = [], 0
+    while i < len(rows):
+        if filled[i] == 1 and i + 1 < len(rows) and filled[i + 1] > 1 and rows[i + 1][1] is not None:
+            i += 2
+            body = []
+            while i < len(rows) and rows[i][1] is not None:
+                body.append(rows[i])
+                i += 1
+            blocks.append(body)
+        else:
+            i += 1
+    assert len(blocks) == len(tables), (len(blocks), len(tables))
+    result = {}
+    for (key, json_rows), body in zip(tables.items(), blocks):
+        assert len(body) == len(json_rows), key
+        figures = result[key] = {}
+        for json_row, cells in zip(json_rows, body):
+            columns = [c for c in json_row if c not in ("key", "label")]
+            mapped = dict(zip(columns, cells[2:]))
+            key_text = _key(cells[0])
+            if key_text[:1] == "'" and key_text[1:2] in ("=", "+", "-", "@"):
+                key_text = key_text[1:]  # the escape of a formula-like text
+            figures[key_text] = {c: _number(mapped[c]) for c in NUMERIC if c in mapped}
+    return result
