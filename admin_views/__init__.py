@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from config import BASE_DIR
 from models import (
-    Agreement, Appointment, AuditEvent, Client, DataRequest, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker,
+    Agreement, Appointment, AuditEvent, Client, DataRequest, Intake, PublicOffice, RoadmapTask, Topic, Visit,
+    WalkInHours, Worker, WorkingHours,
 )
 
 
@@ -17,8 +18,9 @@ def init_admin(app) -> Admin:
     from admin_views.contacts import AppointmentView, VisitView
     from admin_views.dashboard import DashboardView
     from admin_views.privacy import DataRequestView, RetentionView
+    from admin_views.reception import CalendarLinkView, CalendarView
     from admin_views.reports import ReportsView
-    from admin_views.staff import AuditView, OfficeView, TopicView, WorkerView
+    from admin_views.staff import AuditView, OfficeView, TopicView, WalkInHoursView, WorkerView, WorkingHoursView
 
     admin = Admin(
         app,
@@ -34,9 +36,13 @@ def init_admin(app) -> Admin:
     admin.add_view(TaskView(RoadmapTask, name=_l("Roadmap tasks"), endpoint="task", category=cases))
     admin.add_view(AppointmentView(Appointment, name=_l("Appointments"), endpoint="appointment", category=contacts))
     admin.add_view(VisitView(Visit, name=_l("Visits and contacts"), endpoint="visit", category=contacts))
+    admin.add_view(CalendarView(name=_l("Calendar"), endpoint="calendar", url="/admin/calendar", category=contacts))
+    admin.add_view(CalendarLinkView(name=_l("My calendar link"), endpoint="calendar_link", url="/admin/calendar-link", category=contacts))
     admin.add_view(WorkerView(Worker, name=_l("Staff accounts"), endpoint="worker", category=settings))
     admin.add_view(TopicView(Topic, name=_l("Topics"), endpoint="topic", category=settings))
     admin.add_view(OfficeView(PublicOffice, name=_l("Public offices"), endpoint="office", category=settings))
+    admin.add_view(WalkInHoursView(WalkInHours, name=_l("Walk-in hours"), endpoint="walkin_hours", category=settings))
+    admin.add_view(WorkingHoursView(WorkingHours, name=_l("Working hours"), endpoint="working_hours", category=settings))
     privacy = _l("Personal data")
     admin.add_view(DataRequestView(DataRequest, name=_l("Data requests"), endpoint="data_request", category=privacy))
     admin.add_view(RetentionView(name=_l("Retention purge"), endpoint="retention", url="/admin/retention", category=privacy))
