@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
 
-.PHONY: run test install install-test translations translations-update translations-check migrate seed clean
+.PHONY: run test install install-test translations translations-update translations-check migrate seed clean bench
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ test: install-test
 clean:
 	rm -rf $(VENV) .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+## The benchmark at a real centre's scale (BENCH_CLIENTS, default 100 000; DATABASE_URL selects PostgreSQL); writes BENCHMARKS.md.
+bench: install
+	$(PY) -m bench.run

@@ -1,0 +1,342 @@
+"""The benchmark: real pages of the real app at a real centre's scale, against their plain-SQL floor.
+
+    make bench                                  # SQLite file bench/bench.sqlite, 100 000 clients
+    BENCH_CLIENTS=20000 make bench              # smaller
+    DATABASE_URL=postgresql+psycopg://… make bench
+
+Seeds the database once (``flask demo seed`` in bulk) if it holds no clients, then renders each page
+through the app as a logged-in manager and worker: median and p95 over repeated requests after a
+warm-up, SQL queries per request, response size, and — in the same run — the time of the plain SQL
+the page needs (its SELECT with LIMIT and its count), giving a ratio. Writes BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+WARMUP = 3
+PASSWORD = "bench-password-1234"
+
+
+@dataclass
+class Result:
+    name: str
+    kind: str  # list, deep, form, case, dashboard, report, export
+    timings: list[float] = field(default_factory=list)
+    queries: int = 0
+    size: int = 0
+    status: int = 0
+    floor: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.timings) * 1000
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.timings)
+        return ordered[max(0, int(round(0.95 * len(ordered))) - 1)] * 1000
+
+    def budget(self) -> tuple[bool, str]:
+        """Pass/fail against the budgets of the performance issue."""
+        checks = []
+        max_queries = 10 if self.kind == "dashboard" else 5
+        if self.kind in ("list", "deep", "form", "case", "dashboard"):
+            checks.append((self.queries <= max_queries, f"queries {self.queries} ≤ {max_queries}"))
+        if self.kind in ("list", "deep") and self.floor is not None:
+            factor, minimum = (2, 10.0) if self.kind == "list" else (3, 15.0)
+            limit = max(factor * self.floor, minimum)
+            checks.append((self.median <= limit, f"median ≤ max({factor}×floor, {minimum:.0f} ms)"))
+            checks.append((self.median <= 40, "≤ 40 ms"))
+        if self.kind == "form":
+            checks.append((self.median <= 15, "≤ 15 ms"))
+        if self.kind == "case":
+            checks.append((self.median <= 50, "≤ 50 ms"))
+        if self.kind in ("list", "deep", "form", "case", "dashboard"):
+            checks.append((self.size <= 300_000, "≤ 300 KB"))
+        ok = all(c for c, _ in checks)
+        return ok, "; ".join(text for c, text in checks if not c) or "ok"
+
+
+def _timed(fn, repeat: int = REPEAT) -> list[float]:
+    for _ in range(WARMUP):
+        fn()
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def prepare(app, db, clients: int) -> None:
+    from flask_migrate import upgrade
+
+    from models import Client, Worker
+    from models.enums import Role
+    from services import demo_bulk
+
+    with app.app_context():
+        upgrade()
+        if db.session.execute(sa.select(sa.func.count(Client.id))).scalar() == 0:
+            print(f"seeding {clients} clients …", flush=True)
+            started = time.monotonic()
+            if db.engine.dialect.name == "sqlite":
+                db.session.execute(sa.text("PRAGMA synchronous=OFF"))
+            demo_bulk.seed_bulk(db.session, clients=clients, seed=1)
+            db.session.commit()
+            print(f"seeded in {time.monotonic() - started:.1f} s", flush=True)
+            if db.engine.dialect.name == "sqlite":
+                db.session.execute(sa.text("ANALYZE"))
+            else:
+                db.session.commit()
+                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(sa.text("VACUUM ANALYZE"))
+        for email in ("manager@poradna.example", "worker@poradna.example"):
+            worker = db.session.query(Worker).filter_by(email=email).one()
+            worker.set_password(PASSWORD)
+        db.session.commit()
+
+
+def run(clients: int) -> list[Result]:
+    from app import create_app
+    from extensions import db
+    from models import Agreement, Appointment, Client, Worker
+    from models.enums import AppointmentStatus
+
+    app = create_app({"WTF_CSRF_ENABLED": False})
+    prepare(app, db, clients)
+    counter = {"n": 0}
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a, **k: counter.__setitem__("n", counter["n"] + 1))
+        engine = db.engine
+        session = db.session
+        worker = session.query(Worker).filter_by(email="worker@poradna.example").one()
+        busiest = session.execute(
+            sa.select(Appointment.client_id, sa.func.count(Appointment.id)).group_by(Appointment.client_id)
+            .order_by(sa.func.count(Appointment.id).desc()).limit(1)
+        ).first()
+        some_client = session.get(Client, busiest[0])
+        some_appointment = session.execute(sa.select(sa.func.max(Appointment.id))).scalar()
+        some_agreement = session.execute(sa.select(sa.func.max(Agreement.id))).scalar()
+        n_clients = session.execute(sa.select(sa.func.count(Client.id))).scalar()
+        n_appointments = session.execute(sa.select(sa.func.count(Appointment.id))).scalar()
+        name_term = (some_client.last_name or "Nguyen")[:5]
+        one_worker = session.execute(sa.select(Appointment.worker_id).limit(1)).scalar()
+        month_start = date.today().replace(day=1)
+
+    def floor_sql(sql: str, count_sql: str | None = None, params: dict | None = None) -> float:
+        with engine.connect() as conn:
+            def go():
+                conn.execute(sa.text(sql), params or {}).fetchall()
+                if count_sql:
+                    conn.execute(sa.text(count_sql), params or {}).scalar()
+            return statistics.median(_timed(go)) * 1000
+
+    deep_client = max(0, n_clients // 25 - 5)
+    deep_appointment = max(0, min(n_appointments // 25 - 5, 40000))
+    lists = [
+        ("client list, page 1", "list", "/admin/client/",
+         "SELECT client.*, worker.full_name FROM client LEFT JOIN worker ON worker.id = client.worker_id ORDER BY client.created_at DESC, client.id DESC LIMIT 25",
+         "SELECT count(client.id) FROM client"),
+        (f"client list, page {deep_client}", "deep", f"/admin/client/?page={deep_client}",
+         f"SELECT client.*, worker.full_name FROM client LEFT JOIN worker ON worker.id = client.worker_id ORDER BY client.created_at DESC, client.id DESC LIMIT 25 OFFSET {deep_client * 25}",
+         "SELECT count(client.id) FROM client"),
+        ("client search by name", "list", f"/admin/client/?search={name_term}",
+         f"SELECT client.* FROM client WHERE lower(client.last_name) LIKE lower('%{name_term}%') ORDER BY client.created_at DESC, client.id DESC LIMIT 25",
+         f"SELECT count(client.id) FROM client WHERE lower(client.last_name) LIKE lower('%{name_term}%')"),
+        ("client code lookup", "list", f"/admin/client/?search={some_client.code}",
+         f"SELECT client.* FROM client WHERE client.code LIKE '{some_client.code}%' ORDER BY client.created_at DESC LIMIT 25", None),
+        ("appointment list, page 1", "list", "/admin/appointment/",
+         "SELECT appointment.*, client.code, worker.full_name FROM appointment JOIN client ON client.id = appointment.client_id JOIN worker ON worker.id = appointment.worker_id ORDER BY appointment.starts_at DESC, appointment.id DESC LIMIT 25",
+         "SELECT count(appointment.id) FROM appointment"),
+        (f"appointment list, page {deep_appointment}", "deep", f"/admin/appointment/?page={deep_appointment}",
+         f"SELECT appointment.* FROM appointment ORDER BY appointment.starts_at DESC, appointment.id DESC LIMIT 25 OFFSET {deep_appointment * 25}",
+         "SELECT count(appointment.id) FROM appointment"),
+    ]
+    results: list[Result] = []
+    client = app.test_client()
+    client.post("/login", data={"email": "manager@poradna.example", "password": PASSWORD})
+
+    def page(name, kind, url, as_client=client):
+        result = Result(name, kind)
+
+        def go():
+            counter["n"] = 0
+            response = as_client.get(url)
+            result.queries = counter["n"]
+            result.size = len(response.data)
+            result.status = response.status_code
+
+        result.timings = _timed(go)
+        return result
+
+    for name, kind, url, sql, count_sql in lists:
+        result = page(name, kind, url)
+        result.floor = floor_sql(sql, count_sql)
+        results.append(result)
+    view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", "") == "appointment")
+    status_filter = next(i for i, f in enumerate(view._filters) if getattr(f.column, "key", "") == "status")
+    worker_filter = next(i for i, f in enumerate(view._filters) if getattr(f.column, "key", "") == "worker_id")
+    day_filter = next(i for i, f in enumerate(view._filters) if getattr(f.column, "key", "") == "starts_at" and f.operation() in ("mezi", "between"))
+    month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    result = page("appointments filtered by status", "list", f"/admin/appointment/?flt0_{status_filter}=no_show")
+    result.floor = floor_sql("SELECT appointment.* FROM appointment WHERE status = 'no_show' ORDER BY starts_at DESC, id DESC LIMIT 25",
+                             "SELECT count(id) FROM appointment WHERE status = 'no_show'")
+    results.append(result)
+    result = page("appointments by worker and month", "list",
+                  f"/admin/appointment/?flt0_{worker_filter}={one_worker}&flt1_{day_filter}={month_start.isoformat()}+to+{month_end.isoformat()}")
+    result.floor = floor_sql(
+        "SELECT appointment.* FROM appointment WHERE worker_id = :w AND starts_at >= :a AND starts_at < :b ORDER BY starts_at DESC, id DESC LIMIT 25",
+        "SELECT count(id) FROM appointment WHERE worker_id = :w AND starts_at >= :a AND starts_at < :b",
+        {"w": one_worker, "a": datetime.combine(month_start, datetime.min.time()), "b": datetime.combine(month_end, datetime.min.time()) + timedelta(days=1)})
+    results.append(result)
+    for endpoint, oid in (("client", some_client.id), ("appointment", some_appointment), ("agreement", some_agreement)):
+        results.append(page(f"{endpoint} edit form", "form", f"/admin/{endpoint}/edit/?id={oid}"))
+    if any(r.endpoint == "client.case_view" for r in app.url_map.iter_rules()):
+        results.append(page(f"case file ({busiest[1]} appointments)", "case", f"/admin/client/case/?id={some_client.id}"))
+    results.append(page("start page (manager)", "dashboard", "/admin/"))
+    worker_client = app.test_client()
+    worker_client.post("/login", data={"email": "worker@poradna.example", "password": PASSWORD})
+    results.append(page("start page (worker)", "dashboard", "/admin/", worker_client))
+    results.append(page("appointment list (worker)", "list", "/admin/appointment/", worker_client))
+    if any(r.endpoint == "reports.index" for r in app.url_map.iter_rules()):
+        year = date.today().year - 1
+        results.append(page(f"report, year {year}", "report", f"/admin/reports/?period=year&year={year}"))
+    with app.app_context():
+        from services import privacy
+
+        started = time.perf_counter()
+        privacy.export_record(db.session, db.session.get(Client, some_client.id))
+        results.append(Result("one client's export (JSON)", "export", [time.perf_counter() - started]))
+    results.extend(purge_runs(app, db, engine))
+    results.append(memory_growth(client))
+    return results
+
+
+def purge_runs(app, db, engine) -> list[Result]:
+    """The retention purge: a dry run here, a real run on a copy (SQLite) with its peak memory."""
+    from services import retention
+
+    out = []
+    with app.app_context():
+        started = time.perf_counter()
+        plan = retention.plan(db.session, date.today(), 3)
+        out.append(Result(f"purge dry run ({plan.to_anonymise} clients)", "purge", [time.perf_counter() - started]))
+    if engine.dialect.name != "sqlite":
+        return out
+    source = Path(engine.url.database)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "copy.sqlite"
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy(source, copy)
+        code = (
+            "import resource, sys, time; sys.path.insert(0, %r);"
+            "from app import create_app; from extensions import db; from services import retention; from datetime import date;"
+            "app = create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite:///%s'});"
+            "ctx = app.app_context(); ctx.push(); t = time.perf_counter();"
+            "c = retention.purge(db.session, date.today(), 3);"
+            "print(time.perf_counter() - t, c['anonymised'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        ) % (str(ROOT), copy)
+        import subprocess
+
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=os.environ | {"DATABASE_URL": f"sqlite:///{copy}"})
+        try:
+            seconds, anonymised, rss = done.stdout.strip().splitlines()[-1].split()
+            result = Result(f"purge real run on a copy ({anonymised} clients, peak {int(rss) // 1024} MB)", "purge", [float(seconds)])
+            result.size = int(rss) * 1024
+        except (ValueError, IndexError):
+            result = Result("purge real run on a copy (failed: " + done.stderr.strip().splitlines()[-1][:80] + ")", "purge", [0.0])
+        out.append(result)
+    return out
+
+
+def memory_growth(client) -> Result:
+    """RSS after 50 requests and after 500."""
+    import resource
+
+    def rss() -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize()
+
+    urls = ["/admin/client/", "/admin/appointment/", "/admin/", "/admin/visit/", "/admin/client/?page=7"]
+    started = time.perf_counter()
+    for i in range(50):
+        client.get(urls[i % len(urls)])
+    first = rss()
+    for i in range(450):
+        client.get(urls[i % len(urls)])
+    last = rss()
+    result = Result(f"memory after 50 / 500 requests: {first // 2**20} MB / {last // 2**20} MB", "memory", [time.perf_counter() - started])
+    result.size = last - first
+    result.floor = first
+    return result
+
+
+def write_report(results: list[Result], clients: int, dialect: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'} "
+        f"({os.cpu_count()} cores, Python {platform.python_version()}, {dialect}), {clients} clients seeded. "
+        f"Median and p95 of {REPEAT} requests after {WARMUP} warm-up requests, through the real app as a logged-in user. "
+        "Floor: the plain SQL the page needs (its SELECT with LIMIT and its count), timed in the same run.",
+        "",
+        "| page | median ms | p95 ms | SQL queries | size KB | floor ms | ratio | budget |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        if r.kind == "memory":
+            growth = r.size / r.floor if r.floor else 0
+            ok = growth <= 0.10
+            lines.append(f"| {r.name} | | | | | | | {'PASS' if ok else 'FAIL'} (growth {growth:.1%} ≤ 10%) |")
+            continue
+        if r.kind in ("purge", "export", "report"):
+            verdict = ""
+            if r.kind == "purge" and "real run" in r.name:
+                ok = r.median <= 60_000 and r.size <= 300 * 2**20
+                verdict = f"{'PASS' if ok else 'FAIL'} (< 60 s, < 300 MB)"
+            lines.append(f"| {r.name} | {r.median:.1f} | | {r.queries or ''} | {r.size // 1024 if r.size and r.kind != 'purge' else ''} | | | {verdict} |")
+            continue
+        ok, why = r.budget()
+        ratio = f"{r.median / r.floor:.1f}×" if r.floor else ""
+        floor = f"{r.floor:.1f}" if r.floor is not None else ""
+        lines.append(f"| {r.name} | {r.median:.1f} | {r.p95:.1f} | {r.queries} | {r.size // 1024} | {floor} | {ratio} | {'PASS' if ok else 'FAIL: ' + why} |")
+    lines += ["", "Budgets: lists ≤ 2× floor or 10 ms (deep pages 3× or 15 ms), none over 40 ms; forms ≤ 15 ms; case file ≤ 50 ms;",
+              "≤ 5 SQL queries per list, form and case file, ≤ 10 per start page; ≤ 300 KB of HTML; purge of the expired clients",
+              "under a minute and 300 MB; memory after 500 requests within 10 % of after 50.", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    clients = int(os.environ.get("BENCH_CLIENTS", "100000"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench' / 'bench.sqlite'}")
+    os.environ.setdefault("PORADNA_INSTANCE_PATH", str(ROOT / "bench" / "instance"))
+    dialect = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
+    results = run(clients)
+    report = write_report(results, clients, dialect)
+    target = ROOT / os.environ.get("BENCH_OUTPUT", "BENCHMARKS.md")
+    target.write_text(report, encoding="utf-8")
+    print(report)
+    failures = sum(1 for line in report.splitlines() if "| FAIL" in line)
+    print(f"{failures} budget line(s) failed" if failures else "all budget lines passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
