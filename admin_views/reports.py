@@ -56,8 +56,8 @@ class _ReportForm(FlaskForm):
         return {
             "unit": _("Enter a number of minutes from 5 to 240."),
             "year": _("Enter a year from 2000 to 2100."),
-            "date_from": _("Enter the date as YYYY-MM-DD, for example 2025-01-31."),
-            "date_to": _("Enter the date as YYYY-MM-DD, for example 2025-01-31."),
+            "date_from": _("Enter the date as YYYY-MM-DD (for example 2025-01-31) or as 31. 1. 2025."),
+            "date_to": _("Enter the date as YYYY-MM-DD (for example 2025-01-31) or as 31. 1. 2025."),
         }
 
     def validate(self, extra_validators=None) -> bool:

@@ -179,8 +179,9 @@ def statement(session: Session, date_from: date, date_to: date, *, user: Any = N
     sex = q.by_sex(with_anonymous=False)
     age = q.by_age_band(with_anonymous=False)
     refusals = q.refusals()
-    sex.key, sex.title, sex.chart = "statement_users_by_sex", _("Users by sex"), None
-    age.key, age.title, age.chart = "statement_users_by_age_band", _("Users by age"), None
+    for table, key, title in ((sex, "statement_users_by_sex", _("Users by sex")),
+                              (age, "statement_users_by_age_band", _("Users by age"))):
+        table.key, table.title, table.count_title, table.chart = key, title, _("Users"), None
     refusals.key = "statement_refusals_by_reason"
     sections = [
         Section("forms", _("Service figures by form"), [
@@ -360,7 +361,7 @@ class _Queries:
             "anonymous_contacts": _("Anonymous contacts (without a client record)"),
         }
         rows = [Row(key, labels[key], _int(getattr(row, key))) for key in figures]
-        return Table("people", _("People"), rows, count_title=_("Number"))
+        return Table("people", _("Persons and agreements"), rows, count_title=_("Number"))
 
     def agreements_ended(self) -> Table:
         counts = dict(self.session.execute(
@@ -715,8 +716,8 @@ def _statement_form(forms, member: AppointmentFormat, unit_minutes: int) -> Tabl
         Row("minutes", _("Time spent (minutes)"), minutes),
     ]
     if member == AppointmentFormat.OFFICE:
-        return Table("statement_office", _("In-office service (ambulantní forma)"), rows, count_title=_("Number"))
-    return Table("statement_field", _("Field service (terénní forma)"), rows, count_title=_("Number"))
+        return Table("statement_office", _("In-office service"), rows, count_title=_("Number"))
+    return Table("statement_field", _("Field service"), rows, count_title=_("Number"))
 
 
 def _statement_anonymous(forms, unit_minutes: int) -> Table:
