@@ -26,7 +26,7 @@ class DashboardView(AdminIndexView):
         from admin_views.reception import walk_in_form
         from models.enums import Role
 
-        search = request.args.get("q") if current_user.has_role(Role.RECEPTION, Role.MANAGER) else None  # the desk
+        search = request.args.get("q") if current_user.has_role(Role.RECEPTION) else None  # the desk
         data = dashboard.start_page(db.session, current_user, search=search,
                                     stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3))
         form = walk_in_form() if "walk_in" in data else None

@@ -17,7 +17,7 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
     today = local_now().date()
     start, end = local_day_bounds(today)
     data: dict = {"today": today}
-    if user.has_role(Role.RECEPTION, Role.MANAGER):
+    if user.has_role(Role.RECEPTION):  # the desk (managers see the load per worker instead)
         data["walk_in"] = scheduling.walk_in_status(session)
         rows = access.scope(
             session.query(Appointment).filter(Appointment.starts_at >= start, Appointment.starts_at < end)
@@ -85,7 +85,6 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         ).filter(Appointment.starts_at >= month_start, Appointment.starts_at < end).one()
         data["no_show"] = {"attended": attended, "no_show": no_show,
                            "rate": (no_show / (attended + no_show)) if (attended + no_show) else None}
-        data["clients_by_status"] = dict(session.query(Client.status, sa.func.count(Client.id)).group_by(Client.status).all())
     if user.has_role(Role.ADMIN):
         data["active_accounts"] = session.query(sa.func.count(Worker.id)).filter(Worker.active.is_(True)).scalar()
     return data
