@@ -417,7 +417,8 @@ class SecureModelView(ModelView):
 
     def on_model_change(self, form, model, is_created):
         changed = None if is_created else audit.changed_fields(model)
-        self.apply_rules(form, access.check_write, db.session, current_user, model, changed)
+        with db.session.no_autoflush:  # judge access on saved data; a bad value is the service's to report
+            self.apply_rules(form, access.check_write, db.session, current_user, model, changed)
         self.apply_rules(form, self.check_model, form, model, is_created)
         db.session.flush()
         if self.audit_changes:
