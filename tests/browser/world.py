@@ -1,0 +1,130 @@
+"""The people and records the browser journeys work with.
+
+A little demo data for realistic lists, then one account per role and a few clients and
+appointments with names nobody else has, so each journey finds exactly its own records and
+the journeys do not depend on each other's order. Only plain values leave this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from models.enums import AppointmentStatus, AuditAction, ClientStatus, Role
+from services import audit, demo, users
+from services.timeutil import local_now, local_to_utc
+from tests import factories
+
+PASSWORD = "browser-journeys-password"
+LOCALES = ("cs", "en")
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    name: str
+
+
+@dataclass
+class ClientRef:
+    id: int
+    code: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass
+class World:
+    reception: Person
+    worker: Person
+    colleague: Person
+    manager: Person
+    admin: Person
+    #: per locale: a client reception finds by phone and books with their own worker (``worker``)
+    phone_client: dict[str, ClientRef] = field(default_factory=dict)
+    #: per locale: a client with yesterday's planned appointment that reception marks as a no-show
+    no_show_client: dict[str, ClientRef] = field(default_factory=dict)
+    no_show_appointment: dict[str, int] = field(default_factory=dict)
+    #: the worker's own client with an appointment today (shown on the worker's start page)
+    own_client: ClientRef | None = None
+    own_appointment: int | None = None
+    #: the colleague's client: the worker opens it with cover access
+    covered_client: ClientRef | None = None
+    #: the colleague's client the manager reassigns to the worker, after the colleague opened it
+    reassigned_client: ClientRef | None = None
+    #: the colleague's client the worker asks cover access for with bad reasons
+    cover_refused_client: ClientRef | None = None
+    #: the worker's own client booked through a form with bad values
+    booking_client: ClientRef | None = None
+
+
+def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    day = local_now().date() + timedelta(days=day_offset)
+    return local_to_utc(datetime.combine(day, time(hour, minute)))
+
+
+def _ref(client) -> ClientRef:
+    return ClientRef(client.id, client.code, client.first_name, client.last_name, client.phone)
+
+
+def _person(worker) -> Person:
+    return Person(worker.id, worker.email, worker.full_name)
+
+
+def build_world(session) -> World:
+    demo.seed(session, clients=25, seed=7)
+    session.flush()
+
+    def account(email, name, *roles):
+        return _person(users.create_worker(session, email, name, list(roles), password=PASSWORD, languages=["cs", "en"]))
+
+    world = World(
+        reception=account("recepce@poradna.test", "Jana Malá", Role.RECEPTION),
+        worker=account("petra@poradna.test", "Petra Veselá", Role.WORKER),
+        colleague=account("lucie@poradna.test", "Lucie Černá", Role.WORKER),
+        manager=account("martin@poradna.test", "Martin Král", Role.MANAGER),
+        admin=account("tomas@poradna.test", "Tomáš Beneš", Role.ADMIN),
+    )
+    from models import Worker
+
+    worker = session.get(Worker, world.worker.id)
+    colleague = session.get(Worker, world.colleague.id)
+
+    names = {"cs": (("Iryna", "Hordijenko"), ("Oksana", "Zelinská")),
+             "en": (("Mykola", "Zhadan"), ("Bolormaa", "Tsogtová"))}
+    for n, locale in enumerate(LOCALES):
+        (first, last), (first2, last2) = names[locale]
+        client = factories.make_client(worker=worker, first_name=first, last_name=last,
+                                       phone=f"+420 605 111 20{n}", status=ClientStatus.CLIENT)
+        world.phone_client[locale] = _ref(client)
+        other = factories.make_client(worker=colleague, first_name=first2, last_name=last2, status=ClientStatus.CLIENT)
+        appointment = factories.make_appointment(client=other, worker=colleague, starts_at=_local(-1, 10 + n),
+                                                 status=AppointmentStatus.PLANNED)
+        world.no_show_client[locale] = _ref(other)
+        world.no_show_appointment[locale] = appointment.id
+
+    own = factories.make_client(worker=worker, first_name="Tetjana", last_name="Bondarová", status=ClientStatus.CLIENT)
+    agreement = factories.make_agreement(client=own, worker=worker)
+    factories.make_task(agreement=agreement)
+    factories.make_task(agreement=agreement, description="Zjistit termín na odboru azylové a migrační politiky")
+    world.own_client = _ref(own)
+    world.own_appointment = factories.make_appointment(client=own, worker=worker, starts_at=_local(0, 8)).id
+
+    covered = factories.make_client(worker=colleague, first_name="Ahmad", last_name="Rahimi", status=ClientStatus.CLIENT)
+    factories.make_agreement(client=covered, worker=colleague)
+    world.covered_client = _ref(covered)
+
+    reassigned = factories.make_client(worker=colleague, first_name="Layla", last_name="Haddadová", status=ClientStatus.CLIENT)
+    world.reassigned_client = _ref(reassigned)
+    audit.record_for(session, AuditAction.VIEW, reassigned).actor_id = colleague.id
+    refused = factories.make_client(worker=colleague, first_name="Omar", last_name="Chaddúr", status=ClientStatus.CLIENT)
+    world.cover_refused_client = _ref(refused)
+    booking = factories.make_client(worker=worker, first_name="Jelena", last_name="Šostaková", status=ClientStatus.CLIENT)
+    world.booking_client = _ref(booking)
+    session.flush()
+    return world
