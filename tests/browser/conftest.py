@@ -48,7 +48,7 @@ _skipped: list[str] = []
 
 
 def _is_browser_test(item) -> bool:
-    return Path(str(item.fspath)).resolve().is_relative_to(Path(__file__).resolve().parent)
+    return Path(item.path).resolve().is_relative_to(Path(__file__).resolve().parent)
 
 
 @pytest.fixture(scope="session", autouse=True)
