@@ -1,0 +1,810 @@
+"""The client's case file: one page that shows the whole case and the operations that run it.
+
+Reading
+    :func:`case_file` gathers the header, the agreement, the open intake, the roadmap, the next
+    appointments and one page of the timeline. What each part contains is decided by
+    :mod:`services.access`: every kind of row goes through ``access.scope`` (so reception and a
+    worker without access to the case get visits and appointments only, never intakes, agreements,
+    roadmap tasks, reassignments or cover grants) and confidential text is copied into the result
+    only when ``access.can_read_confidential`` allows it. The timeline is one UNION ALL (ids and
+    times only) plus one bounded query per kind of event on the page, so the number of queries does
+    not grow with the length of the case.
+
+Writing
+    :func:`record_intake`, :func:`make_agreement`, :func:`end_intake`, :func:`record_meeting` and
+    :func:`close_case` take plain data, check ``access.can_write_confidential``, apply the rules of
+    :mod:`services.cases` and :mod:`services.scheduling`, audit what they changed (field names,
+    never values) and flush. The caller commits; on a :class:`ServiceError` the caller rolls back,
+    so a refused operation saves nothing, not even the steps that came before the refusal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from models import (
+    Agreement, Appointment, Client, CoverGrant, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, Worker,
+)
+from models.base import UTCDateTime, utcnow
+from models.enums import (
+    AgreementStatus, AppointmentFormat, AppointmentPlace, AppointmentPurpose, AppointmentStatus, AuditAction, ClientStatus,
+    IntakeEndReason, Responsible, Role, TaskStatus, VisitChannel,
+)
+from services import access, audit, cases, clients, scheduling
+from services.errors import ServiceError
+from services.timeutil import centre_zone, local_now, to_local
+
+PAGE_SIZE = 25
+MAX_TEXT = 10000
+MAX_OUTCOME = 500
+
+#: Statuses a planned appointment can be given when the meeting is recorded.
+ATTENDANCE = (
+    AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED_PHONE,
+    AppointmentStatus.CANCELLED_EMAIL, AppointmentStatus.CANCELLED_CENTRE,
+)
+#: What can happen to an open task at a meeting.
+TASK_ACTIONS = {"continue": TaskStatus.OPEN, "done": TaskStatus.DONE, "not_done": TaskStatus.NOT_DONE}
+#: Client fields that are personal data (their processing needs the client's consent).
+PERSONAL_FIELDS = ("first_name", "last_name", "birth_date", "birth_year", "phone", "email", "municipality")
+#: Order of events recorded at the same moment (the higher rank is shown first, as the newer).
+RANKS = {"visit": 0, "appointment": 0, "reassignment": 0, "cover": 0, "intake": 1, "intake_end": 2, "agreement": 3,
+         "task": 4, "agreement_end": 5}
+
+
+def _today() -> date:
+    return local_now().date()
+
+
+def _clean(text: str | None, limit: int = MAX_TEXT) -> str | None:
+    text = (text or "").strip()
+    return text[:limit] if text else None
+
+
+def _audit(session: Session, action: AuditAction, obj: Any, by: Worker | None, details: dict | None = None) -> None:
+    audit.record(session, action, entity=getattr(obj, "__tablename__", None), entity_id=getattr(obj, "id", None),
+                 client_code=audit.client_code_of(obj), actor_id=getattr(by, "id", None), details=details)
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+@dataclass
+class Rights:
+    """What one person may do with one client's case (every answer comes from services.access)."""
+
+    read: bool = False  #: confidential content is shown (own worker, cover access, manager)
+    write: bool = False  #: confidential content may be written (own worker or cover access)
+    intake: bool = False  #: may record the first conversation
+    cover: bool = False  #: may open the case with cover access
+    print: bool = False  #: may print the roadmap (an audited export)
+
+
+def rights(session: Session, user: Any, client: Client) -> Rights:
+    read = access.can_read_confidential(session, user, client)
+    write = Role.WORKER in user.role_set and access.can_write_confidential(session, user, client)
+    # an interested person nobody holds yet: any social worker may hold the first conversation
+    intake_probe = Intake(client=client, client_id=client.id)
+    intake = access.can_write_confidential(session, user, intake_probe)
+    cover = (access.can(user, "cover") and not read and client.worker_id not in (None, user.id)
+             and client.anonymised_at is None)
+    return Rights(read=read, write=write, intake=intake, cover=cover,
+                  print=read and access.can_open(user, "agreement"))
+
+
+def _require_write(session: Session, by: Worker, obj: Any) -> None:
+    client = obj if isinstance(obj, Client) else obj.client
+    if client.anonymised_at is not None:
+        raise ServiceError(_l("This record has been anonymised."))
+    if Role.WORKER not in getattr(by, "role_set", set()) or not access.can_write_confidential(session, by, obj):
+        raise ServiceError(_l("Only the client's own social worker may write notes and other confidential content."))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def current_agreement(session: Session, client: Client, user: Any | None = None) -> Agreement | None:
+    """The active agreement, else the latest one (scoped to ``user`` when given)."""
+    query = (
+        session.query(Agreement).filter(Agreement.client_id == client.id)
+        .order_by(sa.case((Agreement.status == AgreementStatus.ACTIVE, 0), else_=1), Agreement.agreed_on.desc(),
+                  Agreement.id.desc())
+    )
+    if user is not None:
+        query = access.scope(query, Agreement, user)
+    return query.first()
+
+
+def active_agreement(session: Session, client: Client) -> Agreement | None:
+    return (
+        session.query(Agreement)
+        .filter(Agreement.client_id == client.id, Agreement.status == AgreementStatus.ACTIVE)
+        .order_by(Agreement.agreed_on.desc(), Agreement.id.desc()).first()
+    )
+
+
+def open_intake(session: Session, client: Client, user: Any | None = None) -> Intake | None:
+    """The intake that ended neither in an agreement nor with a reason."""
+    query = (
+        session.query(Intake)
+        .filter(Intake.client_id == client.id, Intake.agreement_id.is_(None), Intake.ended_on.is_(None))
+        .order_by(Intake.held_on.desc(), Intake.id.desc())
+    )
+    if user is not None:
+        query = access.scope(query, Intake, user)
+    return query.first()
+
+
+def roadmap(agreement: Agreement | None, today: date | None = None) -> dict[Responsible, list[dict]]:
+    """The agreement's tasks grouped by who is responsible, each marked when overdue."""
+    today = today or _today()
+    groups: dict[Responsible, list[dict]] = {r: [] for r in Responsible}
+    for task in (agreement.tasks if agreement is not None else []):
+        groups[task.responsible or Responsible.CLIENT].append({
+            "task": task,
+            "overdue": task.status == TaskStatus.OPEN and task.due_on is not None and task.due_on < today,
+        })
+    return groups
+
+
+def upcoming(session: Session, client: Client, user: Any, limit: int = 3) -> list[Appointment]:
+    """The client's next planned appointments (the appointment book is shared)."""
+    query = (
+        session.query(Appointment)
+        .filter(Appointment.client_id == client.id, Appointment.status == AppointmentStatus.PLANNED,
+                Appointment.starts_at >= utcnow())
+        .order_by(Appointment.starts_at, Appointment.id)
+    )
+    return access.scope(query, Appointment, user).limit(limit).all()
+
+
+@dataclass
+class Event:
+    """One line of the timeline. ``text`` holds confidential text and is empty for a viewer who may not read it."""
+
+    kind: str
+    id: int
+    at: datetime | date
+    worker: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    text: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_date(self) -> bool:
+        return not isinstance(self.at, datetime)
+
+
+@dataclass
+class Timeline:
+    events: list[Event]
+    page: int
+    pages: int
+    total: int
+    page_size: int
+
+
+def _end_of_day(session: Session, column):
+    """A DATE column as a sortable UTC timestamp at the end of that day (date events follow the day's meetings)."""
+    if session.get_bind().dialect.name == "postgresql":
+        expr = sa.func.timezone(sa.literal_column("'UTC'"),
+                                sa.cast(column, sa.DateTime()) + sa.literal_column("interval '1 day - 1 microsecond'"))
+    else:  # SQLite keeps UTCDateTime as text in this format
+        expr = sa.type_coerce(column, sa.String) + sa.literal_column("' 23:59:59.999999'", sa.String)
+    return sa.type_coerce(expr, UTCDateTime())
+
+
+def _branch(kind: str, ref, at, tiebreak, *where, model=None, join=None):
+    stmt = sa.select(
+        sa.literal_column(f"'{kind}'", sa.String).label("kind"), ref.label("ref"),
+        sa.type_coerce(at, UTCDateTime()).label("at"), sa.type_coerce(tiebreak, UTCDateTime()).label("tiebreak"),
+        sa.literal_column(str(RANKS[kind]), sa.Integer).label("rank"),
+    )
+    if join is not None:
+        stmt = stmt.select_from(model).join(*join)
+    return stmt.where(*where)
+
+
+def timeline_union(session: Session, client_id: int, user: Any, now: datetime | None = None):
+    """Every event of the client's case that ``user`` may see, as (kind, ref, at, tiebreak, rank) rows.
+
+    ``at`` orders the events (a date event sorts at the end of its day, after that day's meetings);
+    events at the same moment are ordered by when they were recorded, then by kind.
+    """
+    now = now or utcnow()
+    day = lambda col: _end_of_day(session, col)  # noqa: E731
+    branches = [
+        access.scope(_branch("visit", Visit.id, Visit.occurred_at, Visit.occurred_at, Visit.client_id == client_id), Visit, user),
+        access.scope(_branch(
+            "appointment", Appointment.id, Appointment.starts_at, Appointment.starts_at, Appointment.client_id == client_id,
+            sa.or_(Appointment.status != AppointmentStatus.PLANNED, Appointment.starts_at <= now),
+        ), Appointment, user),
+        access.scope(_branch("intake", Intake.id, day(Intake.held_on), Intake.created_at, Intake.client_id == client_id),
+                     Intake, user),
+        access.scope(_branch("intake_end", Intake.id, day(Intake.ended_on), Intake.updated_at, Intake.client_id == client_id,
+                             Intake.ended_on.is_not(None)), Intake, user),
+        access.scope(_branch("agreement", Agreement.id, day(Agreement.agreed_on), Agreement.created_at,
+                             Agreement.client_id == client_id), Agreement, user),
+        access.scope(_branch("agreement_end", Agreement.id, day(Agreement.ended_on), Agreement.updated_at,
+                             Agreement.client_id == client_id, Agreement.ended_on.is_not(None)), Agreement, user),
+        access.scope(_branch("task", RoadmapTask.id, day(RoadmapTask.completed_on), RoadmapTask.updated_at,
+                             Agreement.client_id == client_id, RoadmapTask.completed_on.is_not(None), model=RoadmapTask,
+                             join=(Agreement, RoadmapTask.agreement_id == Agreement.id)), RoadmapTask, user),
+        access.scope(_branch("reassignment", Reassignment.id, Reassignment.at, Reassignment.at,
+                             Reassignment.client_id == client_id), Reassignment, user),
+        access.scope(_branch("cover", CoverGrant.id, CoverGrant.granted_at, CoverGrant.granted_at,
+                             CoverGrant.client_id == client_id), CoverGrant, user),
+    ]
+    return sa.union_all(*branches).subquery("events")
+
+
+def timeline(session: Session, client: Client, user: Any, *, page: int = 1, page_size: int = PAGE_SIZE,
+             read: bool | None = None) -> Timeline:
+    """One page of the timeline, newest first: a count, one page of ids, then one query per kind on the page."""
+    read = access.can_read_confidential(session, user, client) if read is None else read
+    events = timeline_union(session, client.id, user)
+    total = session.execute(sa.select(sa.func.count()).select_from(events)).scalar() or 0
+    pages = max(1, -(-total // page_size))
+    page = max(1, min(int(page or 1), pages))
+    rows = session.execute(
+        sa.select(events.c.kind, events.c.ref, events.c.at)
+        .order_by(events.c.at.desc(), events.c.tiebreak.desc(), events.c.rank.desc(), events.c.ref.desc())
+        .limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    wanted: dict[str, set[int]] = {}
+    for kind, ref, _at in rows:
+        wanted.setdefault(kind, set()).add(ref)
+    loaded = _load(session, wanted)
+    result = []
+    for kind, ref, _at in rows:
+        obj = loaded.get((kind, ref))
+        if obj is not None:
+            result.append(_event(kind, obj, read))
+    return Timeline(events=result, page=page, pages=pages, total=total, page_size=page_size)
+
+
+def _load(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int], Any]:
+    """The rows behind one page of events: one query per kind (two for visits with their topics)."""
+    sources = {
+        "visit": (Visit, (selectinload(Visit.topics),)),
+        "appointment": (Appointment, ()),
+        "intake": (Intake, ()),
+        "intake_end": (Intake, ()),
+        "agreement": (Agreement, (joinedload(Agreement.consent_recorded_by),)),
+        "agreement_end": (Agreement, ()),
+        "task": (RoadmapTask, ()),
+        "reassignment": (Reassignment, (joinedload(Reassignment.from_worker), joinedload(Reassignment.to_worker),
+                                        joinedload(Reassignment.by))),
+        "cover": (CoverGrant, ()),
+    }
+    by_model: dict[type, tuple[set[int], tuple]] = {}
+    for kind, ids in wanted.items():
+        model, options = sources[kind]
+        known, opts = by_model.get(model, (set(), ()))
+        by_model[model] = (known | ids, opts + options)
+    objects: dict[tuple[type, int], Any] = {}
+    for model, (ids, options) in by_model.items():
+        for obj in session.query(model).options(*options).filter(model.id.in_(ids)):
+            objects[(model, obj.id)] = obj
+    return {(kind, ref): objects.get((sources[kind][0], ref)) for kind, ids in wanted.items() for ref in ids}
+
+
+def _name(worker) -> str | None:
+    return worker.full_name if worker is not None else None
+
+
+def _event(kind: str, obj: Any, read: bool) -> Event:
+    facts: dict[str, Any] = {}
+    text: dict[str, str | None] = {}
+    if kind == "visit":
+        at, worker = obj.occurred_at, obj.worker
+        facts = {"channel": obj.channel, "minutes": obj.minutes, "urgent": obj.urgent,
+                 "topics": [t.label for t in obj.topics]}
+        text = {"summary": obj.summary}
+    elif kind == "appointment":
+        at, worker = obj.starts_at, obj.worker
+        facts = {"status": obj.status, "duration": obj.duration_minutes, "place": obj.place,
+                 "office": obj.office.name if obj.office else None, "place_note": obj.place_note,
+                 "purpose": obj.purpose, "interpreter": obj.interpreter}
+        text = {"notes": obj.notes, "evaluation": obj.evaluation, "next_steps": obj.next_steps}
+    elif kind == "intake":
+        at, worker = obj.held_on, obj.worker
+        text = {"issue": obj.issue}
+    elif kind == "intake_end":
+        at, worker = obj.ended_on, obj.worker
+        facts = {"reason": obj.end_reason}
+        text = {"note": obj.end_note}
+    elif kind == "agreement":
+        at, worker = obj.agreed_on, obj.worker
+        facts = {"consent_service": obj.consent_service, "consent_data": obj.consent_data,
+                 "recorded_by": _name(obj.consent_recorded_by), "recorded_at": obj.consent_recorded_at}
+        text = {"issue": obj.issue, "goal": obj.goal}
+    elif kind == "agreement_end":
+        at, worker = obj.ended_on, obj.worker
+        facts = {"status": obj.status}
+        text = {"reason": obj.end_reason}
+    elif kind == "task":
+        at, worker = obj.completed_on, None
+        facts = {"status": obj.status, "responsible": obj.responsible, "due_on": obj.due_on}
+        text = {"description": obj.description, "outcome": obj.outcome}
+    elif kind == "reassignment":
+        at, worker = obj.at, obj.to_worker
+        facts = {"from": _name(obj.from_worker), "reason": obj.reason, "by": _name(obj.by)}
+        text = {"note": obj.note}
+    elif kind == "cover":
+        at, worker = obj.granted_at, obj.worker
+        facts = {"expires_at": obj.expires_at, "revoked_at": obj.revoked_at}
+        text = {"reason": obj.reason}
+    else:  # pragma: no cover - every branch of the union is handled above
+        raise ValueError(kind)
+    shown = {k: v for k, v in text.items() if v} if read else {}
+    return Event(kind=kind, id=obj.id, at=at, worker=_name(worker), facts=facts, text=shown)
+
+
+@dataclass
+class CaseFile:
+    client: Client
+    rights: Rights
+    counts: dict[str, int]
+    agreement: Agreement | None  #: the active agreement, else the latest (only for those who may see it)
+    intake: Intake | None  #: the open intake (only for those who may see it)
+    roadmap: dict[Responsible, list[dict]]
+    upcoming: list[Appointment]
+    timeline: Timeline
+    today: date
+
+    @property
+    def confidential(self) -> bool:
+        """Does the page show confidential content?"""
+        return self.rights.read
+
+    @property
+    def active(self) -> bool:
+        return self.agreement is not None and self.agreement.status == AgreementStatus.ACTIVE
+
+    @property
+    def can_record_intake(self) -> bool:
+        return (self.rights.intake and self.client.anonymised_at is None and self.intake is None and not self.active
+                and self.client.status in (ClientStatus.INTERESTED, ClientStatus.CLOSED))
+
+    @property
+    def can_make_agreement(self) -> bool:
+        return (self.rights.write or (self.rights.read and self.rights.intake)) and not self.active \
+            and self.client.anonymised_at is None \
+            and (self.intake is not None or self.client.status == ClientStatus.CLOSED)
+
+    @property
+    def can_end_intake(self) -> bool:
+        return self.rights.read and self.rights.intake and self.intake is not None and self.client.anonymised_at is None
+
+    @property
+    def can_record_meeting(self) -> bool:
+        return self.rights.write and self.active and self.client.anonymised_at is None
+
+    @property
+    def can_close(self) -> bool:
+        return self.can_record_meeting
+
+
+def case_file(session: Session, client: Client, user: Any, *, page: int = 1, page_size: int = PAGE_SIZE) -> CaseFile:
+    """Everything the case-file page shows to ``user`` (a bounded number of queries)."""
+    who = rights(session, user, client)
+    agreement = current_agreement(session, client, user)
+    return CaseFile(
+        client=client, rights=who, counts=scheduling.attendance_counts(session, client.id), agreement=agreement,
+        intake=open_intake(session, client, user), roadmap=roadmap(agreement), upcoming=upcoming(session, client, user),
+        timeline=timeline(session, client, user, page=page, page_size=page_size, read=who.read), today=_today(),
+    )
+
+
+def record_view(session: Session, client: Client, user: Any, *, confidential: bool) -> None:
+    """Audit one opening of the case file (it shows personal data; with ``confidential`` also case content)."""
+    audit.record(session, AuditAction.VIEW, entity="client", entity_id=client.id, client_code=client.code,
+                 actor_id=getattr(user, "id", None), details={"screen": "client.case_view", "confidential": confidential})
+
+
+# --- intake → agreement ----------------------------------------------------------------------
+
+def _noon_utc(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0)).replace(tzinfo=centre_zone()).astimezone(timezone.utc)
+
+
+def record_intake(session: Session, client: Client, by: Worker, *, issue: str, held_on: date | None = None,
+                  topic_ids=(), channel: VisitChannel | str = VisitChannel.WALK_IN, minutes: int | None = None) -> Intake:
+    """Record the first conversation with an interested person (or a returning client).
+
+    The issue in the person's words goes on the intake; the contact itself, with its topics, is a visit.
+    """
+    held_on = held_on or _today()
+    intake = Intake(client=client, client_id=client.id, worker=by, held_on=held_on, issue=_clean(issue))
+    _require_write(session, by, intake)
+    if client.status == ClientStatus.CLIENT or active_agreement(session, client) is not None:
+        raise ServiceError(_l("The client already has an active agreement."))
+    if open_intake(session, client) is not None:
+        raise ServiceError(_l("An intake with this person is already open: make the agreement or end it first."))
+    if not intake.issue:
+        raise ServiceError(_l("Write down the issue in the client's words."), field="issue")
+    if held_on > _today():
+        raise ServiceError(_l("The conversation cannot be held in the future."), field="held_on")
+    if minutes is not None and not (0 <= minutes <= 1440):
+        raise ServiceError(_l("Enter the minutes spent (0 to 1440)."), field="minutes")
+    session.add(intake)
+    cases.save_intake(session, intake)
+    occurred_at = min(utcnow(), _noon_utc(held_on)) if held_on != _today() else utcnow()
+    visit = Visit(client=client, worker=by, occurred_at=occurred_at.replace(microsecond=0), channel=VisitChannel(channel),
+                  minutes=minutes)
+    ids = {int(i) for i in topic_ids or ()}
+    if ids:
+        visit.topics = session.query(Topic).filter(Topic.id.in_(ids), Topic.active.is_(True)).order_by(Topic.code).all()
+    session.add(visit)
+    cases.save_visit(session, visit)
+    _audit(session, AuditAction.CREATE, intake, by)
+    _audit(session, AuditAction.CREATE, visit, by)
+    session.flush()
+    return intake
+
+
+def has_personal_data(client: Client) -> bool:
+    return any(getattr(client, name) not in (None, "") for name in PERSONAL_FIELDS)
+
+
+def make_agreement(session: Session, client: Client, by: Worker, *, goal: str, issue: str | None = None,
+                   consent_service: bool, consent_data: bool, agreed_on: date | None = None) -> Agreement:
+    """Make the verbal agreement: the goal and the consents, recorded by ``by`` today.
+
+    An interested person must have had the first conversation (an open intake, which the agreement
+    closes); they become a client assigned to the worker who made the agreement. A returning
+    (closed) client gets a new agreement with their own worker and is a client again.
+    """
+    if active_agreement(session, client) is not None:
+        raise ServiceError(_l("The client already has an active agreement."))
+    intake = open_intake(session, client)
+    if client.status == ClientStatus.INTERESTED and intake is None:
+        raise ServiceError(_l("Record the first conversation before making the agreement."))
+    worker = client.worker or by
+    agreement = Agreement(
+        client=client, client_id=client.id, worker=worker, agreed_on=agreed_on or _today(),
+        issue=_clean(issue) or (intake.issue if intake is not None else None), goal=_clean(goal) or "",
+        consent_service=bool(consent_service), consent_data=bool(consent_data), consent_recorded_by=by,
+        consent_recorded_at=utcnow(), status=AgreementStatus.ACTIVE,
+    )
+    _require_write(session, by, agreement)
+    if intake is not None and agreement.agreed_on < intake.held_on:
+        raise ServiceError(_l("The agreement cannot be made before the first conversation."), field="agreed_on")
+    if consent_service and not consent_data and has_personal_data(client):
+        raise ServiceError(_l("The client has given personal data: record their consent to processing it "
+                              "(or remove the data from the client's record)."), field="consent_data")
+    session.add(agreement)
+    try:
+        cases.save_agreement(session, agreement, True)
+    except ServiceError:
+        session.expunge(agreement)
+        raise
+    if intake is not None:
+        intake.agreement = agreement
+        cases.save_intake(session, intake)
+        _audit(session, AuditAction.UPDATE, intake, by, {"fields": ["agreement_id"]})
+    _audit(session, AuditAction.CREATE, agreement, by)
+    session.flush()
+    return agreement
+
+
+def end_intake(session: Session, client: Client, by: Worker, *, reason: IntakeEndReason | str, note: str | None = None,
+               ended_on: date | None = None) -> Intake:
+    """End the open intake without an agreement, with the reason (the person stays an interested person)."""
+    intake = open_intake(session, client)
+    if intake is None:
+        raise ServiceError(_l("There is no open intake."))
+    _require_write(session, by, intake)
+    try:
+        reason = IntakeEndReason(reason)
+    except ValueError as exc:
+        raise ServiceError(_l("Choose why the intake ended without an agreement."), field="end_reason") from exc
+    note = _clean(note)
+    if reason == IntakeEndReason.OTHER and not note:
+        raise ServiceError(_l("Describe the other reason."), field="end_note")
+    ended_on = ended_on or _today()
+    if ended_on > _today():
+        raise ServiceError(_l("The intake cannot end in the future."), field="ended_on")
+    intake.end_reason, intake.end_note, intake.ended_on = reason, note, ended_on
+    cases.save_intake(session, intake)
+    _audit(session, AuditAction.UPDATE, intake, by, {"fields": ["end_note", "end_reason", "ended_on"]})
+    session.flush()
+    return intake
+
+
+# --- record a meeting ------------------------------------------------------------------------
+
+@dataclass
+class TaskUpdate:
+    task_id: int
+    action: str = "continue"  #: continue, done or not_done
+    outcome: str | None = None
+
+
+@dataclass
+class NewTask:
+    description: str | None
+    responsible: Responsible | str = Responsible.CLIENT
+    due_on: date | None = None
+    row: int = 0  #: the form row, for error messages
+
+
+@dataclass
+class NextAppointment:
+    starts_at: datetime | None
+    duration_minutes: int = 60
+    worker_id: int | None = None  #: None: the client's own worker
+    other_worker_reason: str | None = None
+    place: AppointmentPlace | str = AppointmentPlace.CENTRE
+    office_id: int | None = None
+    purpose: AppointmentPurpose | str = AppointmentPurpose.CONSULTATION
+
+
+@dataclass
+class Meeting:
+    """What happened at one meeting, as plain data (field names match the form's)."""
+
+    appointment_id: int | None = None  #: the planned appointment; None records a new, attended one
+    attendance: AppointmentStatus | str = AppointmentStatus.ATTENDED
+    held_at: datetime | None = None  #: start of a new appointment (default: ``duration_minutes`` ago)
+    duration_minutes: int = 60
+    place: AppointmentPlace | str = AppointmentPlace.CENTRE
+    purpose: AppointmentPurpose | str = AppointmentPurpose.CONSULTATION
+    notes: str | None = None
+    evaluation: str | None = None
+    next_steps: str | None = None
+    task_updates: list[TaskUpdate] = field(default_factory=list)
+    new_tasks: list[NewTask] = field(default_factory=list)
+    next_appointment: NextAppointment | None = None
+
+
+@dataclass
+class MeetingResult:
+    appointment: Appointment
+    updated: list[RoadmapTask]
+    created: list[RoadmapTask]
+    next_appointment: Appointment | None
+
+
+def _format_of(place: AppointmentPlace, purpose: AppointmentPurpose) -> AppointmentFormat:
+    if place == AppointmentPlace.CENTRE or purpose == AppointmentPurpose.REMOTE:
+        return AppointmentFormat.OFFICE
+    return AppointmentFormat.FIELD
+
+
+def _enum(enum_class, value, field_name: str):
+    try:
+        return enum_class(value)
+    except ValueError as exc:
+        raise ServiceError(_l("Not a valid choice."), field=field_name) from exc
+
+
+def _reraise(exc: ServiceError, mapping: dict[str, str], default: str | None = None) -> ServiceError:
+    return ServiceError(exc.message, field=mapping.get(exc.field or "", default))
+
+
+def planned_appointments(session: Session, client: Client, until: datetime | None = None, limit: int = 10) -> list[Appointment]:
+    """Planned appointments of the client that can be recorded now (started before ``until``), newest first."""
+    until = until or utcnow()
+    return (
+        session.query(Appointment)
+        .filter(Appointment.client_id == client.id, Appointment.status == AppointmentStatus.PLANNED,
+                Appointment.starts_at <= until)
+        .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(limit).all()
+    )
+
+
+def record_meeting(session: Session, client: Client, by: Worker, meeting: Meeting) -> MeetingResult:
+    """Record one meeting in one go: attendance, notes, evaluation, next steps, the roadmap, the next appointment.
+
+    Everything is checked and flushed in the caller's transaction; on a :class:`ServiceError` the
+    caller rolls back and nothing of the meeting is saved. ``ServiceError.field`` names the form field.
+    """
+    agreement = active_agreement(session, client)
+    if agreement is None:
+        raise ServiceError(_l("The client has no active agreement. Make the agreement first."))
+    _require_write(session, by, agreement)
+    now = utcnow()
+    attendance = _enum(AppointmentStatus, meeting.attendance, "attendance")
+    if attendance not in ATTENDANCE:
+        raise ServiceError(_l("Not a valid choice."), field="attendance")
+    texts = {name: _clean(getattr(meeting, name)) for name in ("notes", "evaluation", "next_steps")}
+
+    # the appointment the meeting belongs to (checked before anything is written)
+    appointment = None
+    if meeting.appointment_id is not None:
+        appointment = session.query(Appointment).filter(
+            Appointment.id == meeting.appointment_id, Appointment.client_id == client.id).one_or_none()
+        if appointment is None:
+            raise ServiceError(_l("Choose one of the client's appointments."), field="appointment")
+        if appointment.status != AppointmentStatus.PLANNED:
+            raise ServiceError(_l("This appointment has already been recorded."), field="appointment")
+        meeting_day = appointment.starts_at
+    else:
+        if attendance != AppointmentStatus.ATTENDED:
+            raise ServiceError(_l("A meeting without a planned appointment can only be recorded as attended."), field="attendance")
+        duration = meeting.duration_minutes or 0
+        if not (0 < duration <= 720):
+            raise ServiceError(_l("The duration must be between 1 and 720 minutes."), field="duration_minutes")
+        held_at = meeting.held_at or (now - timedelta(minutes=duration)).replace(second=0, microsecond=0)
+        if held_at > now:
+            raise ServiceError(_l("An appointment in the future cannot be marked as attended."), field="held_at")
+        meeting_day = held_at
+    meeting_date = to_local(meeting_day).date()
+
+    # the roadmap: open tasks of the active agreement, and new ones
+    open_tasks = {t.id: t for t in agreement.tasks if t.status == TaskStatus.OPEN}
+    updates = []
+    for update in meeting.task_updates:
+        task = open_tasks.get(int(update.task_id))
+        if task is None:
+            raise ServiceError(_l("This task is no longer open."), field=f"task_{update.task_id}_status")
+        if update.action not in TASK_ACTIONS:
+            raise ServiceError(_l("Not a valid choice."), field=f"task_{update.task_id}_status")
+        updates.append((task, TASK_ACTIONS[update.action], _clean(update.outcome, MAX_OUTCOME)))
+    additions = []
+    for new in meeting.new_tasks:
+        description = _clean(new.description)
+        if not description and new.due_on is None:
+            continue  # an empty row
+        prefix = f"new_tasks-{new.row}-"
+        if not description:
+            raise ServiceError(_l("Describe what is to be done."), field=prefix + "description")
+        responsible = _enum(Responsible, new.responsible, prefix + "responsible")
+        if new.due_on is not None and new.due_on < meeting_date:
+            raise ServiceError(_l("The due date cannot be before the meeting."), field=prefix + "due_on")
+        if new.due_on is not None and new.due_on > meeting_date + timedelta(days=3 * 366):
+            raise ServiceError(_l("The due date is too far ahead."), field=prefix + "due_on")
+        additions.append((description, responsible, new.due_on))
+
+    # 1. attendance and the record of the meeting
+    if appointment is not None:
+        for name, value in texts.items():
+            setattr(appointment, name, value)
+        try:
+            scheduling.set_status(session, appointment, attendance)
+        except ServiceError as exc:
+            raise _reraise(exc, {"status": "attendance"}, "attendance") from exc
+        _audit(session, AuditAction.UPDATE, appointment, by,
+               {"fields": sorted(["status"] + [k for k, v in texts.items() if v])})
+    else:
+        place = _enum(AppointmentPlace, meeting.place, "place")
+        purpose = _enum(AppointmentPurpose, meeting.purpose, "purpose")
+        if place == AppointmentPlace.PUBLIC_OFFICE:
+            raise ServiceError(_l("Choose the public office."), field="place")
+        reason = None
+        if client.worker_id is not None and client.worker_id != by.id:
+            reason = str(_l("Cover access"))
+        try:
+            appointment = scheduling.book(
+                session, client, by, held_at, duration, other_worker_reason=reason, status=AppointmentStatus.ATTENDED,
+                place=place, purpose=purpose, format=_format_of(place, purpose), **texts,
+            )
+        except ServiceError as exc:
+            raise _reraise(exc, {"starts_at": "held_at", "status": "held_at", "duration_minutes": "duration_minutes",
+                                 "worker": "held_at", "office": "place"}, "held_at") from exc
+        _audit(session, AuditAction.CREATE, appointment, by)
+
+    # 2. the roadmap
+    updated = []
+    for task, status, outcome in updates:
+        changed = []
+        if status != task.status:
+            task.status = status
+            changed.append("status")
+            if status in (TaskStatus.DONE, TaskStatus.NOT_DONE):
+                task.completed_on = max(meeting_date, task.completed_on or meeting_date)
+                changed.append("completed_on")
+        if outcome and outcome != task.outcome:
+            task.outcome = outcome
+            changed.append("outcome")
+        if changed:
+            cases.save_task(session, task)
+            _audit(session, AuditAction.UPDATE, task, by, {"fields": sorted(changed)})
+            updated.append(task)
+    created = []
+    for description, responsible, due_on in additions:
+        task = RoadmapTask(agreement=agreement, description=description, responsible=responsible, due_on=due_on,
+                           status=TaskStatus.OPEN)
+        session.add(task)
+        cases.save_task(session, task)
+        _audit(session, AuditAction.CREATE, task, by)
+        created.append(task)
+
+    # 3. the next appointment: the same worker unless another is chosen, never double-booked
+    booked = None
+    nxt = meeting.next_appointment
+    if nxt is not None:
+        if nxt.starts_at is None:
+            raise ServiceError(_l("Enter when the next appointment starts."), field="next_starts_at")
+        if nxt.starts_at <= now:
+            raise ServiceError(_l("The next appointment must be in the future."), field="next_starts_at")
+        if not (0 < (nxt.duration_minutes or 0) <= 720):
+            raise ServiceError(_l("The duration must be between 1 and 720 minutes."), field="next_duration_minutes")
+        place = _enum(AppointmentPlace, nxt.place, "next_place")
+        purpose = _enum(AppointmentPurpose, nxt.purpose, "next_purpose")
+        worker = session.get(Worker, nxt.worker_id) if nxt.worker_id else client.worker
+        if worker is None:
+            raise ServiceError(_l("Choose the social worker."), field="next_worker")
+        office = session.get(PublicOffice, nxt.office_id) if nxt.office_id else None
+        try:
+            booked = scheduling.book(
+                session, client, worker, nxt.starts_at, nxt.duration_minutes,
+                other_worker_reason=_clean(nxt.other_worker_reason, 300), place=place, purpose=purpose,
+                format=_format_of(place, purpose), office=office,
+            )
+        except ServiceError as exc:
+            raise _reraise(exc, {"starts_at": "next_starts_at", "worker": "next_worker",
+                                 "duration_minutes": "next_duration_minutes", "office": "next_office"},
+                           "next_starts_at") from exc
+        _audit(session, AuditAction.CREATE, booked, by)
+    session.flush()
+    return MeetingResult(appointment=appointment, updated=updated, created=created, next_appointment=booked)
+
+
+# --- closing and reopening -------------------------------------------------------------------
+
+ENDED = tuple(s for s in AgreementStatus if s != AgreementStatus.ACTIVE)
+
+
+def close_case(session: Session, client: Client, by: Worker, *, status: AgreementStatus | str, reason: str,
+               ended_on: date | None = None) -> Agreement:
+    """End the active agreement with its status and reason; the client becomes closed.
+
+    Open roadmap tasks are dropped (they stay in the history). A returning client gets a new
+    agreement (:func:`make_agreement`).
+    """
+    agreement = active_agreement(session, client)
+    if agreement is None:
+        raise ServiceError(_l("The client has no active agreement."))
+    _require_write(session, by, agreement)
+    status = _enum(AgreementStatus, status, "status")
+    if status not in ENDED:
+        raise ServiceError(_l("Choose how the agreement ended."), field="status")
+    reason = _clean(reason)
+    if not reason:
+        raise ServiceError(_l("Write down why the agreement ended."), field="end_reason")
+    ended_on = ended_on or _today()
+    if ended_on > _today():
+        raise ServiceError(_l("The agreement cannot end in the future."), field="ended_on")
+    agreement.status, agreement.end_reason, agreement.ended_on = status, reason, ended_on
+    try:
+        cases.save_agreement(session, agreement, False)
+    except ServiceError as exc:
+        raise _reraise(exc, {"ended_on": "ended_on"}, None) from exc
+    _audit(session, AuditAction.UPDATE, agreement, by, {"fields": ["end_reason", "ended_on", "status"]})
+    for task in agreement.tasks:
+        if task.status == TaskStatus.OPEN:
+            task.status, task.completed_on = TaskStatus.DROPPED, ended_on
+            _audit(session, AuditAction.UPDATE, task, by, {"fields": ["completed_on", "status"]})
+    client.status = ClientStatus.CLOSED
+    clients.validate(client)
+    _audit(session, AuditAction.UPDATE, client, by, {"fields": ["status"]})
+    session.flush()
+    return agreement
+
+
+# --- the printable roadmap -------------------------------------------------------------------
+
+def roadmap_for_print(session: Session, client: Client, user: Any) -> dict | None:
+    """What the printable roadmap shows, or None when ``user`` may see no agreement of this client."""
+    agreement = current_agreement(session, client, user)
+    if agreement is None or not access.can_read_confidential(session, user, agreement):
+        return None
+    groups = roadmap(agreement)
+    return {
+        "client": client, "agreement": agreement, "worker": agreement.worker, "today": _today(),
+        "open": {r: [i for i in items if i["task"].status == TaskStatus.OPEN] for r, items in groups.items()},
+        "done": [t for t in agreement.tasks if t.status == TaskStatus.DONE],
+        "next": upcoming(session, client, user, limit=1),
+    }
+
+
+def record_roadmap_print(session: Session, client: Client, user: Any, lang: str) -> None:
+    """Printing the roadmap hands case content to the client: audited as an export."""
+    audit.record(session, AuditAction.EXPORT, entity="client", entity_id=client.id, client_code=client.code,
+                 actor_id=getattr(user, "id", None), details={"format": "roadmap", "lang": lang})
+    session.flush()
