@@ -14,6 +14,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin_views.base import SecureModelView, deny
+from admin_views.casefile import CaseFileMixin
 from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
 from extensions import db
 from models import Client, Worker
@@ -57,7 +58,7 @@ def _ids_arg() -> list[str]:
     return [part for part in raw.replace(" ", "").split(",") if part]
 
 
-class ClientView(SecureModelView):
+class ClientView(CaseFileMixin, SecureModelView):
     column_list = ("code", "name", "status", "worker", "citizenship", "phone", "last_contact_at")
     column_details_list = (
         "code", "status", "is_anonymous", "first_name", "last_name", "alias", "birth_year", "birth_date", "sex",

@@ -57,6 +57,15 @@ CUSTOM = {
     "client.export_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     "client.anonymise_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     "client.delete_record_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
+    # the case file: everyone at the client screen opens it (the content follows the policy); writing is for the
+    # client's own worker or cover (the worker here is not the client's: 403); the printable roadmap is case content
+    "client.case_view": {"reception": 200, "worker": 200, "manager": 200, "admin": 403},
+    "client.case_intake_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
+    "client.case_agreement_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
+    "client.case_end_intake_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
+    "client.case_meeting_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
+    "client.case_close_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
+    "client.case_roadmap_view": {"reception": 403, "worker": 404, "manager": 200, "admin": 403},
     "retention.index": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     # reports: managers every figure, social workers their own clients' figures
     "reports.index": {"reception": 403, "worker": 200, "manager": 200, "admin": 403},
@@ -72,6 +81,11 @@ CUSTOM_PATHS = {
     "client.reassign_view": "/admin/client/reassign/?id={id}", "client.cover_view": "/admin/client/cover/?id={id}",
     "client.accesses_view": "/admin/client/accesses/?id={id}", "client.export_view": "/admin/client/export/?id={id}",
     "client.anonymise_view": "/admin/client/anonymise/?ids={id}", "client.delete_record_view": "/admin/client/delete-record/?id={id}",
+    "client.case_view": "/admin/client/case/?id={id}", "client.case_intake_view": "/admin/client/case/intake/?id={id}",
+    "client.case_agreement_view": "/admin/client/case/agreement/?id={id}",
+    "client.case_end_intake_view": "/admin/client/case/end-intake/?id={id}",
+    "client.case_meeting_view": "/admin/client/case/meeting/?id={id}", "client.case_close_view": "/admin/client/case/close/?id={id}",
+    "client.case_roadmap_view": "/admin/client/case/roadmap/?id={id}",
     "retention.index": "/admin/retention/",
     "reports.index": "/admin/reports/", "reports.statement_view": "/admin/reports/statement/",
     "reports.export_view": "/admin/reports/export/csv/",

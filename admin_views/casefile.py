@@ -1,0 +1,420 @@
+"""The client's case file: the page and its operations, mixed into :class:`admin_views.clients.ClientView`.
+
+Endpoints (all under /admin/client/case/, ``?id=`` is the client):
+
+=========================== ============================================ ===================================
+endpoint                    what                                         who
+=========================== ============================================ ===================================
+client.case_view            the case file (header, agreement, roadmap,   reception, workers, managers; the
+                            next appointment, timeline; ``page=``)        content follows services.access
+client.case_intake_view     record the first conversation                a social worker who may write it
+client.case_agreement_view  make the agreement (also for a returning     the client's own worker or cover
+                            client)
+client.case_end_intake_view end the intake with a reason                 the worker holding the intake
+client.case_meeting_view    record a meeting (one form, one transaction) the client's own worker or cover
+client.case_close_view      end the agreement; the client is closed      the client's own worker or cover
+client.case_roadmap_view    the printable roadmap (``lang=cs|en``;       whoever may read the case
+                            audited as an export)                        (workers with access, managers)
+=========================== ============================================ ===================================
+
+A refused operation is a 403 (audited); the printable roadmap of a case the person may not read is a
+404 (audited), as for the agreement itself.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_admin import expose
+from flask_admin.model.template import EndpointLinkRowAction
+from flask_babel import force_locale, format_date, format_time
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from admin_views.base import deny
+from admin_views.common import active_offices, active_topics, social_workers
+from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
+from extensions import db
+from models import Client, RoadmapTask
+from models.enums import AppointmentPlace, AppointmentPurpose, IntakeEndReason, Responsible, TaskStatus, VisitChannel
+from services import access, casefile, codes
+from services.errors import ServiceError
+from services.timeutil import local_now
+
+TEXT = {"rows": 3}
+
+
+def case_file_url(client, **kwargs) -> str:
+    """The case file of ``client`` (a Client or its id); a template global for the dashboards."""
+    return url_for("client.case_view", id=getattr(client, "id", client), **kwargs)
+
+
+def client_name(client: Client) -> str:
+    if client.anonymised_at is not None:
+        return _("(anonymised)")
+    if client.display_name:
+        return client.display_name
+    return _("(anonymous)")
+
+
+def _today():
+    return local_now().date()
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+class IntakeForm(FlaskForm):
+    held_on = DateField(_l("Held on"), default=_today, validators=[InputRequired()])
+    channel = EnumSelectField(_l("Channel"), enum_class=VisitChannel, default=VisitChannel.WALK_IN)
+    issue = TextAreaField(_l("Issue in the client's words"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
+                          render_kw={"rows": 4})
+    topics = SelectMultipleField(_l("Topics"), coerce=int, widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput(), validators=[Optional()])
+    minutes = IntegerField(_l("Minutes spent"), validators=[Optional(), NumberRange(0, 1440)])
+
+
+class AgreementForm(FlaskForm):
+    agreed_on = DateField(_l("Agreed on"), default=_today, validators=[InputRequired()])
+    issue = TextAreaField(_l("Issue in the client's words"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+                          render_kw=TEXT)
+    goal = TextAreaField(_l("Goal"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)], render_kw=TEXT,
+                         description=_l("What the centre will help the client achieve, in words you both agreed on."))
+    consent_service = BooleanField(_l("The client agrees to receive the service"))
+    consent_data = BooleanField(_l("The client agrees to the processing of the personal data they have given"))
+
+
+class EndIntakeForm(FlaskForm):
+    end_reason = RadioField(_l("Ended without agreement because"), choices=IntakeEndReason.choices,
+                            validators=[InputRequired()])
+    end_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=casefile.MAX_TEXT)], render_kw=TEXT,
+                             description=_l("Needed for another reason."))
+    ended_on = DateField(_l("Ended on"), default=_today, validators=[InputRequired()])
+
+
+def _ended_choices():
+    return [(s.value, s.title) for s in casefile.ENDED]
+
+
+class CloseForm(FlaskForm):
+    status = RadioField(_l("How the agreement ended"), choices=_ended_choices, validators=[InputRequired()])
+    end_reason = TextAreaField(_l("Why it ended"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
+                               render_kw=TEXT)
+    ended_on = DateField(_l("Ended on"), default=_today, validators=[InputRequired()])
+
+
+class NewTaskForm(Form):
+    description = TextAreaField(_l("What is to be done"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+                                render_kw={"rows": 2})
+    responsible = EnumSelectField(_l("Responsible"), enum_class=Responsible, default=Responsible.CLIENT)
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+
+
+def _attendance_choices():
+    return [(s.value, s.title) for s in casefile.ATTENDANCE]
+
+
+def _default_start():
+    """An hour ago, on a five-minute mark (the centre's time)."""
+    start = local_now().replace(second=0, microsecond=0) - timedelta(minutes=60)
+    return start.replace(minute=start.minute - start.minute % 5)
+
+
+TASK_CHOICES = [("continue", _l("Continue")), ("done", _l("Done")), ("not_done", _l("Not done"))]
+
+
+class MeetingForm(FlaskForm):
+    appointment = RadioField(_l("Which meeting"), validators=[InputRequired()])
+    attendance = RadioField(_l("Attendance"), choices=_attendance_choices, default="attended",
+                            validators=[InputRequired()])
+    held_at = LocalDateTimeField(_l("Started at"), validators=[Optional()],
+                                 description=_l("Only for a meeting that was not planned."))
+    duration_minutes = IntegerField(_l("Duration (minutes)"), default=60, validators=[Optional(), NumberRange(1, 720)])
+    place = EnumSelectField(_l("Place"), enum_class=AppointmentPlace, default=AppointmentPlace.CENTRE)
+    purpose = EnumSelectField(_l("Purpose"), enum_class=AppointmentPurpose, default=AppointmentPurpose.CONSULTATION)
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=casefile.MAX_TEXT)], render_kw={"rows": 4})
+    evaluation = TextAreaField(_l("Evaluation of results"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+                               render_kw=TEXT)
+    next_steps = TextAreaField(_l("Next steps agreed"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+                               render_kw=TEXT)
+    new_tasks = FieldList(FormField(NewTaskForm), min_entries=3, max_entries=10)
+    book_next = BooleanField(_l("Book the next appointment"))
+    next_starts_at = LocalDateTimeField(_l("Starts at"), validators=[Optional()])
+    next_duration_minutes = IntegerField(_l("Duration (minutes)"), default=60, validators=[Optional(), NumberRange(1, 720)])
+    next_worker = SelectField(_l("Social worker"), coerce=_int_or_none, validators=[Optional()])
+    next_other_worker_reason = StringField(_l("Reason for another worker"), validators=[Optional(), Length(max=300)],
+                                           description=_l("Needed only when you book someone else than the client's own social worker."))
+    next_place = EnumSelectField(_l("Place"), enum_class=AppointmentPlace, default=AppointmentPlace.CENTRE)
+    next_office = SelectField(_l("Public office"), coerce=_int_or_none, validators=[Optional()])
+    next_purpose = EnumSelectField(_l("Purpose"), enum_class=AppointmentPurpose, default=AppointmentPurpose.CONSULTATION)
+
+
+def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> MeetingForm:
+    """The meeting form with one status and one outcome field per open task (``task_<id>_status``)."""
+
+    class _Form(MeetingForm):
+        pass
+
+    for task in tasks:
+        setattr(_Form, f"task_{task.id}_status", RadioField(_l("What happened with the task"), choices=TASK_CHOICES,
+                                                              default="continue", validators=[DataRequired()]))
+        setattr(_Form, f"task_{task.id}_outcome", StringField(_l("Short outcome"),
+                                                               validators=[Optional(), Length(max=casefile.MAX_OUTCOME)]))
+    form = _Form(held_at=_default_start())
+    choices = [(str(a.id), _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
+               for a in appointments]
+    choices.append(("new", _("A meeting that was not planned")))
+    form.appointment.choices = choices
+    if not form.is_submitted():
+        wanted = request.args.get("appointment_id", "")
+        form.appointment.data = wanted if wanted in {c[0] for c in choices} else choices[0][0]
+        form.next_worker.data = client.worker_id
+    form.next_worker.choices = [(w.id, w.full_name) for w in social_workers()]
+    form.next_office.choices = [("", _("— not given —"))] + [(o.id, o.name) for o in active_offices()]
+    return form
+
+
+def _fmt_time(value):
+    from flask_babel import format_datetime
+
+    return format_datetime(value, "short")
+
+
+def _find(fields, name):
+    for f in fields:
+        if f.name == name:
+            return f
+        if f.type in ("FieldList", "FormField"):
+            found = _find(f, name)
+            if found is not None:
+                return found
+    return None
+
+
+def _show_error(form, exc: ServiceError) -> None:
+    """Show a service's refusal at its field (when it names one) and at the top of the page."""
+    target = _find(form, exc.field) if exc.field else None
+    if target is not None:
+        target.errors = list(target.errors or []) + [str(exc.message)]
+    flash(str(exc.message), "error")
+
+
+# --- the view --------------------------------------------------------------------------------
+
+class CaseFileMixin:
+    """The case-file pages of :class:`~admin_views.clients.ClientView`."""
+
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-folder-open", ".case_view", title=_l("Case file"))]
+
+    def create_blueprint(self, admin):
+        blueprint = super().create_blueprint(admin)
+        blueprint.add_app_template_global(case_file_url, "case_file_url")
+        return blueprint
+
+    def _case_client(self) -> Client:
+        return self.get_one(request.args.get("id", ""))
+
+    def _case_gate(self, endpoint: str, allowed) -> tuple[Client, casefile.Rights]:
+        client = self._case_client()
+        who = casefile.rights(db.session, current_user, client)
+        if not allowed(who):
+            deny(endpoint, client)
+        return client, who
+
+    def _back(self, client):
+        return redirect(self.get_url(".case_view", id=client.id))
+
+    @expose("/case/")
+    def case_view(self):
+        client = self._case_client()
+        page = max(1, min(request.args.get("page", 1, type=int) or 1, 10**6))
+        case = casefile.case_file(db.session, client, current_user, page=page)
+        casefile.record_view(db.session, client, current_user, confidential=case.confidential)
+        html = self.render("admin/client/case.html", client=client, case=case, name=client_name(client),
+                           languages=", ".join(codes.language_name(c) for c in client.languages or []),
+                           Responsible=Responsible, can_book=access.can_open(current_user, "appointment"))
+        db.session.commit()
+        return html
+
+    def _form_page(self, client, form, *, title, intro=None, submit, fields=None):
+        return self.render("admin/client/case_form.html", client=client, form=form, title=title, intro=intro,
+                           submit=submit, fields=fields)
+
+    @expose("/case/intake/", methods=("GET", "POST"))
+    def case_intake_view(self):
+        client, _who = self._case_gate("client.case_intake_view", lambda r: r.intake)
+        form = IntakeForm()
+        form.topics.choices = [(t.id, t.label) for t in active_topics()]
+        if form.validate_on_submit():
+            try:
+                casefile.record_intake(db.session, client, current_user._get_current_object(), issue=form.issue.data,
+                                       held_on=form.held_on.data, topic_ids=form.topics.data or (),
+                                       channel=form.channel.data, minutes=form.minutes.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The first conversation with %(code)s is recorded.", code=client.code), "success")
+                return self._back(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
+        return self._form_page(client, form, title=_("The first conversation with %(code)s", code=client.code),
+                               intro=_("Tell the person about the centre and its services, then write down the issue they need help with, in their own words."),
+                               submit=_("Save the conversation"))
+
+    @expose("/case/agreement/", methods=("GET", "POST"))
+    def case_agreement_view(self):
+        client, _who = self._case_gate("client.case_agreement_view", lambda r: r.write or (r.read and r.intake))
+        intake = casefile.open_intake(db.session, client, current_user)
+        form = AgreementForm()
+        if request.method == "GET" and intake is not None and not form.issue.data:
+            form.issue.data = intake.issue
+        if form.validate_on_submit():
+            try:
+                casefile.make_agreement(db.session, client, current_user._get_current_object(), goal=form.goal.data,
+                                        issue=form.issue.data, consent_service=form.consent_service.data,
+                                        consent_data=form.consent_data.data, agreed_on=form.agreed_on.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The agreement is made; %(code)s is a client of %(name)s.", code=client.code,
+                        name=client.worker.full_name), "success")
+                return self._back(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
+        return self._form_page(
+            client, form, title=_("Agreement with %(code)s", code=client.code),
+            intro=_("The agreement is verbal. Agree on the goal together; the client's consent, today's date and your name are recorded."),
+            submit=_("Make the agreement"),
+            fields=[form.agreed_on, form.issue, form.goal, (_("Consent given verbally"), [form.consent_service, form.consent_data])],
+        )
+
+    @expose("/case/end-intake/", methods=("GET", "POST"))
+    def case_end_intake_view(self):
+        client, _who = self._case_gate("client.case_end_intake_view", lambda r: r.read and r.intake)
+        form = EndIntakeForm()
+        if form.validate_on_submit():
+            try:
+                casefile.end_intake(db.session, client, current_user._get_current_object(), reason=form.end_reason.data,
+                                    note=form.end_note.data, ended_on=form.ended_on.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The intake with %(code)s ended without an agreement.", code=client.code), "success")
+                return self._back(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
+        return self._form_page(client, form, title=_("End the intake with %(code)s", code=client.code),
+                               intro=_("When the centre cannot help, end the intake with the reason; it is counted in the statistics of refusals."),
+                               submit=_("End the intake"))
+
+    @expose("/case/close/", methods=("GET", "POST"))
+    def case_close_view(self):
+        client, _who = self._case_gate("client.case_close_view", lambda r: r.write)
+        form = CloseForm()
+        if form.validate_on_submit():
+            try:
+                casefile.close_case(db.session, client, current_user._get_current_object(), status=form.status.data,
+                                    reason=form.end_reason.data, ended_on=form.ended_on.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The agreement has ended and %(code)s is closed.", code=client.code), "success")
+                return self._back(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
+        return self._form_page(client, form, title=_("End the agreement with %(code)s", code=client.code),
+                               intro=_("Open tasks of the roadmap are dropped. The history stays; if the client comes back, make a new agreement."),
+                               submit=_("End the agreement"))
+
+    @expose("/case/meeting/", methods=("GET", "POST"))
+    def case_meeting_view(self):
+        client, _who = self._case_gate("client.case_meeting_view", lambda r: r.write)
+        agreement = casefile.active_agreement(db.session, client)
+        if agreement is None:
+            flash(_("The client has no active agreement. Make the agreement first."), "error")
+            return self._back(client)
+        tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN]
+        until = local_now().replace(hour=23, minute=59, second=59)
+        appointments = casefile.planned_appointments(db.session, client, until=until)
+        form = meeting_form(tasks, appointments, client)
+        if form.validate_on_submit():
+            try:
+                casefile.record_meeting(db.session, client, current_user._get_current_object(), _meeting_data(form, tasks))
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+                agreement = casefile.active_agreement(db.session, client)
+                tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN] if agreement else []
+            else:
+                db.session.commit()
+                flash(_("The meeting is recorded."), "success")
+                return self._back(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
+        return self.render("admin/client/meeting.html", client=client, form=form, agreement=agreement, tasks=tasks,
+                           today=_today(), name=client_name(client))
+
+    @expose("/case/roadmap/")
+    def case_roadmap_view(self):
+        if not access.can_open(current_user, "agreement"):
+            deny("client.case_roadmap_view")
+        client = self._case_client()
+        data = casefile.roadmap_for_print(db.session, client, current_user)
+        if data is None:
+            if not access.can_read_confidential(db.session, current_user, client):
+                deny("client.case_roadmap_view", client, status=404)
+            abort(404)
+        lang = request.args.get("lang", "cs")
+        lang = lang if lang in ("cs", "en") else "cs"
+
+        def when(value):
+            return f"{format_date(value, 'full')}, {format_time(value, 'short')}"
+
+        with force_locale(lang):
+            html = render_template("export/roadmap.html", lang=lang, when=when, **data,
+                                   name=client.display_name if client.anonymised_at is None else "")
+        casefile.record_roadmap_print(db.session, client, current_user, lang)
+        db.session.commit()
+        return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _meeting_data(form: MeetingForm, tasks) -> casefile.Meeting:
+    appointment = form.appointment.data
+    next_appointment = None
+    if form.book_next.data:
+        next_appointment = casefile.NextAppointment(
+            starts_at=form.next_starts_at.data, duration_minutes=form.next_duration_minutes.data or 60,
+            worker_id=form.next_worker.data, other_worker_reason=form.next_other_worker_reason.data,
+            place=form.next_place.data or AppointmentPlace.CENTRE, office_id=form.next_office.data,
+            purpose=form.next_purpose.data or AppointmentPurpose.CONSULTATION,
+        )
+    return casefile.Meeting(
+        appointment_id=int(appointment) if appointment and appointment.isdigit() else None,
+        attendance=form.attendance.data, held_at=form.held_at.data, duration_minutes=form.duration_minutes.data or 60,
+        place=form.place.data or AppointmentPlace.CENTRE, purpose=form.purpose.data or AppointmentPurpose.CONSULTATION,
+        notes=form.notes.data, evaluation=form.evaluation.data, next_steps=form.next_steps.data,
+        task_updates=[casefile.TaskUpdate(task_id=t.id, action=form[f"task_{t.id}_status"].data,
+                                          outcome=form[f"task_{t.id}_outcome"].data) for t in tasks],
+        new_tasks=[casefile.NewTask(description=entry.form.description.data, responsible=entry.form.responsible.data
+                                    or Responsible.CLIENT, due_on=entry.form.due_on.data, row=i)
+                   for i, entry in enumerate(form.new_tasks.entries)],
+        next_appointment=next_appointment,
+    )
