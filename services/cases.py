@@ -100,6 +100,8 @@ def save_appointment(session: Session, appointment: Appointment) -> Appointment:
 
 
 def save_visit(session: Session, visit: Visit) -> Visit:
+    if visit.minutes is not None and not (0 <= visit.minutes <= 1440):
+        raise ServiceError(_l("Enter the minutes spent (0–1440)."), field="minutes")
     if visit.occurred_at and visit.occurred_at > utcnow():
         raise ServiceError(_l("A contact cannot take place in the future."), field="occurred_at")
     if visit.client is not None or visit.client_id is not None:

@@ -57,6 +57,10 @@ def validate(client: Client) -> None:
         raise ServiceError(_l("Enter a year of birth between 1900 and this year."), field="birth_year")
     if client.email:
         client.email = client.email.strip()
+        import re
+
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", client.email):
+            raise ServiceError(_l("Enter a valid email address."), field="email")
     if client.is_anonymous and (client.first_name or client.last_name):
         raise ServiceError(
             _l("An anonymous client has no name; use an alias, or untick 'anonymous'."), field="is_anonymous"

@@ -110,3 +110,11 @@ def test_visit_cannot_be_in_the_future(db):
     visit = factories.make_visit(occurred_at=datetime.now(timezone.utc) + timedelta(days=1))
     with pytest.raises(ServiceError):
         cases.save_visit(db.session, visit)
+
+
+def test_visit_minutes_must_be_sensible(db):
+    visit = factories.make_visit(minutes=None)
+    visit.minutes = -5
+    with pytest.raises(ServiceError) as err:
+        cases.save_visit(db.session, visit)
+    assert err.value.field == "minutes"

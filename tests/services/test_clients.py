@@ -82,3 +82,10 @@ def test_enum_columns_refuse_unknown_values(db):
     client.status = "nonsense"
     with pytest.raises(Exception):
         db.session.flush()
+
+
+def test_a_malformed_email_is_refused(db):
+    with pytest.raises(ServiceError) as err:
+        clients.create_client(db.session, email="not an email")
+    assert err.value.field == "email"
+    assert clients.create_client(db.session, email=" olena@example.org ").email == "olena@example.org"
