@@ -12,6 +12,7 @@ are code-list names and translated titles. Anonymised clients still count (their
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable, DropTable
 
 from models import Agreement, Appointment, Client, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker, visit_topic
 from models.enums import (
@@ -150,6 +152,11 @@ def summary(session: Session, date_from: date, date_to: date, *, user: Any = Non
             unit_minutes: int = DEFAULT_UNIT_MINUTES) -> Report:
     """The service statistics for a period: people, contacts, attendance, breakdowns, roadmap."""
     q = _Queries(session, Period(date_from, date_to), user, unit_minutes)
+    with q.contacts_gathered():
+        return _summary(q)
+
+
+def _summary(q: _Queries) -> Report:
     people = q.people()
     channels, kinds = q.contacts_by_kind_and_channel()
     forms = q.contacts_by_form()
@@ -168,13 +175,18 @@ def summary(session: Session, date_from: date, date_to: date, *, user: Any = Non
         ]),
         Section("roadmap", _("Roadmap"), [q.roadmap()]),
     ]
-    return Report("summary", q.period, q.scope, unit_minutes, sections)
+    return Report("summary", q.period, q.scope, q.unit_minutes, sections)
 
 
 def statement(session: Session, date_from: date, date_to: date, *, user: Any = None,
               unit_minutes: int = DEFAULT_UNIT_MINUTES) -> Report:
     """The annual statement to the ministry (§85 of Act 108/2006), usually for a calendar year."""
     q = _Queries(session, Period(date_from, date_to), user, unit_minutes)
+    with q.contacts_gathered():
+        return _statement(q)
+
+
+def _statement(q: _Queries) -> Report:
     forms = q.contacts_by_form()
     sex = q.by_sex(with_anonymous=False)
     age = q.by_age_band(with_anonymous=False)
@@ -192,7 +204,7 @@ def statement(session: Session, date_from: date, date_to: date, *, user: Any = N
         Section("anonymous", _("Activities for anonymous users"), [_statement_anonymous(forms, q.unit_minutes)]),
         Section("refusals", _("Refused applicants"), [_refusal_categories(refusals), refusals]),
     ]
-    return Report("statement", q.period, q.scope, unit_minutes, sections)
+    return Report("statement", q.period, q.scope, q.unit_minutes, sections)
 
 
 def hide_small_counts(report: Report) -> Report:
@@ -246,6 +258,7 @@ class _Queries:
         self.scope = "all" if self.worker_id is None else "own"
         self.start, self.end = period.bounds()
         self.dialect = session.get_bind().dialect.name
+        self._contact = None
 
     # --- scope and period ----------------------------------------------------------------------
     def _own(self, client_column):
@@ -283,7 +296,46 @@ class _Queries:
         return (minutes_column + (self.unit_minutes - 1)) // self.unit_minutes
 
     # --- building blocks -----------------------------------------------------------------------
+    @contextmanager
+    def contacts_gathered(self):
+        """Gather the period's contacts into a temporary table once, so that every figure reads
+        them from there instead of searching the visits and appointments again (four queries)."""
+        table = sa.Table(
+            "report_contact", sa.MetaData(),
+            sa.Column("kind", sa.String(12)),
+            sa.Column("client_id", sa.Integer),
+            sa.Column("worker_id", sa.Integer),
+            sa.Column("channel", sa.String(32)),
+            sa.Column("form", sa.String(16)),
+            sa.Column("minutes", sa.Integer),
+            sa.Column("month", sa.String(7)),
+            sa.Column("record_id", sa.Integer),
+            sa.Column("accompaniment", sa.Integer),
+            sa.Column("office_id", sa.Integer),
+            sa.Column("interpreter", sa.Integer),
+            sa.Column("language", sa.String(3)),
+            prefixes=["TEMPORARY"],
+            postgresql_on_commit="DROP",
+        )
+        connection = self.session.connection()
+        # SQLite runs DDL outside the transaction, so a rollback may bring back a dropped table
+        connection.execute(CreateTable(table, if_not_exists=True))
+        connection.execute(table.delete())
+        connection.execute(table.insert().from_select([c.name for c in table.columns], self._contact_rows()))
+        self._contact = table
+        try:
+            yield
+        finally:
+            self._contact = None
+        connection.execute(DropTable(table, if_exists=True))  # after an error the caller's rollback removes it
+
     def contacts(self):
+        """Every contact in the period (the gathered table, or the query that gathers it)."""
+        if self._contact is not None:
+            return self._contact
+        return self._contact_rows().subquery("contact")
+
+    def _contact_rows(self):
         """Every contact in the period: visits, and appointments that took place."""
         visits = sa.select(
             sa.literal_column("'visit'").label("kind"),
@@ -296,6 +348,11 @@ class _Queries:
             ).label("form"),
             sa.func.coalesce(Visit.minutes, 0).label("minutes"),
             self._local_month(Visit.occurred_at).label("month"),
+            Visit.id.label("record_id"),
+            sa.literal_column("0").label("accompaniment"),
+            sa.cast(sa.null(), sa.Integer).label("office_id"),
+            sa.literal_column("0").label("interpreter"),
+            sa.cast(sa.null(), sa.String(3)).label("language"),
         ).where(self._in_period(Visit.occurred_at), self._visit_scope())
         appointments = sa.select(
             sa.literal_column("'appointment'"),
@@ -305,12 +362,17 @@ class _Queries:
             sa.type_coerce(Appointment.format, sa.String),
             Appointment.duration_minutes,
             self._local_month(Appointment.starts_at),
+            Appointment.id,
+            sa.case((Appointment.purpose == AppointmentPurpose.ACCOMPANIMENT, 1), else_=0),
+            Appointment.office_id,
+            sa.case((Appointment.interpreter.is_(True), 1), else_=0),
+            Appointment.language,
         ).where(
             Appointment.status == AppointmentStatus.ATTENDED,
             self._in_period(Appointment.starts_at),
             self._own(Appointment.client_id),
         )
-        return sa.union_all(visits, appointments).subquery("contact")
+        return sa.union_all(visits, appointments)
 
     def served_ids(self):
         """Ids of the clients with at least one contact in the period."""
@@ -433,20 +495,12 @@ class _Queries:
                 for form, anon, users, count, minutes, units in result}
 
     def accompaniments(self) -> Table:
+        contact = self.contacts()
         result = self.session.execute(
-            sa.select(
-                PublicOffice.code, PublicOffice.name_cs, PublicOffice.name_en,
-                sa.func.count(Appointment.id), sa.func.coalesce(sa.func.sum(Appointment.duration_minutes), 0),
-                sa.func.coalesce(sa.func.sum(self._units(Appointment.duration_minutes)), 0),
-            )
-            .select_from(Appointment)
-            .outerjoin(PublicOffice, PublicOffice.id == Appointment.office_id)
-            .where(
-                Appointment.purpose == AppointmentPurpose.ACCOMPANIMENT,
-                Appointment.status == AppointmentStatus.ATTENDED,
-                self._in_period(Appointment.starts_at),
-                self._own(Appointment.client_id),
-            )
+            sa.select(PublicOffice.code, PublicOffice.name_cs, PublicOffice.name_en, *self._time_sums(contact))
+            .select_from(contact)
+            .outerjoin(PublicOffice, PublicOffice.id == contact.c.office_id)
+            .where(contact.c.accompaniment == 1)
             .group_by(PublicOffice.code, PublicOffice.name_cs, PublicOffice.name_en)
         ).all()
         english = _label_language() == "en"
@@ -459,16 +513,11 @@ class _Queries:
                      ("count", "minutes", "units"), _("Accompaniments"))
 
     def interpreters(self) -> Table:
+        contact = self.contacts()
         result = self.session.execute(
-            sa.select(Appointment.language, sa.func.count(Appointment.id),
-                      sa.func.coalesce(sa.func.sum(Appointment.duration_minutes), 0))
-            .where(
-                Appointment.interpreter.is_(True),
-                Appointment.status == AppointmentStatus.ATTENDED,
-                self._in_period(Appointment.starts_at),
-                self._own(Appointment.client_id),
-            )
-            .group_by(Appointment.language)
+            sa.select(contact.c.language, sa.func.count(), sa.func.coalesce(sa.func.sum(contact.c.minutes), 0))
+            .where(contact.c.interpreter == 1)
+            .group_by(contact.c.language)
         ).all()
         rows = [Row(code, codes.language_name(code) or _not_given(), _int(count), minutes=_int(minutes))
                 for code, count, minutes in result]
@@ -524,13 +573,14 @@ class _Queries:
                      ("count", "minutes", "units"), _("Contacts"))
 
     def by_topic(self) -> Table:
+        contact = self.contacts()
         result = self.session.execute(
-            sa.select(Topic.code, Topic.label_cs, Topic.label_en, sa.func.count(Visit.id),
-                      sa.func.coalesce(sa.func.sum(Visit.minutes), 0))
-            .select_from(Visit)
-            .join(visit_topic, visit_topic.c.visit_id == Visit.id)
+            sa.select(Topic.code, Topic.label_cs, Topic.label_en, sa.func.count(),
+                      sa.func.coalesce(sa.func.sum(contact.c.minutes), 0))
+            .select_from(contact)
+            .join(visit_topic, visit_topic.c.visit_id == contact.c.record_id)
             .join(Topic, Topic.id == visit_topic.c.topic_id)
-            .where(self._in_period(Visit.occurred_at), self._visit_scope())
+            .where(contact.c.kind == "visit")
             .group_by(Topic.code, Topic.label_cs, Topic.label_en)
         ).all()
         english = _label_language() == "en"

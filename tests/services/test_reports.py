@@ -298,5 +298,5 @@ def test_a_years_report_runs_a_bounded_number_of_queries(app, db):
     second = _count_queries(app, db, run)
     large, _ = run()
     assert first == second
-    assert first <= 25
+    assert first <= 35  # about twenty for the summary, ten for the statement
     assert _counts(large.table("people"))["clients_served"] > _counts(small.table("people"))["clients_served"] > 0
