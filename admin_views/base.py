@@ -383,23 +383,34 @@ class SecureModelView(ModelView):
 
     # --- field-level rules --------------------------------------------------------------------
     def render(self, template, **kwargs):
+        """Hide what the user may not read; record each opening of a record (after rendering it,
+        so the commit does not make the page load its objects again)."""
         model = kwargs.get("model")
+        viewed = None
         if model is not None and template in (self.details_template, self.details_modal_template):
             hidden = access.hidden_fields(db.session, current_user, self.model, model)
             kwargs["details_columns"] = [(name, label) for name, label in kwargs["details_columns"] if name not in hidden]
-            self._audit_view(model, hidden)
+            viewed = (model, hidden)
         elif template in (self.edit_template, self.edit_modal_template) and request.method == "GET":
             form = kwargs.get("form")
             obj = getattr(form, "_obj", None) if form is not None else None
             if obj is not None:
-                self._audit_view(obj, access.hidden_fields(db.session, current_user, self.model, obj))
-        return super().render(template, **kwargs)
+                viewed = (obj, access.hidden_fields(db.session, current_user, self.model, obj))
+        if viewed is None:
+            return super().render(template, **kwargs)
+        obj, hidden = viewed
+        entry = self._audit_view(obj, hidden)
+        html = super().render(template, **kwargs)
+        if entry is not None:
+            db.session.commit()
+        return html
 
-    def _audit_view(self, obj, hidden) -> None:
+    def _audit_view(self, obj, hidden):
+        """Add a VIEW entry when the page shows personal data or confidential content (caller commits)."""
         shows_confidential = bool(access.confidential_fields(self.model) - hidden)
         if self.audit_views or shows_confidential:
-            audit.record_for(db.session, AuditAction.VIEW, obj, details={"screen": self.endpoint})
-            db.session.commit()
+            return audit.record_for(db.session, AuditAction.VIEW, obj, details={"screen": self.endpoint})
+        return None
 
     def _strip_fields(self, form, hidden):
         for name in hidden:

@@ -154,11 +154,29 @@ def _client_id_of(obj: Any) -> int | None:
 
 
 def holds_client(session, user: Any, client_id: int | None) -> bool:
-    """Has ``user`` full (worker) access to this client?"""
+    """Has ``user`` full (worker) access to this client? Answered once per request and client."""
     if client_id is None or W not in _roles(user):
         return False
+    cache = _request_cache()
+    key = ("holds", getattr(user, "id", None), client_id)
+    if cache is not None and key in cache:
+        return cache[key]
     query = sa.select(sa.literal(1)).where(sa.literal(client_id).in_(accessible_client_ids(user)))
-    return session.execute(query).first() is not None
+    answer = session.execute(query).first() is not None
+    if cache is not None:
+        cache[key] = answer
+    return answer
+
+
+def _request_cache() -> dict | None:
+    """A per-request memo (access answers do not change within one request)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    if "_access_cache" not in g:
+        g._access_cache = {}
+    return g._access_cache
 
 
 def _holds(session, user: Any, obj: Any) -> bool:

