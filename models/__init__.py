@@ -8,10 +8,11 @@ from models.codelists import PublicOffice, Topic
 from models.cover import CoverGrant
 from models.data_request import DataRequest
 from models.schedule import WalkInHours, WorkingHours
+from models.security import LoginFailure, RecoveryCode
 from models.visit import Visit, visit_topic
 from models.worker import Worker
 
 __all__ = [
     "Agreement", "Appointment", "AuditEvent", "Base", "Client", "ClientCodeCounter", "CoverGrant", "DataRequest", "Intake",
-    "PublicOffice", "Reassignment", "RoadmapTask", "Topic", "Visit", "WalkInHours", "Worker", "WorkingHours", "visit_topic",
+    "LoginFailure", "PublicOffice", "Reassignment", "RecoveryCode", "RoadmapTask", "Topic", "Visit", "WalkInHours", "Worker", "WorkingHours", "visit_topic",
 ]

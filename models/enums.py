@@ -156,6 +156,14 @@ class AuditAction(LabeledEnum):
     REASSIGN = "reassign", _l("Reassign")
     COVER = "cover", _l("Cover access")
     DENIED = "denied", _l("Access denied")
+    LOCKED = "locked", _l("Sign-in locked")
+    UNLOCKED = "unlocked", _l("Sign-in lockout lifted")
+    PASSWORD_CHANGED = "password", _l("Password changed")
+    TWO_FACTOR_ON = "2fa_on", _l("Two-factor sign-in turned on")
+    TWO_FACTOR_OFF = "2fa_off", _l("Two-factor sign-in turned off")
+    RECOVERY_CODES = "recovery_codes", _l("New recovery codes")
+    RECOVERY_CODE_USED = "recovery_used", _l("Recovery code used")
+    SESSION_ENDED = "session_end", _l("Signed out automatically")
 
 
 class ReassignReason(LabeledEnum):

@@ -28,9 +28,27 @@ class Worker(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     previous_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  #: the login before the last ("since my last login")
     calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)  #: sha256 of the private ICS link's token
+    #: part of the login session's id: raising it ends every session of the account (password change,
+    #: lockout, logout, deactivation, two-factor changes)
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))  #: base32 TOTP key (pending until totp_enabled_at)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  #: two-factor sign-in is on
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())  #: the last accepted time step (no replay)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def end_sessions(self) -> None:
+        """End every login session of this account (they carry the old version in their id)."""
+        self.session_version = (self.session_version or 1) + 1
+
+    def get_id(self) -> str:  # Flask-Login: the session stores "<id>:<session version>"
+        return f"{self.id}:{self.session_version or 1}"
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
