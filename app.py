@@ -8,7 +8,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, render_template, session
 from flask_babel import gettext as _
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
@@ -78,11 +78,17 @@ def create_app(config=None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        """The session holds "<id>:<session version>": a raised version (password change, lockout,
+        logout elsewhere, deactivation) or a disabled account ends the session."""
+        head, _, version = str(user_id).partition(":")
         try:
-            worker = db.session.get(Worker, int(user_id))
+            worker = db.session.get(Worker, int(head))
+            version = int(version)
         except (TypeError, ValueError):
             return None
-        return worker if worker is not None and worker.active else None
+        if worker is None or not worker.active or version != (worker.session_version or 1):
+            return None
+        return worker
 
     import auth
 
@@ -100,7 +106,9 @@ def create_app(config=None) -> Flask:
     register_cli(app)
     _register_template_helpers(app)
     _register_error_pages(app)
-    _register_headers(app)
+    import security
+
+    security.init_app(app)  # headers and CSP nonces, session lifetimes, the two-factor gate, log redaction
     return app
 
 
@@ -140,15 +148,3 @@ def _register_error_pages(app: Flask) -> None:
     def _csrf_error(exc):
         logging.getLogger(__name__).warning("CSRF refused: %s", exc.description)
         return _render(400, _("The form has expired or was not sent from this site. Reload the page and try again."))
-
-
-def _register_headers(app: Flask) -> None:
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-        if request.path.startswith("/admin") or request.path.startswith("/login"):
-            response.headers["Cache-Control"] = "no-store"
-        return response

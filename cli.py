@@ -9,8 +9,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from extensions import db
-from models.enums import Role
-from services import codelists, demo, privacy, retention, users
+from models.enums import AuditAction, Role
+from services import audit, codelists, demo, privacy, retention, throttle, twofactor, users
 from services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -56,12 +56,42 @@ def set_password(email, password_stdin):
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     try:
-        users.check_password_rules(password, worker.email)
+        users.change_password(db.session, worker, password)  # the same rules as the web forms
     except ServiceError as exc:
+        db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
-    worker.set_password(password)
+    audit.record(db.session, AuditAction.PASSWORD_CHANGED, entity="worker", entity_id=worker.id, details={"via": "cli"})
     db.session.commit()
-    click.echo(f"Password changed for account {worker.id}.")
+    click.echo(f"Password changed for account {worker.id}; its sessions have been signed out.")
+
+
+@users_cli.command("unlock")
+@click.argument("email")
+def unlock_user(email):
+    """Lift the sign-in lockout of the account EMAIL (after too many failed sign-ins)."""
+    worker = users.find_by_email(db.session, email)
+    if worker is None:
+        raise click.ClickException("No such account.")
+    removed = throttle.lift_account(db.session, worker)
+    db.session.commit()
+    click.echo(f"Sign-in lockout lifted for account {worker.id} ({removed} failed attempts forgotten).")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("email")
+def reset_two_factor(email):
+    """Turn off two-factor sign-in of the account EMAIL (a lost phone and lost recovery codes).
+
+    If the account's role requires it, the person sets it up again at the next sign-in.
+    """
+    worker = users.find_by_email(db.session, email)
+    if worker is None:
+        raise click.ClickException("No such account.")
+    twofactor.disable(db.session, worker)
+    worker.end_sessions()
+    audit.record(db.session, AuditAction.TWO_FACTOR_OFF, entity="worker", entity_id=worker.id, details={"by": "cli"})
+    db.session.commit()
+    click.echo(f"Two-factor sign-in reset for account {worker.id}; its sessions have been signed out.")
 
 
 @demo_cli.command("seed")

@@ -41,6 +41,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _list_env(name: str, default: str) -> list[str]:
+    raw = os.environ.get(name, default)
+    return [part.strip().lower() for part in raw.split(",") if part.strip()]
+
+
 class Config:
     """Defaults for running the app; every value can be overridden from the environment."""
 
@@ -62,7 +72,27 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+        if self.SESSION_COOKIE_SECURE:
+            self.SESSION_COOKIE_NAME = "__Host-poradna"  # the browser keeps it to this host, HTTPS, path /
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # --- sign-in and session security (see README, "Security") ---
+        #: "production" refuses to start without SECRET_KEY in the environment or with debug on
+        self.PORADNA_ENV = os.environ.get("PORADNA_ENV", "development").strip().lower()
+        #: signed out after this many minutes without a request, and this many hours after signing in
+        self.SESSION_IDLE_MINUTES = _int_env("SESSION_IDLE_MINUTES", 30)
+        self.SESSION_MAX_HOURS = _int_env("SESSION_MAX_HOURS", 12)
+        #: failed sign-ins (password or code) within LOGIN_WINDOW_MINUTES that lock an account / an address
+        self.LOGIN_MAX_FAILURES = _int_env("LOGIN_MAX_FAILURES", 5)
+        self.LOGIN_MAX_FAILURES_PER_ADDRESS = _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+        self.LOGIN_WINDOW_MINUTES = _int_env("LOGIN_WINDOW_MINUTES", 15)
+        #: roles that must use two-factor sign-in (comma-separated; empty: optional for everyone)
+        self.REQUIRE_2FA_ROLES = _list_env("REQUIRE_2FA_ROLES", "manager,admin")
+        self.TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Poradna")
+        #: how many reverse proxies in front set X-Forwarded-For/-Proto (the client's address is throttled)
+        self.TRUSTED_PROXIES = _int_env("TRUSTED_PROXIES", 0)
+        #: 1 keeps full tracebacks in the logs (a developer's machine only: they can carry personal data)
+        self.LOG_TRACEBACKS = os.environ.get("LOG_TRACEBACKS", "0") == "1"
         self.FLASK_ADMIN_SWATCH = "default"
         self.FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION = False
         self.ADMIN_PAGE_SIZE = 25
@@ -80,6 +110,8 @@ class TestConfig(Config):
         super().__init__(generate_secret=False)
         self.TESTING = True
         self.WTF_CSRF_ENABLED = False
+        self.PORADNA_ENV = "test"
+        self.REQUIRE_2FA_ROLES = []  # tests that need it set it; login_as signs in with a password only
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             os.environ.get("TEST_DATABASE_URL", "sqlite://")
         )

@@ -10,9 +10,11 @@ from models import (
     Agreement, Appointment, AuditEvent, Client, DataRequest, Intake, PublicOffice, RoadmapTask, Topic, Visit,
     WalkInHours, Worker, WorkingHours,
 )
+from security import csp_nonce
 
 
 def init_admin(app) -> Admin:
+    from admin_views.account import AccountView, LockoutsView
     from admin_views.cases import AgreementView, IntakeView, TaskView
     from admin_views.clients import ClientView
     from admin_views.contacts import AppointmentView, VisitView
@@ -28,6 +30,7 @@ def init_admin(app) -> Admin:
         index_view=DashboardView(name=_l("Start"), url="/admin"),
         theme=Bootstrap4Theme(base_template="poradna/base.html", swatch="default", fluid=True),
         translations_path=str(BASE_DIR / "translations"),
+        csp_nonce_generator=csp_nonce,  # the request's Content-Security-Policy nonce on Flask-Admin's scripts
     )
     cases, contacts, settings = _l("Cases"), _l("Contacts"), _l("Settings")
     admin.add_view(ClientView(Client, name=_l("Clients"), endpoint="client"))
@@ -43,6 +46,8 @@ def init_admin(app) -> Admin:
     admin.add_view(OfficeView(PublicOffice, name=_l("Public offices"), endpoint="office", category=settings))
     admin.add_view(WalkInHoursView(WalkInHours, name=_l("Walk-in hours"), endpoint="walkin_hours", category=settings))
     admin.add_view(WorkingHoursView(WorkingHours, name=_l("Working hours"), endpoint="working_hours", category=settings))
+    admin.add_view(LockoutsView(name=_l("Sign-in lockouts"), endpoint="lockouts", url="/admin/lockouts", category=settings))
+    admin.add_view(AccountView(name=_l("My account"), endpoint="account", url="/admin/account"))
     privacy = _l("Personal data")
     admin.add_view(DataRequestView(DataRequest, name=_l("Data requests"), endpoint="data_request", category=privacy))
     admin.add_view(RetentionView(name=_l("Retention purge"), endpoint="retention", url="/admin/retention", category=privacy))

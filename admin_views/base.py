@@ -374,7 +374,12 @@ class SecureModelView(ModelView):
             log.error("database error in %s: %s", self.endpoint, type(exc).__name__)
             flash(_("The record could not be saved because of a database error. Nothing was changed."), "error")
             return True
-        return super().handle_view_exception(exc)
+        if super().handle_view_exception(exc):  # a form validation error: its own message
+            return True
+        # anything else: Flask-Admin would show str(exc) (SQL, values, internals); say only that it failed
+        log.error("unexpected error in %s: %s", self.endpoint, type(exc).__name__)
+        flash(_("The operation could not be completed. Nothing was changed."), "error")
+        return True
 
     #: write create/update/delete entries to the audit trail
     audit_changes = True

@@ -1,16 +1,22 @@
 """Staff accounts, code lists and the audit trail."""
 from __future__ import annotations
 
+from flask import flash, g, redirect
+from flask_admin.actions import action
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional
 
 from admin_views.base import SecureModelView
 from admin_views.common import WorkerFilter, fmt_languages, social_workers
 from extensions import db
-from models import AuditEvent, WorkingHours
-from models.enums import Role
-from services import codes, users
+from models import AuditEvent, Worker, WorkingHours
+from models.enums import AuditAction, Role
+from services import access, audit, codes, throttle, twofactor, users
 from services.errors import ServiceError
 
 
@@ -18,9 +24,23 @@ def _fmt_roles(view, context, model, name):
     return ", ".join(r.title for r in sorted(model.role_set, key=lambda r: list(Role).index(r)))
 
 
+def _fmt_two_factor(view, context, model, name):
+    if model.totp_enabled:
+        return _("On")
+    return _("Off (required)") if twofactor.required_for(model) else _("Off")
+
+
+def _fmt_sign_in(view, context, model, name):
+    if "locked_worker_ids" not in g:
+        g.locked_worker_ids = {w.id: until for w, _count, until in throttle.locked_workers(db.session)}
+    until = g.locked_worker_ids.get(model.id)
+    return _("Locked until %(when)s", when=format_datetime(until, "short")) if until else ""
+
+
 class WorkerView(SecureModelView):
-    column_list = ("full_name", "email", "roles", "languages", "active", "last_login_at")
-    column_details_list = ("full_name", "email", "roles", "languages", "active", "created_at", "last_login_at")
+    column_list = ("full_name", "email", "roles", "languages", "active", "two_factor", "sign_in", "last_login_at")
+    column_details_list = ("full_name", "email", "roles", "languages", "active", "two_factor", "sign_in", "created_at",
+                           "last_login_at", "password_changed_at")
     column_sortable_list = ("full_name", "email", "active", "last_login_at")
     column_default_sort = ("full_name", False)
     column_searchable_list = ("full_name", "email")
@@ -28,9 +48,11 @@ class WorkerView(SecureModelView):
     column_labels = {
         "full_name": _l("Full name"), "email": _l("Email"), "roles": _l("Roles"), "languages": _l("Languages spoken"),
         "active": _l("Active"), "created_at": _l("Created"), "last_login_at": _l("Last login"),
-        "new_password": _l("New password"),
+        "new_password": _l("New password"), "two_factor": _l("Two-factor sign-in"), "sign_in": _l("Sign-in"),
+        "password_changed_at": _l("Password changed"),
     }
-    column_formatters = {"roles": _fmt_roles, "languages": fmt_languages}
+    column_formatters = {"roles": _fmt_roles, "languages": fmt_languages, "two_factor": _fmt_two_factor,
+                         "sign_in": _fmt_sign_in}
     column_formatters_detail = column_formatters
     form_columns = ("full_name", "email", "roles", "languages", "active", "new_password")
     form_extra_fields = {
@@ -55,10 +77,45 @@ class WorkerView(SecureModelView):
             raise ServiceError(_l("Choose at least one role."), field="roles")
         password = form.new_password.data if "new_password" in form else None
         if password:
-            users.check_password_rules(password, model.email)
-            model.set_password(password)
+            users.change_password(db.session, model, password)  # the same rules everywhere; other sessions end
         elif is_created:
             raise ServiceError(_l("Set a password for the new account."), field="new_password")
+        if not is_created and not model.active and "active" in audit.changed_fields(model):
+            model.end_sessions()
+
+    def is_action_allowed(self, name):
+        operations = {"lift_lockout": "lift_lockout", "reset_two_factor": "reset_two_factor"}
+        if name in operations:
+            return access.can(current_user, operations[name])
+        return super().is_action_allowed(name)
+
+    @action("lift_lockout", _l("Lift the sign-in lockout"))
+    def action_lift_lockout(self, ids):
+        lifted = 0
+        for worker in db.session.query(Worker).filter(Worker.id.in_(self.scoped_ids(ids))):
+            if throttle.is_worker_locked(db.session, worker):
+                throttle.lift_account(db.session, worker)
+                lifted += 1
+        db.session.commit()
+        flash(ngettext("The sign-in lockout of %(num)d account has been lifted.",
+                       "The sign-in lockouts of %(num)d accounts have been lifted.", lifted), "success")
+        return redirect(self.get_url(".index_view"))
+
+    @action("reset_two_factor", _l("Reset two-factor sign-in"),
+            _l("The chosen people will set up two-factor sign-in again at their next sign-in (if their role requires it). Continue?"))
+    def action_reset_two_factor(self, ids):
+        reset = 0
+        for worker in db.session.query(Worker).filter(Worker.id.in_(self.scoped_ids(ids))):
+            if worker.totp_secret or worker.totp_enabled_at:
+                twofactor.disable(db.session, worker)
+                worker.end_sessions()
+                audit.record(db.session, AuditAction.TWO_FACTOR_OFF, entity="worker", entity_id=worker.id,
+                             details={"by": "admin"})
+                reset += 1
+        db.session.commit()
+        flash(ngettext("Two-factor sign-in of %(num)d account has been reset.",
+                       "Two-factor sign-in of %(num)d accounts has been reset.", reset), "success")
+        return redirect(self.get_url(".index_view"))
 
 
 class TopicView(SecureModelView):

@@ -42,6 +42,8 @@ SCREEN_ROLES: dict[str, frozenset[Role]] = {
     "calendar_link": frozenset({W}),
     "walkin_hours": frozenset({A}),
     "working_hours": frozenset({A}),
+    "account": frozenset({R, W, M, A}),  # one's own password and two-factor sign-in
+    "lockouts": frozenset({M, A}),  # sign-in lockouts: see and lift
 }
 
 #: Operations beyond a screen's CRUD, and who may run them.
@@ -53,6 +55,8 @@ OPERATION_ROLES: dict[str, frozenset[Role]] = {
     "anonymise": frozenset({M}),
     "delete_client": frozenset({M}),
     "purge": frozenset({M}),
+    "lift_lockout": frozenset({M, A}),
+    "reset_two_factor": frozenset({A}),
 }
 
 #: Confidential columns per model: never shown to reception, nor to a worker without full access.

@@ -76,6 +76,15 @@ CUSTOM = {
     "calendar.status": {"reception": 404, "worker": 404, "manager": 404, "admin": 403},
     "calendar.walk_in": {"reception": 302, "worker": 302, "manager": 302, "admin": 403},
     "calendar_link.index": {"reception": 403, "worker": 200, "manager": 403, "admin": 403},
+    # my account: everyone's own; recovery codes and turning two-factor sign-in off lead back while it is off
+    "account.index": {"reception": 200, "worker": 200, "manager": 200, "admin": 200},
+    "account.password_view": {"reception": 200, "worker": 200, "manager": 200, "admin": 200},
+    "account.two_factor_view": {"reception": 200, "worker": 200, "manager": 200, "admin": 200},
+    "account.recovery_view": {"reception": 302, "worker": 302, "manager": 302, "admin": 302},
+    "account.disable_view": {"reception": 302, "worker": 302, "manager": 302, "admin": 302},
+    # sign-in lockouts: managers and admins see and lift them (an account that does not exist: 404)
+    "lockouts.index": {"reception": 403, "worker": 403, "manager": 200, "admin": 200},
+    "lockouts.lift_view": {"reception": 403, "worker": 403, "manager": 404, "admin": 404},
 }
 CUSTOM_PATHS = {
     "client.reassign_view": "/admin/client/reassign/?id={id}", "client.cover_view": "/admin/client/cover/?id={id}",
@@ -91,11 +100,15 @@ CUSTOM_PATHS = {
     "reports.export_view": "/admin/reports/export/csv/",
     "calendar.index": "/admin/calendar/",
     "calendar_link.index": "/admin/calendar-link/",
+    "account.password_view": "/admin/account/password/", "account.two_factor_view": "/admin/account/two-factor/",
+    "account.recovery_view": "/admin/account/recovery-codes/", "account.disable_view": "/admin/account/two-factor/off/",
+    "account.index": "/admin/account/", "lockouts.index": "/admin/lockouts/",
 }
 #: Custom pages answering a POST: (path, form data)
 CUSTOM_POSTS = {
     "calendar.status": ("/admin/calendar/status/", {"appointment_id": str(10**9), "status": "no_show"}),
     "calendar.walk_in": ("/admin/calendar/walk-in/", {"citizenship": "UA"}),
+    "lockouts.lift_view": ("/admin/lockouts/lift/", {"worker_id": str(10**9)}),
 }
 AJAX_NAME = {"intake": "client", "agreement": "client", "task": "agreement", "appointment": "client", "visit": "client",
              "data_request": "client"}

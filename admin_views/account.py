@@ -1,0 +1,220 @@
+"""My account (password, two-factor sign-in) for everyone, and the sign-in lockouts page for managers and admins."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+import security
+from admin_views.base import deny
+from extensions import db
+from models import Worker
+from models.enums import AuditAction
+from services import access, audit, throttle, twofactor, users
+from services.errors import ServiceError
+
+
+class CurrentPasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
+class PasswordChangeForm(CurrentPasswordForm):
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=1024)],
+        description=_l("At least 12 characters; not a common password, not your email or name. A few unrelated words work well."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=16)],
+                       description=_l("The 6-digit code the app shows now."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class LiftForm(FlaskForm):
+    worker_id = HiddenField()
+    address = HiddenField()
+
+
+class _Page(BaseView):
+    screen = ""
+
+    def is_accessible(self):
+        return access.can_open(current_user, self.screen)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        deny(self.screen)
+
+
+def _me() -> Worker:
+    return db.session.get(Worker, current_user.id)
+
+
+def _renew_session(worker: Worker) -> None:
+    """After the account's session version was raised: this session goes on under a fresh id."""
+    security.keep_locale_and_clear()
+    login_user(worker)
+    security.start_session()
+
+
+def check_current_password(worker: Worker, field) -> bool:
+    """Re-authentication on this page: throttled and audited like the sign-in itself."""
+    from auth import locked_message, record_failure
+
+    lock = throttle.lock_for(db.session, worker.email, security.client_address())
+    if lock is not None:
+        record_failure(worker.email, "reauth", worker, locked=True)
+        field.errors = list(field.errors) + [locked_message(lock)]
+        return False
+    if worker.check_password(field.data or ""):
+        return True
+    record_failure(worker.email, "reauth", worker)
+    field.errors = list(field.errors) + [_("The current password is not right.")]
+    return False
+
+
+class AccountView(_Page):
+    """My account: change the password, set up or turn off two-factor sign-in, new recovery codes."""
+
+    screen = "account"
+
+    def is_visible(self):
+        return False  # reached from the user menu
+
+    @expose("/")
+    def index(self):
+        worker = _me()
+        return self.render(
+            "admin/account/index.html", worker=worker, required=twofactor.required_for(worker),
+            codes_left=twofactor.remaining_recovery_codes(db.session, worker) if worker.totp_enabled else 0,
+        )
+
+    @expose("/password/", methods=("GET", "POST"))
+    def password_view(self):
+        worker = _me()
+        form = PasswordChangeForm()
+        if form.validate_on_submit() and check_current_password(worker, form.current_password):
+            try:
+                users.change_password(db.session, worker, form.new_password.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                form.new_password.errors = list(form.new_password.errors) + [str(exc.message)]
+            else:
+                audit.record(db.session, AuditAction.PASSWORD_CHANGED, entity="worker", entity_id=worker.id,
+                             details={"via": "account"})
+                db.session.commit()
+                _renew_session(worker)
+                flash(_("Your password has been changed. Your other sessions have been signed out."), "success")
+                return redirect(self.get_url(".index"))
+        status = 400 if request.method == "POST" else 200
+        return self.render("admin/account/password.html", form=form), status
+
+    @expose("/two-factor/", methods=("GET", "POST"))
+    def two_factor_view(self):
+        worker = _me()
+        if worker.totp_enabled:
+            return redirect(self.get_url(".index"))
+        secret = twofactor.pending_secret(worker)
+        db.session.commit()  # the pending key survives a reload, so a scanned QR code stays valid
+        form = EnrolForm()
+        if form.validate_on_submit():
+            codes = twofactor.enable(db.session, worker, form.code.data)
+            if codes is not None:
+                audit.record(db.session, AuditAction.TWO_FACTOR_ON, entity="worker", entity_id=worker.id)
+                db.session.commit()
+                _renew_session(worker)
+                return self.render("admin/account/recovery_codes.html", codes=codes, first=True)
+            db.session.rollback()
+            form.code.errors = list(form.code.errors) + [_("The code is not valid. Check the time on your phone and try again.")]
+        uri = twofactor.provisioning_uri(worker, secret)
+        status = 400 if request.method == "POST" else 200
+        return self.render(
+            "admin/account/two_factor.html", form=form, qr=twofactor.qr_svg(uri), secret=twofactor.grouped(secret),
+            required=twofactor.required_for(worker),
+        ), status
+
+    @expose("/recovery-codes/", methods=("GET", "POST"))
+    def recovery_view(self):
+        worker = _me()
+        if not worker.totp_enabled:
+            return redirect(self.get_url(".index"))
+        form = CurrentPasswordForm()
+        if form.validate_on_submit() and check_current_password(worker, form.current_password):
+            codes = twofactor.new_recovery_codes(db.session, worker)
+            audit.record(db.session, AuditAction.RECOVERY_CODES, entity="worker", entity_id=worker.id)
+            db.session.commit()
+            return self.render("admin/account/recovery_codes.html", codes=codes, first=False)
+        status = 400 if request.method == "POST" else 200
+        return self.render("admin/account/confirm.html", form=form, action="recovery"), status
+
+    @expose("/two-factor/off/", methods=("GET", "POST"))
+    def disable_view(self):
+        worker = _me()
+        if not worker.totp_enabled:
+            return redirect(self.get_url(".index"))
+        if twofactor.required_for(worker):
+            flash(_("Your role requires two-factor sign-in; it cannot be turned off."), "error")
+            return redirect(self.get_url(".index"))
+        form = CurrentPasswordForm()
+        if form.validate_on_submit() and check_current_password(worker, form.current_password):
+            twofactor.disable(db.session, worker)
+            audit.record(db.session, AuditAction.TWO_FACTOR_OFF, entity="worker", entity_id=worker.id,
+                         details={"by": "self"})
+            db.session.commit()
+            flash(_("Two-factor sign-in is off."), "success")
+            return redirect(self.get_url(".index"))
+        status = 400 if request.method == "POST" else 200
+        return self.render("admin/account/confirm.html", form=form, action="disable"), status
+
+
+class LockoutsView(_Page):
+    """Accounts and addresses locked after failed sign-ins, with a button to lift each lockout."""
+
+    screen = "lockouts"
+
+    @expose("/")
+    def index(self):
+        return self.render(
+            "admin/lockouts.html", workers=throttle.locked_workers(db.session),
+            addresses=throttle.locked_addresses(db.session), form=LiftForm(),
+        )
+
+    @expose("/lift/", methods=("POST",))
+    def lift_view(self):
+        if not access.can(current_user, "lift_lockout"):
+            deny("lockouts.lift")
+        form = LiftForm()
+        if not form.validate_on_submit():
+            abort(400)
+        if form.worker_id.data:
+            try:
+                worker = db.session.get(Worker, int(form.worker_id.data))
+            except (TypeError, ValueError):
+                worker = None
+            if worker is None:
+                abort(404)
+            throttle.lift_account(db.session, worker)
+            db.session.commit()
+            flash(_("The sign-in lockout of %(name)s has been lifted.", name=worker.full_name), "success")
+        elif form.address.data:
+            removed = throttle.lift_address(db.session, form.address.data)
+            db.session.commit()
+            if removed:
+                flash(_("The sign-in lockout of the address has been lifted."), "success")
+        else:
+            abort(400)
+        return redirect(self.get_url(".index"))
