@@ -47,16 +47,19 @@ def _inline_handler_hashes() -> list[str]:
     """Hashes of the few inline event handlers Flask-Admin 2.2's own templates write.
 
     Flask-Admin puts ``onclick`` attributes on the delete button (a confirmation), on the list
-    actions and on the filter menu. They cannot carry a nonce; CSP level 3 allows exactly these texts
-    through ``'unsafe-hashes'`` while every other inline handler and every inline ``<script>``
-    without the nonce stays blocked. The texts depend on the language and on the actions defined.
+    actions and on the filter menu, and ``javascript:void(0)`` links on its menus. They cannot carry
+    a nonce; CSP level 3 allows exactly these texts through ``'unsafe-hashes'`` while every other
+    inline handler, ``javascript:`` link and inline ``<script>`` without the nonce stays blocked.
+    The texts depend on the language and on the actions defined.
     """
     from flask_admin.babel import gettext as admin_gettext
 
     locale = str(get_locale() or "")
     cache = current_app.extensions.setdefault("poradna_csp_hashes", {})
     if locale not in cache:
-        texts = {"return false;"}
+        # "javascript:void(0)": the href of Flask-Admin's menu toggles; it does nothing, but a click on one
+        # would otherwise log a violation
+        texts = {"return false;", "javascript:void(0)"}
         confirm = admin_gettext("Are you sure you want to delete this record?")
         if "'" not in confirm and "\\" not in confirm:
             texts.add(f"return faHelpers.safeConfirm('{confirm}');")
