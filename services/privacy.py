@@ -32,8 +32,9 @@ CLIENT_PERSONAL_FIELDS = (
 #: Free-text fields under the client removed by anonymisation: (model, field, replacement for NOT NULL columns).
 FREE_TEXT = (
     (Appointment, "notes", None), (Appointment, "evaluation", None), (Appointment, "next_steps", None),
-    (Appointment, "place_note", None), (Visit, "summary", None), (Agreement, "issue", None), (Agreement, "goal", ""),
-    (Agreement, "end_reason", None), (Intake, "issue", None), (Intake, "end_note", None),
+    (Appointment, "place_note", None), (Appointment, "other_worker_reason", None), (Visit, "summary", None),
+    (Agreement, "issue", None), (Agreement, "goal", ""), (Agreement, "end_reason", None),
+    (Intake, "issue", None), (Intake, "end_note", None),
     (RoadmapTask, "description", ""), (RoadmapTask, "outcome", None), (Reassignment, "note", None),
     (CoverGrant, "reason", ""), (DataRequest, "note", None),
 )
@@ -127,7 +128,7 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
         ],
         "appointments": [
             _row(a, ("starts_at", "duration_minutes", "format", "place", "place_note", "purpose", "interpreter",
-                     "language", "status", "notes", "evaluation", "next_steps"))
+                     "language", "status", "notes", "evaluation", "next_steps", "other_worker_reason"))
             | {"worker": a.worker.full_name, "office": a.office.name if a.office else None}
             for a in session.query(Appointment).filter(Appointment.client_id == cid).order_by(Appointment.starts_at, Appointment.id)
         ],
@@ -208,6 +209,7 @@ def anonymise_preview(session: Session, client: Client) -> list[tuple[str, int]]
     labels = {
         (Appointment, "notes"): _l("Appointment notes"), (Appointment, "evaluation"): _l("Evaluations of results"),
         (Appointment, "next_steps"): _l("Next steps agreed"), (Appointment, "place_note"): _l("Place details"),
+        (Appointment, "other_worker_reason"): _l("Reasons for booking another worker than the client's own"),
         (Visit, "summary"): _l("Visit summaries"), (Agreement, "issue"): _l("Issues in the client's words"),
         (Agreement, "goal"): _l("Goals of agreements"), (Agreement, "end_reason"): _l("Reasons for ending agreements"),
         (Intake, "issue"): _l("Intake notes"), (Intake, "end_note"): _l("Notes on ended intakes"),

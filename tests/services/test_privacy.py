@@ -11,7 +11,7 @@ from models import (
     Agreement, Appointment, AuditEvent, Base, Client, CoverGrant, DataRequest, Intake, Reassignment, RoadmapTask, Visit,
 )
 from models.enums import AgeBand, AgreementStatus, AppointmentStatus, AuditAction, DataRequestStatus
-from services import audit, cover, data_requests, privacy, retention
+from services import audit, cover, data_requests, privacy, retention, scheduling
 from services import clients as client_service
 from services.errors import ServiceError
 from tests import factories
@@ -33,6 +33,9 @@ def fill_client_with_markers(db, tag: str) -> Client:
     factories.make_intake(client=client, worker=worker, issue=f"{tag}-intake-issue", end_note=f"{tag}-endnote")
     factories.make_appointment(client=client, worker=worker, notes=f"{tag}-notes", evaluation=f"{tag}-evaluation",
                                next_steps=f"{tag}-next", place_note=f"{tag}-placenote")
+    stand_in = factories.make_worker()
+    scheduling.book(db.session, client, stand_in, datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=3),
+                    other_worker_reason=f"{tag}-otherworker")
     factories.make_visit(client=client, worker=worker, summary=f"{tag}-summary")
     factories.make_data_request(client=client, note=f"{tag}-request-note")
     other = factories.make_worker()
@@ -60,7 +63,7 @@ def test_export_contains_everything_about_the_client_and_nothing_of_others(db):
     document = json.dumps(privacy.export_record(db.session, mine), ensure_ascii=False)
     for marker in ("first", "last", "alias", "phone", "@mail", "municipality", "district", "holdreason", "agr-issue",
                    "goal", "endreason", "task", "outcome", "intake-issue", "endnote", "notes", "evaluation", "next",
-                   "placenote", "summary", "request-note", "reassign-note", "cover-reason"):
+                   "placenote", "otherworker", "summary", "request-note", "reassign-note", "cover-reason"):
         assert f"MINE-{marker}" in document or f"MINE{marker}" in document, marker
     assert "THEIRS" not in document
     data = json.loads(document)
@@ -94,12 +97,35 @@ def test_anonymisation_leaves_no_marker_anywhere_and_keeps_coded_data(db):
     db.session.refresh(client)
     assert client.anonymised_at is not None and client.age_band == AgeBand.AGE_27_64
     assert client.citizenship == "UA" and client.code and client.first_name is None
-    appointment = db.session.query(Appointment).filter_by(client_id=client.id).one()
-    assert appointment.duration_minutes == 60 and appointment.status == AppointmentStatus.PLANNED
+    appointments = db.session.query(Appointment).filter_by(client_id=client.id).all()
+    assert len(appointments) == 2
+    assert all(a.duration_minutes == 60 and a.status == AppointmentStatus.PLANNED for a in appointments)
+    assert all(a.other_worker_reason is None for a in appointments)
     assert count_rows(AuditEvent, AuditEvent.action == AuditAction.ANONYMISE, AuditEvent.client_code == client.code) == 1
     # idempotent
     assert privacy.anonymise(db.session, client) is False
     assert count_rows(AuditEvent, AuditEvent.action == AuditAction.ANONYMISE) == 1
+
+
+#: Text columns under a client that hold codes or pseudonyms, not free text (everything else must be scrubbed).
+CODED_TEXT_COLUMNS = {("appointment", "language"), ("visit", "citizenship"), ("visit", "language"),
+                      ("data_request", "client_code")}
+
+
+def test_every_free_text_column_under_a_client_is_scrubbed_exported_and_described():
+    """A new text column on a client's record must be added to FREE_TEXT (or declared coded above)."""
+    import pathlib
+
+    scrubbed = {(model.__tablename__, field) for model, field, _ in privacy.FREE_TEXT}
+    under_client = (Agreement, Appointment, CoverGrant, DataRequest, Intake, Reassignment, RoadmapTask, Visit)
+    for model in under_client:
+        for column in model.__table__.columns:
+            if isinstance(column.type, (sa.String, sa.Text)):
+                key = (model.__tablename__, column.name)
+                assert key in scrubbed or key in CODED_TEXT_COLUMNS, f"{key} is neither scrubbed nor declared coded"
+    doc = (pathlib.Path(__file__).parents[2] / "docs" / "client-record-export.md").read_text()
+    for _table, field in scrubbed:
+        assert f"`{field}`" in doc, field
 
 
 def test_anonymisation_is_refused_under_legal_hold(db):
