@@ -142,9 +142,13 @@ def purge(session: Session, as_of: date, years: int, actor_id: int | None = None
         client = session.get(Client, client_id)
         if client is None or client.legal_hold or client.anonymised_at is not None:
             continue
-        if privacy.anonymise(session, client, actor_id, audit_it=False):
-            anonymised += 1
-        session.commit()
+        try:
+            if privacy.anonymise(session, client, actor_id, audit_it=False):
+                anonymised += 1
+            session.commit()
+        except BaseException:
+            session.rollback()  # a failure inside one client undoes that client whole; the ones before stay done
+            raise
         session.expunge_all()  # keep memory flat over 100 000 clients
         if on_client is not None:
             on_client(client_id)

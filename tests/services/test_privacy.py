@@ -278,6 +278,55 @@ def test_an_interrupted_purge_leaves_no_half_done_client_and_a_rerun_finishes(db
     assert count_rows(Client, Client.anonymised_at.is_not(None)) == 3
 
 
+def test_a_purge_failing_inside_a_clients_anonymisation_rolls_that_client_back_whole(db, monkeypatch):
+    """The failure strikes after the 2nd client's names and texts were already overwritten in the transaction."""
+    world, _old, _new = build_retention_world(db)
+    first, second = world["one_day_older"], world["never_contacted"]  # the purge goes by id
+    assert first < second < world["no_show_only_recently"]
+    factories.make_intake(client=db.session.get(Client, second), issue="SECOND-intake-issue")
+    factories.make_appointment(client=db.session.get(Client, second), notes="SECOND-notes",
+                               starts_at=datetime(2021, 3, 1, 9, tzinfo=timezone.utc))  # planned, not attended: no activity
+    db.session.commit()
+    second_name = db.session.get(Client, second).last_name
+
+    class PowerCut(Exception):
+        pass
+
+    real_scrub = privacy._scrub_audit_details
+    calls = []
+
+    def scrub_then_fail(session, code):
+        calls.append(code)
+        real_scrub(session, code)
+        if len(calls) == 2:
+            # by now the client's fields and every free text under it are updated (flushed, not committed)
+            assert session.execute(sa.select(Intake.issue).where(Intake.client_id == second)).scalar() is None
+            raise PowerCut
+
+    monkeypatch.setattr(privacy, "_scrub_audit_details", scrub_then_fail)
+    with pytest.raises(PowerCut):
+        retention.purge(db.session, AS_OF, 3)
+    # no rollback here: the purge itself must have rolled the failed client back
+    db.session.expire_all()
+    done = db.session.get(Client, first)
+    assert done.anonymised_at is not None and done.last_name is None and done.first_name is None
+    intact = db.session.get(Client, second)
+    assert intact.anonymised_at is None and intact.last_name == second_name and intact.first_name == "Olena"
+    assert db.session.execute(sa.select(Intake.issue).where(Intake.client_id == second)).scalar() == "SECOND-intake-issue"
+    assert db.session.execute(sa.select(Appointment.notes).where(Appointment.client_id == second)).scalar() == "SECOND-notes"
+    untouched = db.session.get(Client, world["no_show_only_recently"])
+    assert untouched.anonymised_at is None and untouched.last_name
+    assert count_rows(AuditEvent, AuditEvent.action == AuditAction.PURGE) == 0
+
+    monkeypatch.setattr(privacy, "_scrub_audit_details", real_scrub)
+    assert retention.purge(db.session, AS_OF, 3)["anonymised"] == 2
+    db.session.expire_all()
+    for name in EXPECTED_PURGED:
+        assert db.session.get(Client, world[name]).anonymised_at is not None, name
+    assert "SECOND-" not in all_text(db)
+    assert retention.purge(db.session, AS_OF, 3) == {"anonymised": 0, "walk_in_summaries": 0, "legal_hold": 1}
+
+
 # --- data requests -----------------------------------------------------------------------------
 
 def test_data_requests_are_due_in_a_month_and_completion_is_recorded(db):
