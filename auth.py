@@ -190,7 +190,16 @@ def login_code():
     return render_template("auth/code.html", form=form), (200 if request.method == "GET" or form.errors == {} else 400)
 
 
-@bp.route("/logout", methods=["GET", "POST"])
+@bp.route("/logout", methods=["GET"])
+def logout_confirm():
+    """A link to /logout only asks: signing out ends every session of the account, so it takes a POST
+    with the CSRF token (a cross-site link or image must not sign anyone out)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html")
+
+
+@bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
         worker = db.session.get(Worker, current_user.id)

@@ -22,7 +22,7 @@ from services import clock
 log = logging.getLogger(__name__)
 
 #: endpoints a signed-in person who still has to set up two-factor sign-in may open
-ENROLMENT_ENDPOINTS = frozenset({"account.two_factor_view", "auth.logout", "auth.set_locale", "static", "admin.static"})
+ENROLMENT_ENDPOINTS = frozenset({"account.two_factor_view", "auth.logout", "auth.logout_confirm", "auth.set_locale", "static", "admin.static"})
 #: placeholder keys that must never sign production sessions
 WEAK_SECRET_KEYS = frozenset({"", "secret", "changeme", "change-me", "dev", "development", "test", "please-change-me",
                               "test-secret-key-not-for-production"})

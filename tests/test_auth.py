@@ -124,7 +124,8 @@ def test_account_without_roles_is_refused(client, db):
 # --- CSRF ------------------------------------------------------------------------------------
 
 def _token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page).group(1) or ""
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+    return found.group(1) or found.group(2)
 
 
 def test_login_without_csrf_token_is_refused(csrf_app, client, db):
@@ -156,3 +157,42 @@ def test_admin_forms_without_csrf_token_are_refused(csrf_app, client, db):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post("/admin/topic/new/", data={"code": "x", "label_cs": "X", "label_en": "X", "active": "y", "csrf_token": token})
     assert response.status_code == 302
+
+
+# --- logout only by POST with the token ------------------------------------------------------
+
+def test_get_logout_only_asks_and_a_post_needs_the_token(csrf_app, client, db):
+    worker = factories.make_worker(password=PASSWORD)
+    db.session.commit()
+    page = client.get("/login").get_data(as_text=True)
+    assert client.post("/login", data={"email": worker.email, "password": PASSWORD,
+                                       "csrf_token": _token(page)}).status_code == 302
+    # a link (or an <img> on another site) to /logout shows a question, and the session stays
+    response = client.get("/logout")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Odhlásit se?" in page
+    assert re.search(r'<form method="post" action="/logout">\s*<input type="hidden" name="csrf_token"', page)
+    assert client.get("/admin/").status_code == 200
+    assert db.session.query(AuditEvent).filter_by(action=AuditAction.LOGOUT).count() == 0
+    # a POST without the token or with a forged one is refused
+    assert client.post("/logout").status_code == 400
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+    assert client.get("/admin/").status_code == 200
+    # the button on the page signs out
+    response = client.post("/logout", data={"csrf_token": _token(page)})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert client.get("/admin/").status_code == 302
+    assert db.session.query(AuditEvent).filter_by(action=AuditAction.LOGOUT).count() == 1
+
+
+def test_get_logout_when_signed_out_goes_to_the_login_page(client):
+    response = client.get("/logout")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_the_user_menu_logs_out_with_a_post_form(client, login_as):
+    login_as("worker")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token"', page)
+    assert 'href="/logout"' not in page
