@@ -114,6 +114,9 @@ class CloseForm(FlaskForm):
 
 
 class NewTaskForm(Form):
+    class Meta(FlaskForm.Meta):
+        csrf = False  # a row of the meeting form, which carries the token; messages translated like the rest
+
     description = TextAreaField(_l("What is to be done"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
                                 render_kw={"rows": 2})
     responsible = EnumSelectField(_l("Responsible"), enum_class=Responsible, default=Responsible.CLIENT)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import fields, widgets
+from wtforms.validators import ValidationError
 
 from services.timeutil import local_to_utc, to_local
 
@@ -69,12 +70,15 @@ class EnumSelectField(fields.SelectField):
                 raise ValueError(self.gettext("Not a valid choice.")) from exc
 
     def pre_validate(self, form):
+        # WTForms reports only a ValidationError as a message at the field (a ValueError here is a 500)
+        if self.process_errors:
+            return  # a tampered value: process_formdata already said so
         if self.data is None:
             if not self.allow_blank:
-                raise ValueError(self.gettext("Not a valid choice."))
+                raise ValidationError(self.gettext("Not a valid choice."))
             return
         if self.data not in list(self.enum_class):
-            raise ValueError(self.gettext("Not a valid choice."))
+            raise ValidationError(self.gettext("Not a valid choice."))
 
 
 class CodeListField(fields.SelectMultipleField):
