@@ -54,7 +54,7 @@ TASK_ACTIONS = {"continue": TaskStatus.OPEN, "done": TaskStatus.DONE, "not_done"
 PERSONAL_FIELDS = ("first_name", "last_name", "birth_date", "birth_year", "phone", "email", "municipality")
 #: Order of events recorded at the same moment (the higher rank is shown first, as the newer).
 RANKS = {"visit": 0, "appointment": 0, "reassignment": 0, "cover": 0, "intake": 1, "intake_end": 2, "agreement": 3,
-         "task": 4, "agreement_end": 5}
+         "task_added": 4, "task": 5, "agreement_end": 6}
 
 
 def _today() -> date:
@@ -229,6 +229,9 @@ def timeline_union(session: Session, client_id: int, user: Any, now: datetime | 
                              Agreement.client_id == client_id), Agreement, user),
         access.scope(_branch("agreement_end", Agreement.id, day(Agreement.ended_on), Agreement.updated_at,
                              Agreement.client_id == client_id, Agreement.ended_on.is_not(None)), Agreement, user),
+        access.scope(_branch("task_added", RoadmapTask.id, RoadmapTask.created_at, RoadmapTask.created_at,
+                             Agreement.client_id == client_id, model=RoadmapTask,
+                             join=(Agreement, RoadmapTask.agreement_id == Agreement.id)), RoadmapTask, user),
         access.scope(_branch("task", RoadmapTask.id, day(RoadmapTask.completed_on), RoadmapTask.updated_at,
                              Agreement.client_id == client_id, RoadmapTask.completed_on.is_not(None), model=RoadmapTask,
                              join=(Agreement, RoadmapTask.agreement_id == Agreement.id)), RoadmapTask, user),
@@ -274,6 +277,7 @@ def _load(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int]
         "intake_end": (Intake, ()),
         "agreement": (Agreement, (joinedload(Agreement.consent_recorded_by),)),
         "agreement_end": (Agreement, ()),
+        "task_added": (RoadmapTask, ()),
         "task": (RoadmapTask, ()),
         "reassignment": (Reassignment, (joinedload(Reassignment.from_worker), joinedload(Reassignment.to_worker),
                                         joinedload(Reassignment.by))),
@@ -325,6 +329,10 @@ def _event(kind: str, obj: Any, read: bool) -> Event:
         at, worker = obj.ended_on, obj.worker
         facts = {"status": obj.status}
         text = {"reason": obj.end_reason}
+    elif kind == "task_added":
+        at, worker = obj.created_at, None
+        facts = {"responsible": obj.responsible, "due_on": obj.due_on}
+        text = {"description": obj.description}
     elif kind == "task":
         at, worker = obj.completed_on, None
         facts = {"status": obj.status, "responsible": obj.responsible, "due_on": obj.due_on}

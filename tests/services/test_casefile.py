@@ -132,7 +132,8 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     page = casefile.timeline(db.session, person, worker)
     kinds = [e.kind for e in page.events]
     assert kinds[0] == "agreement" and kinds.count("agreement") == 2 and "agreement_end" in kinds
-    assert {"intake", "visit", "appointment", "task"} <= set(kinds)
+    assert {"intake", "visit", "appointment", "task", "task_added"} <= set(kinds)
+    assert kinds.count("task_added") == 3 and kinds.count("task") == 3  # added at meetings; done, not done, dropped
     assert kinds.index("agreement_end") < kinds.index("appointment")  # the closing came after the last meeting
     assert casefile.roadmap_for_print(db.session, person, worker)["agreement"] is again
 
@@ -289,11 +290,11 @@ def test_the_timeline_shows_each_viewer_only_what_they_may_see(db):
     kinds, text = seen(colleague)  # another worker: what reception sees
     assert kinds == {"visit", "appointment"} and "M-" not in text
     kinds, text = seen(worker)  # the own worker: the whole case, but reassignments are the managers'
-    assert kinds == {"visit", "appointment", "intake", "agreement", "task"}
+    assert kinds == {"visit", "appointment", "intake", "agreement", "task_added", "task"}
     for marker in ("M-intake-issue", "M-goal", "M-task", "M-outcome", "M-summary", "M-notes", "M-evaluation", "M-next-steps"):
         assert marker in text
     kinds, text = seen(manager)
-    assert kinds == {"visit", "appointment", "intake", "agreement", "task", "reassignment"} and "M-reassign-note" in text
+    assert kinds == {"visit", "appointment", "intake", "agreement", "task_added", "task", "reassignment"} and "M-reassign-note" in text
 
     # the case-file page as a whole follows the same rule
     skeleton = casefile.case_file(db.session, person, reception)
@@ -303,6 +304,38 @@ def test_the_timeline_shows_each_viewer_only_what_they_may_see(db):
     assert casefile.roadmap_for_print(db.session, person, colleague) is None
     full = casefile.case_file(db.session, person, worker)
     assert full.confidential and full.agreement.goal == "M-goal" and full.can_record_meeting
+
+
+def test_tasks_added_and_completed_are_task_changes_in_the_timeline_for_those_who_may_see_tasks(db):
+    worker, person, agreement, tasks = _case()
+    reception = factories.make_worker(roles=(Role.RECEPTION,))
+    colleague = factories.make_worker()
+    db.session.commit()
+    result = casefile.record_meeting(db.session, person, worker, Meeting(
+        task_updates=[TaskUpdate(tasks[0].id, "done", "T-outcome")],
+        new_tasks=[NewTask("T-new-task", Responsible.BOTH, _today() + timedelta(days=7))],
+    ))
+    db.session.commit()
+    added = result.created[0]
+
+    events = casefile.timeline(db.session, person, worker).events
+    by_kind = {}
+    for e in events:
+        by_kind.setdefault(e.kind, []).append(e)
+    assert {e.id for e in by_kind["task_added"]} == {tasks[0].id, tasks[1].id, added.id}
+    new = next(e for e in by_kind["task_added"] if e.id == added.id)
+    assert new.text == {"description": "T-new-task"} and new.facts["responsible"] == Responsible.BOTH
+    assert new.facts["due_on"] == _today() + timedelta(days=7) and new.at == added.created_at
+    assert [(e.id, e.facts["status"]) for e in by_kind["task"]] == [(tasks[0].id, TaskStatus.DONE)]
+    assert by_kind["task"][0].text["outcome"] == "T-outcome"
+    kinds = [e.kind for e in events]
+    assert kinds.index("task_added") < kinds.index("agreement")  # added after the agreement was made: shown above it
+
+    # no task, added or changed, for a viewer who may not see the roadmap
+    for viewer in (reception, colleague):
+        seen = casefile.timeline(db.session, person, viewer)
+        assert not {e.kind for e in seen.events} & {"task", "task_added"}
+        assert seen.total == len([k for k in kinds if k in ("visit", "appointment")])
 
 
 def test_cover_access_opens_the_case_and_its_grant_shows_in_the_timeline(db):
@@ -327,11 +360,11 @@ def test_the_timeline_is_newest_first_and_paged(db):
         factories.make_visit(client=person, worker=worker, occurred_at=start + timedelta(days=n), minutes=n)
     db.session.commit()
     first = casefile.timeline(db.session, person, worker, page=1, page_size=10)
-    assert first.total == 31 and first.pages == 4 and len(first.events) == 10  # 30 visits and the agreement
+    assert first.total == 33 and first.pages == 4 and len(first.events) == 10  # 30 visits, the agreement, 2 tasks added
     everything = []
     for n in range(1, 5):
         everything += casefile.timeline(db.session, person, worker, page=n, page_size=10).events
-    assert len(everything) == 31 and len({(e.kind, e.id) for e in everything}) == 31
+    assert len(everything) == 33 and len({(e.kind, e.id) for e in everything}) == 33
 
     def key(e):
         at = e.at if isinstance(e.at, datetime) else datetime.combine(e.at, datetime.max.time(), tzinfo=timezone.utc)
