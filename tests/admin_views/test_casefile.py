@@ -372,7 +372,7 @@ def test_a_bad_page_number_is_harmless(client, db, login_as):
 # --- a long case stays fast ------------------------------------------------------------------
 
 def _long_case(db, worker, n):
-    """About 3·n events of every visible kind, interleaved in time."""
+    """About 4·n events of every visible kind, interleaved in time."""
     person = factories.make_client(worker=worker)
     agreement = factories.make_agreement(client=person, worker=worker, agreed_on=local_now().date() - timedelta(days=n + 2))
     topic = factories.make_topic()
@@ -387,7 +387,7 @@ def _long_case(db, worker, n):
             Appointment(client=person, worker=worker, starts_at=day + timedelta(hours=2), duration_minutes=30,
                         status=AppointmentStatus.ATTENDED, notes=f"N-{i}-N"),
             RoadmapTask(agreement=agreement, description=f"T{i}", status=TaskStatus.DONE, position=i,
-                        completed_on=(day + timedelta(hours=3)).date()),
+                        created_at=day + timedelta(hours=1), completed_on=(day + timedelta(hours=3)).date()),
         ]
     db.session.add_all(rows)
     db.session.flush()
@@ -416,14 +416,14 @@ def test_a_case_with_hundreds_of_events_renders_with_a_bounded_number_of_queries
     db.session.commit()
     _, small_queries = _queries(client, db, case_url(small))
     page1, big_queries = _queries(client, db, case_url(big))
-    assert "331" in _text(page1)  # 110 × 3 events and the agreement
+    assert "441" in _text(page1)  # 110 × 4 events (a visit, an appointment, a task added and done) and the agreement
     deep, deep_queries = _queries(client, db, case_url(big, page=11))
-    last, last_queries = _queries(client, db, case_url(big, page=14))
+    last, last_queries = _queries(client, db, case_url(big, page=18))
     # the count does not grow with the case: a long case needs no more queries than a short one, on any page
     assert big_queries == deep_queries <= small_queries <= 30, (small_queries, big_queries, deep_queries)
     assert last_queries <= small_queries, last_queries
     assert "N-109-N" in _text(page1) and "N-0-N" not in _text(page1) and "S-109-S" not in _text(deep)
-    assert "S-0-S" in _text(last) and _text(last).count("case-event case-event-") == 331 - 13 * 25
+    assert "S-0-S" in _text(last) and _text(last).count("case-event case-event-") == 441 - 17 * 25
 
 
 # --- the printable roadmap -------------------------------------------------------------------
@@ -470,3 +470,52 @@ def test_dashboards_can_link_to_the_case_file(app):
     with app.test_request_context():
         assert render_template_string("{{ case_file_url(5) }}|{{ case_file_url(c, page=2) }}", c=type("C", (), {"id": 7})) \
             == "/admin/client/case/?id=5|/admin/client/case/?id=7&amp;page=2"
+
+
+def _noon_today():
+    from services.timeutil import local_to_utc
+
+    return local_to_utc(datetime.combine(local_now().date(), datetime.min.time()).replace(hour=12))
+
+
+def test_the_workers_dashboard_links_each_client_to_the_case_file(client, db, login_as):
+    me = login_as("worker")
+    booked = factories.make_client(worker=me, status=ClientStatus.CLIENT)
+    factories.make_appointment(client=booked, worker=me, starts_at=_noon_today())
+    late = factories.make_client(worker=me, status=ClientStatus.CLIENT)
+    agreement = factories.make_agreement(client=late, worker=me)
+    factories.make_task(agreement=agreement, due_on=local_now().date() - timedelta(days=3))
+    stale = factories.make_client(worker=me, status=ClientStatus.CLIENT)
+    stale.created_at = _now() - timedelta(days=200)
+    db.session.commit()
+    page = _text(client.get("/admin/"))
+    assert "/admin/client/case/?id=" in page
+    for person in (booked, late, stale):  # today's appointment, an overdue task, no contact for long
+        assert f'href="/admin/client/case/?id={person.id}"' in page
+    assert "/admin/client/details/" not in page
+    assert client.get(f"/admin/client/case/?id={booked.id}").status_code == 200
+
+
+def test_the_reception_desk_links_to_the_case_file_and_keeps_the_personal_data(client, db, login_as):
+    login_as("reception")
+    worker = factories.make_worker()
+    person = factories.make_client(worker=worker, status=ClientStatus.CLIENT, phone="+420 777 123 456")
+    factories.make_appointment(client=person, worker=worker, starts_at=_noon_today())
+    db.session.commit()
+    page = _text(client.get("/admin/"))  # today's appointments
+    assert f'href="/admin/client/case/?id={person.id}"' in page
+    page = _text(client.get("/admin/?q=777%20123%20456"))  # a client found by phone
+    assert page.count(f'href="/admin/client/case/?id={person.id}"') == 2
+    assert f'href="/admin/client/details/?id={person.id}"' in page
+    assert client.get(f"/admin/client/case/?id={person.id}").status_code == 200  # appointments and contacts only
+
+
+def test_the_managers_dashboard_links_cover_access_to_the_case_file(client, db, login_as):
+    login_as("manager")
+    owner, colleague = factories.make_worker(), factories.make_worker()
+    person = factories.make_client(worker=owner, status=ClientStatus.CLIENT)
+    db.session.commit()
+    cover.grant_cover(db.session, colleague, person, "Klient přišel naléhavě")
+    db.session.commit()
+    page = _text(client.get("/admin/"))
+    assert f'href="/admin/client/case/?id={person.id}"' in page
