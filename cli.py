@@ -167,6 +167,16 @@ def export_client(code, fmt, lang, output):
         click.echo(text)
 
 
+def _wipe_freed_space() -> bool:
+    """Clear erased text from SQLite's files; warn on standard error when the log stayed busy."""
+    if privacy.wipe_freed_space(db.session):
+        return True
+    click.echo("Warning: the erasure is saved, but the database's write-ahead log was busy and could not be "
+               "checkpointed; old copies of the erased text may remain in it until the next checkpoint "
+               "(the next erasure, or when the application stops).", err=True)
+    return False
+
+
 @clients_cli.command("anonymise")
 @click.argument("code")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -189,7 +199,7 @@ def anonymise_client(code, yes):
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
-    privacy.wipe_freed_space(db.session)
+    _wipe_freed_space()
     click.echo(f"{client.code} was anonymised.")
 
 
@@ -210,7 +220,7 @@ def delete_client(code, yes):
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
-    privacy.wipe_freed_space(db.session)
+    _wipe_freed_space()
     click.echo(f"{removed} was deleted.")
 
 
@@ -237,7 +247,7 @@ def purge(as_of, dry_run, yes):
     if not yes and not click.confirm("Anonymise these clients now? This cannot be undone.", default=False):
         raise click.ClickException("Nothing was changed.")
     counts = retention.purge(db.session, day, years)
-    privacy.wipe_freed_space(db.session)
+    _wipe_freed_space()
     click.echo(f"Done: {counts['anonymised']} anonymised, {counts['walk_in_summaries']} walk-in summaries removed, "
                f"{counts['legal_hold']} kept on legal hold.")
 

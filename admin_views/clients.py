@@ -231,7 +231,8 @@ class ClientView(CaseFileMixin, SecureModelView):
                 except ServiceError:
                     db.session.rollback()
                     refused.append(client.code)
-            privacy.wipe_freed_space(db.session)
+            if not privacy.wipe_freed_space(db.session):
+                flash(str(privacy.WIPE_PENDING), "warning")
             flash(ngettext("%(num)d client was anonymised.", "%(num)d clients were anonymised.", done), "success")
             if refused:
                 flash(_("Not anonymised because of a legal hold: %(codes)s", codes=", ".join(refused)), "error")
@@ -253,7 +254,8 @@ class ClientView(CaseFileMixin, SecureModelView):
                 flash(str(exc.message), "error")
                 return redirect(self.get_url(".details_view", id=client.id))
             db.session.commit()
-            privacy.wipe_freed_space(db.session)
+            if not privacy.wipe_freed_space(db.session):
+                flash(str(privacy.WIPE_PENDING), "warning")
             flash(_("The record %(code)s and everything under it was deleted.", code=code), "success")
             return redirect(self.get_url(".index_view"))
         return self.render("admin/client/delete.html", client=client, counts=privacy.delete_preview(db.session, client), form=form)

@@ -76,7 +76,8 @@ class RetentionView(BaseView):
                 counts = retention.purge(db.session, as_of, years, actor_id=current_user.id)
                 from services import privacy
 
-                privacy.wipe_freed_space(db.session)
+                if not privacy.wipe_freed_space(db.session):
+                    flash(str(privacy.WIPE_PENDING), "warning")
                 flash(_("Purge finished: %(n)s clients anonymised, %(w)s walk-in summaries removed, %(h)s kept on legal hold.",
                         n=counts["anonymised"], w=counts["walk_in_summaries"], h=counts["legal_hold"]), "success")
                 return redirect(self.get_url(".index", as_of=as_of.isoformat()))

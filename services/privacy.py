@@ -295,13 +295,47 @@ def delete_client(session: Session, client: Client, actor_id: int | None = None)
     return code
 
 
-def wipe_freed_space(session: Session) -> None:
+#: Shown when the write-ahead log could not be emptied after an erasure (a reader held it the whole time).
+WIPE_PENDING = _l(
+    "The erasure is saved, but old copies of the erased text could not yet be cleared from the database's log "
+    "because it was busy. They are cleared at the next erasure or when the application restarts."
+)
+#: How often a busy checkpoint is tried, how long apart, and how long each try waits for readers (ms).
+CHECKPOINT_ATTEMPTS = 5
+CHECKPOINT_PAUSE = 0.2
+CHECKPOINT_WAIT_MS = 500
+
+
+def wipe_freed_space(session: Session, *, attempts: int | None = None, pause: float | None = None) -> bool:
     """After an erasure, make sure no old page with erased text survives in SQLite's files.
 
     ``secure_delete`` (set on every connection) zeroes freed content; a TRUNCATE checkpoint writes
-    the new pages into the database file and empties the write-ahead log. On PostgreSQL, old row
-    versions disappear with VACUUM (see the README).
+    the new pages into the database file and empties the write-ahead log. A checkpoint that another
+    connection blocks (SQLite answers busy) is retried a few times with a short pause. Returns False
+    when it stayed busy (the caller warns: :data:`WIPE_PENDING`), True when done or not needed. On
+    PostgreSQL, old row versions disappear with VACUUM (see the README).
     """
-    if session.get_bind().dialect.name == "sqlite":
-        session.commit()
-        session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    import logging
+    import time
+
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return True
+    attempts = attempts or CHECKPOINT_ATTEMPTS
+    pause = CHECKPOINT_PAUSE if pause is None else pause
+    session.commit()
+    with engine.connect() as conn:
+        previous_wait = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(CHECKPOINT_WAIT_MS)}")
+        try:
+            for attempt in range(attempts):
+                row = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+                conn.commit()
+                if row is None or not row[0]:  # (busy, log pages, checkpointed pages)
+                    return True
+                if attempt + 1 < attempts:
+                    time.sleep(pause)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(previous_wait or 0)}")
+    logging.getLogger(__name__).warning("WAL checkpoint after an erasure stayed busy after %d attempts", attempts)
+    return False

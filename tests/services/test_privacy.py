@@ -163,6 +163,50 @@ def test_erased_text_does_not_survive_in_the_sqlite_file(tmp_path, monkeypatch):
     assert b"FILEMARK" not in data
 
 
+def test_a_busy_checkpoint_is_retried_and_reported(tmp_path, monkeypatch):
+    import sqlite3
+
+    from app import create_app
+    from config import TestConfig
+    from extensions import db as ext_db
+
+    config = TestConfig()
+    path = tmp_path / "busy.sqlite"
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}
+    app = create_app(config)
+    sleeps = []
+    monkeypatch.setattr("time.sleep", lambda seconds: sleeps.append(seconds))
+    with app.app_context():
+        ext_db.create_all()
+        client = fill_client_with_markers(ext_db, "BUSYMARK")
+        ext_db.session.commit()
+        reader = sqlite3.connect(path)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM client").fetchone()  # holds a snapshot: the log cannot be emptied
+        privacy.anonymise(ext_db.session, client)
+        ext_db.session.commit()
+        assert privacy.wipe_freed_space(ext_db.session, attempts=3, pause=0.01) is False
+        assert sleeps == [0.01, 0.01]  # three tries, a pause between them
+        reader.rollback()
+        reader.close()
+        assert privacy.wipe_freed_space(ext_db.session) is True
+        ext_db.session.remove()
+        ext_db.engine.dispose()
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert b"BUSYMARK" not in path.read_bytes()
+
+
+def test_the_cli_warns_when_the_checkpoint_stays_busy(app, db, monkeypatch):
+    client = factories.make_client()
+    db.session.commit()
+    monkeypatch.setattr(privacy, "wipe_freed_space", lambda session, **kw: False)
+    result = app.test_cli_runner().invoke(args=["clients", "anonymise", client.code, "--yes"])
+    assert result.exit_code == 0
+    assert "could not be checkpointed" in result.stderr and "could not be checkpointed" not in result.stdout
+
+
 def test_delete_removes_everything_and_the_audit_keeps_only_the_code(db):
     client = fill_client_with_markers(db, "DEL")
     code = client.code
