@@ -289,6 +289,9 @@ class SecureModelView(ModelView):
         query = db.session.query(sa.func.count(self.model.id)).select_from(self.model)
         return access.scope(query, self.model, current_user)
 
+    #: loader options for the one record of a details or edit page (e.g. a collection the form shows)
+    get_one_options: tuple = ()
+
     def get_one(self, id):
         """The record ``id`` if the user may see it; otherwise 404 (a denial is audited)."""
         try:
@@ -297,7 +300,17 @@ class SecureModelView(ModelView):
             abort(404)
         if pk <= 0 or pk > 2**63 - 1:
             abort(404)
-        obj = self.get_query().filter(self.model.id == pk).one_or_none()
+        query = self.get_query().filter(self.model.id == pk)
+        if self.get_one_options:
+            query = query.options(*self.get_one_options)
+        held = access.holds_column(self.model, current_user)
+        if held is not None:  # the access answer in the same query as the row
+            row = query.add_columns(held.label("held")).one_or_none()
+            obj = row[0] if row is not None else None
+            if obj is not None:
+                access.remember_holds(current_user, access._client_id_of(obj), row[1])
+        else:
+            obj = query.one_or_none()
         if obj is None:
             hidden = db.session.get(self.model, pk)
             if hidden is not None:

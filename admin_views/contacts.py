@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm as sa_orm
 
 from admin_views.base import SecureModelView
 from admin_views.cases import client_loader
@@ -115,6 +116,7 @@ class VisitView(SecureModelView):
     form_ajax_refs = {"client": client_loader()}
     form_overrides = {"citizenship": CountryField, "language": LanguageField}
     form_args = {"worker": {"query_factory": social_workers}, "topics": {"query_factory": active_topics}}
+    get_one_options = (sa_orm.joinedload(Visit.topics),)  # the form's topics come with the visit
     form_widget_args = {"summary": {"rows": 4}}
     can_delete = True
 

@@ -275,3 +275,32 @@ def check_write(session, user: Any, obj: Any, changed: list[str] | None) -> None
         touched = {f for f in touched if getattr(obj, f, None) not in (None, "")}
     if touched and not can_write_confidential(session, user, obj):
         raise ServiceError(_l("Only the client's own social worker may write notes and other confidential content."))
+
+
+# --- answering the access question together with the row -----------------------------------------
+
+def client_id_column(model: type):
+    """A SQL expression for the client a row of ``model`` belongs to (None for models without one)."""
+    if model is Client:
+        return Client.id
+    if model is RoadmapTask:
+        return sa.select(Agreement.client_id).where(Agreement.id == RoadmapTask.agreement_id).scalar_subquery()
+    if model in (Appointment, Visit, Agreement, Intake):
+        return model.client_id
+    return None
+
+
+def holds_column(model: type, user: Any):
+    """A boolean column "``user`` holds this row's client", to load with the row itself, or None
+    where the question does not arise (not a social worker, or a model without a client)."""
+    column = client_id_column(model)
+    if column is None or W not in _roles(user):
+        return None
+    return column.in_(accessible_client_ids(user))
+
+
+def remember_holds(user: Any, client_id: int | None, answer: Any) -> None:
+    """Store an answer loaded by :func:`holds_column`, so :func:`holds_client` asks no query."""
+    cache = _request_cache()
+    if cache is not None and client_id is not None and answer is not None:
+        cache[("holds", getattr(user, "id", None), client_id)] = bool(answer)
