@@ -234,14 +234,15 @@ def purge(as_of, dry_run, yes):
 
     years = current_app.config["RETENTION_YEARS"]
     day = as_of.date() if as_of else retention.default_as_of()
-    plan = retention.plan(db.session, day, years, sample_size=100_000 if dry_run else 20)
+    plan = retention.plan(db.session, day, years, sample_size=0)
     click.echo(f"As of {day}: last activity before {plan.cutoff} ({years} years).")
     click.echo(f"  clients to anonymise:           {plan.to_anonymise}")
     click.echo(f"  kept because of a legal hold:   {plan.on_legal_hold}")
     click.echo(f"  walk-in summaries to remove:    {plan.walk_in_summaries}")
     if dry_run:
-        for row in plan.sample:
-            status = "legal hold, kept" if row["legal_hold"] else f"last {row['basis'].replace('_', ' ')}"
+        # every affected client, read in keyset batches: memory stays bounded however many there are
+        for row in retention.iter_affected(db.session, plan.cutoff):
+            status = f"last {row['basis'].replace('_', ' ')}" + ("; legal hold, kept" if row["legal_hold"] else "")
             click.echo(f"  {row['code']:12} {row['last_activity']:%Y-%m-%d}  {status}")
         return
     if not yes and not click.confirm("Anonymise these clients now? This cannot be undone.", default=False):

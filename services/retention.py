@@ -74,7 +74,9 @@ class PurgePlan:
 
 
 def plan(session: Session, as_of: date, years: int, sample_size: int = 200) -> PurgePlan:
-    """What a purge as of ``as_of`` would do (no change)."""
+    """What a purge as of ``as_of`` would do (no change); ``sample`` holds the first ``sample_size`` clients."""
+    from itertools import islice
+
     cutoff = cutoff_date(as_of, years)
     expired = _expired(cutoff)
     count = lambda cond: session.execute(sa.select(sa.func.count()).select_from(Client).where(cond)).scalar()  # noqa: E731
@@ -85,29 +87,56 @@ def plan(session: Session, as_of: date, years: int, sample_size: int = 200) -> P
         sa.select(sa.func.count()).select_from(Visit)
         .where(Visit.client_id.is_(None), Visit.occurred_at < cutoff_at, Visit.summary.is_not(None))
     ).scalar()
-    visit, appointment = last_activity_expression()
-    agreement_end = sa.select(sa.func.max(Agreement.ended_on)).where(Agreement.client_id == Client.id).scalar_subquery()
-    rows = session.execute(
-        sa.select(Client.id, Client.code, Client.created_at, visit.label("visit"), appointment.label("appointment"),
-                  agreement_end.label("agreement_end"), Client.legal_hold)
-        .where(expired).order_by(Client.id).limit(sample_size)
-    ).all()
-    sample = []
-    for row in rows:
-        candidates = [(row.created_at, "created")]
-        if row.visit:
-            candidates.append((_aware(row.visit), "visit"))
-        if row.appointment:
-            candidates.append((_aware(row.appointment), "appointment"))
-        if row.agreement_end:
-            candidates.append((local_day_bounds(row.agreement_end)[0], "agreement_end"))
-        when, why = max(candidates, key=lambda c: _aware(c[0]))
-        sample.append({"id": row.id, "code": row.code, "last_activity": _aware(when), "basis": why, "legal_hold": row.legal_hold})
+    sample = list(islice(iter_affected(session, cutoff, batch=min(sample_size, BATCH) or 1), sample_size))
     return PurgePlan(as_of, cutoff, to_anonymise, held, walk_ins, sample)
 
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _in_batches(fetch, batch: int) -> Iterator:
+    """Keyset pagination by id: ``fetch(after_id, limit)`` returns ids or rows with ``.id``, ordered by id.
+
+    Only one batch is held at a time, so memory stays bounded however many rows there are.
+    """
+    last = 0
+    while True:
+        rows = fetch(last, batch)
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1] if isinstance(rows[-1], int) else rows[-1].id
+        if len(rows) < batch:
+            return
+
+
+def _describe(row) -> dict:
+    """One affected client for the preview: code, last activity and what it was."""
+    candidates = [(row.created_at, "created")]
+    if row.visit:
+        candidates.append((_aware(row.visit), "visit"))
+    if row.appointment:
+        candidates.append((_aware(row.appointment), "appointment"))
+    if row.agreement_end:
+        candidates.append((local_day_bounds(row.agreement_end)[0], "agreement_end"))
+    when, why = max(candidates, key=lambda c: _aware(c[0]))
+    return {"id": row.id, "code": row.code, "last_activity": _aware(when), "basis": why, "legal_hold": row.legal_hold}
+
+
+def iter_affected(session: Session, cutoff: date, batch: int | None = None) -> Iterator[dict]:
+    """Every client a purge with this cutoff concerns (legal holds included and marked), by id, in batches."""
+    expired = _expired(cutoff)
+    visit, appointment = last_activity_expression()
+    agreement_end = sa.select(sa.func.max(Agreement.ended_on)).where(Agreement.client_id == Client.id).scalar_subquery()
+    statement = sa.select(Client.id, Client.code, Client.created_at, visit.label("visit"), appointment.label("appointment"),
+                          agreement_end.label("agreement_end"), Client.legal_hold).where(expired)
+
+    def fetch(after_id: int, limit: int):
+        return session.execute(statement.where(Client.id > after_id).order_by(Client.id).limit(limit)).all()
+
+    for row in _in_batches(fetch, batch or BATCH):
+        yield _describe(row)
 
 
 def _candidate_ids(session: Session, cutoff: date, after_id: int, limit: int) -> list[int]:
@@ -119,13 +148,7 @@ def _candidate_ids(session: Session, cutoff: date, after_id: int, limit: int) ->
 
 def iter_candidates(session: Session, cutoff: date, batch: int = BATCH) -> Iterator[int]:
     """Ids of clients to anonymise, read in batches (bounded memory)."""
-    last = 0
-    while True:
-        ids = _candidate_ids(session, cutoff, last, batch)
-        if not ids:
-            return
-        yield from ids
-        last = ids[-1]
+    return _in_batches(lambda after_id, limit: _candidate_ids(session, cutoff, after_id, limit), batch)
 
 
 def purge(session: Session, as_of: date, years: int, actor_id: int | None = None, batch: int = BATCH,

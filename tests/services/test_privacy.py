@@ -278,6 +278,39 @@ def test_purge_plan_picks_exactly_the_expected_clients(db):
     assert count_rows(Client, Client.anonymised_at.is_not(None)) == 0  # a preview changes nothing
 
 
+def test_the_purge_preview_streams_every_affected_client_in_batches(app, db, monkeypatch):
+    world, _old, _new = build_retention_world(db)
+    codes = {name: db.session.get(Client, cid).code for name, cid in world.items()}
+    cutoff = retention.cutoff_date(AS_OF, 3)
+    queries = []
+    real_execute = db.session.execute
+
+    def counting_execute(statement, *args, **kwargs):
+        queries.append(str(statement))
+        return real_execute(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "execute", counting_execute)
+    rows = list(retention.iter_affected(db.session, cutoff, batch=2))
+    monkeypatch.undo()
+    assert [r["id"] for r in rows] == sorted(world[n] for n in EXPECTED_PURGED | {"legal_hold"})
+    assert len(queries) == 3 and all("LIMIT" in q for q in queries)  # 4 clients: 2, 2, then an empty batch
+    by_name = {name: next(r for r in rows if r["id"] == world[name]) for name in EXPECTED_PURGED | {"legal_hold"}}
+    assert by_name["one_day_older"]["basis"] == "visit"
+    assert by_name["one_day_older"]["last_activity"] == CUTOFF_AT - timedelta(days=1)
+    assert by_name["never_contacted"]["basis"] == "created"
+    assert by_name["legal_hold"]["legal_hold"] is True
+
+    monkeypatch.setattr(retention, "BATCH", 1)
+    result = app.test_cli_runner().invoke(args=["retention", "purge", "--dry-run", "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    listed = [line.split() for line in result.output.splitlines() if line.startswith("  ") and line.split()[0] in codes.values()]
+    assert [parts[0] for parts in listed] == [codes[n] for n in sorted(by_name, key=lambda n: world[n])]
+    line = next(parts for parts in listed if parts[0] == codes["one_day_older"])
+    assert line[1:] == ["2023-06-14", "last", "visit"]
+    assert " ".join(next(p for p in listed if p[0] == codes["legal_hold"])[2:]) == "last visit; legal hold, kept"
+    assert count_rows(Client, Client.anonymised_at.is_not(None)) == 0
+
+
 def test_purge_anonymises_them_skips_legal_holds_and_is_idempotent(db):
     world, old_walk_in, new_walk_in = build_retention_world(db)
     counts = retention.purge(db.session, AS_OF, 3, batch=2)
