@@ -193,6 +193,13 @@ class UI:
         with self.server.app.test_request_context(), force_locale(self.locale):
             return gettext(msgid, **variables)
 
+    def tn(self, singular: str, plural: str, num: int, **variables) -> str:
+        """A plural message as the application shows it in the current locale."""
+        from flask_babel import force_locale, ngettext
+
+        with self.server.app.test_request_context(), force_locale(self.locale):
+            return ngettext(singular, plural, num, **variables)
+
     def ta(self, msgid: str, **variables) -> str:
         """A Flask-Admin string (its own catalog) in the current locale."""
         from flask_babel import force_locale
@@ -268,6 +275,11 @@ class UI:
         exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
         row = self.page.locator("table.searchable tr").filter(has=self.page.locator("td:first-child", has_text=exact))
         return row.locator("td").nth(1)
+
+    def fact(self, label: str):
+        """The value (``dd``) of the term ``label`` in a description list, as on the case file."""
+        exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+        return self.page.locator("main dl dt").filter(has_text=exact).first.locator("xpath=following-sibling::dd[1]")
 
     def save(self, name: str = "Save"):
         """Press a Flask-Admin form button (Save by default) and wait for the next page."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from models.enums import AppointmentStatus, AuditAction, ClientStatus, Role
+from models.enums import AppointmentStatus, AuditAction, ClientStatus, Responsible, Role
 from services import audit, demo, users
 from services.timeutil import local_now, local_to_utc
 from tests import factories
@@ -61,6 +61,16 @@ class World:
     cover_refused_client: ClientRef | None = None
     #: the worker's own client booked through a form with bad values
     booking_client: ClientRef | None = None
+    #: the worker's own client with an active agreement, two open tasks (one overdue, so the client is on the
+    #: worker's start page) and an appointment that started an hour ago: the worker records the meeting
+    meeting_client: ClientRef | None = None
+    meeting_tasks: tuple[str, str] = ("", "")
+    meeting_appointment: int | None = None
+    #: the colleague's clients the manager exports and anonymises
+    export_client: ClientRef | None = None
+    anonymise_client: ClientRef | None = None
+    #: a closed client with no contact for five years: the retention purge anonymises it
+    retention_client: ClientRef | None = None
 
 
 def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
@@ -126,5 +136,31 @@ def build_world(session) -> World:
     world.cover_refused_client = _ref(refused)
     booking = factories.make_client(worker=worker, first_name="Jelena", last_name="Šostaková", status=ClientStatus.CLIENT)
     world.booking_client = _ref(booking)
+
+    meeting = factories.make_client(worker=worker, first_name="Nadija", last_name="Karimová", status=ClientStatus.CLIENT,
+                                    languages=["uk", "ru"])
+    agreement = factories.make_agreement(client=meeting, worker=worker, goal="Získat povolení k dlouhodobému pobytu")
+    world.meeting_tasks = ("Donést výpis z rejstříku trestů", "Vyplnit společně formulář žádosti")
+    today = local_now().date()
+    factories.make_task(agreement=agreement, description=world.meeting_tasks[0], responsible=Responsible.CLIENT,
+                        due_on=today - timedelta(days=2))
+    factories.make_task(agreement=agreement, description=world.meeting_tasks[1], responsible=Responsible.BOTH,
+                        due_on=today + timedelta(days=5), position=1)
+    started = (local_now() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    started -= timedelta(minutes=started.minute % 5)
+    world.meeting_appointment = factories.make_appointment(client=meeting, worker=worker, starts_at=local_to_utc(started)).id
+    world.meeting_client = _ref(meeting)
+
+    exported = factories.make_client(worker=colleague, first_name="Viktor", last_name="Petrenko", status=ClientStatus.CLIENT,
+                                     phone="+420 605 333 444")
+    factories.make_visit(client=exported, worker=colleague, summary="Ptal se na prodloužení víza.")
+    world.export_client = _ref(exported)
+    anonymised = factories.make_client(worker=colleague, first_name="Hanna", last_name="Sydorenková",
+                                       status=ClientStatus.CLOSED, phone="+420 605 555 666")
+    factories.make_visit(client=anonymised, worker=colleague, summary="Chce smazat své údaje.")
+    world.anonymise_client = _ref(anonymised)
+    old = factories.make_client(worker=colleague, first_name="Dmytro", last_name="Kovaľ", status=ClientStatus.CLOSED)
+    old.created_at = old.updated_at = local_to_utc(datetime.combine(today - timedelta(days=5 * 366), time(10)))
+    world.retention_client = _ref(old)
     session.flush()
     return world
