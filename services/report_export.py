@@ -41,6 +41,14 @@ def title(report: Report) -> str:
              date_from=format_date(report.period.date_from, "medium"), date_to=format_date(report.period.date_to, "medium"))
 
 
+def legend(report: Report) -> list[str]:
+    """What the marks of hidden figures mean (nothing when every figure is shown)."""
+    if not report.small_counts_hidden:
+        return []
+    return [_("Counts from 1 to 4 are shown as “<5”."), _(
+        "“x” marks a figure hidden so that a hidden count cannot be worked out from the other figures or a total.")]
+
+
 def filename(report: Report, fmt: str, table: str | None = None) -> str:
     name = f"poradna-{report.kind}-{report.period.date_from:%Y%m%d}-{report.period.date_to:%Y%m%d}"
     if table:
@@ -76,6 +84,7 @@ def to_json(report: Report) -> dict:
         "scope": report.scope,
         "unit_minutes": report.unit_minutes,
         "small_counts_hidden": report.small_counts_hidden,
+        "legend": legend(report),
         "tables": tables,
         "titles": titles,
     }
@@ -115,6 +124,8 @@ def to_csv(report: Report, table: str | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([escape_cell(title(report))])
+    for line in legend(report):
+        writer.writerow([escape_cell(line)])
     writer.writerow([])
     for _kind, cells in _blocks(report, _tables(report, table)):
         writer.writerow([escape_cell(c) for c in cells])
@@ -142,6 +153,8 @@ def _xlsx_cell(value):
 def _write_sheet(sheet, report: Report, tables: list[Table], bold) -> None:
     sheet.append([_xlsx_cell(title(report))])
     sheet.cell(row=1, column=1).font = bold
+    for line in legend(report):
+        sheet.append([_xlsx_cell(line)])
     sheet.append([])
     for kind, cells in _blocks(report, tables):
         sheet.append([_xlsx_cell(c) for c in cells])

@@ -38,6 +38,10 @@ MAX_PERIOD_DAYS = 3661
 #: Counts from 1 to this number are shown as "<5" when small counts are hidden.
 SMALL_COUNT = 4
 SMALL_COUNT_TEXT = "<5"
+#: A figure hidden only so that a hidden small count cannot be worked out from the others (secondary suppression).
+SUPPRESSED_TEXT = "x"
+#: Columns that count persons or events; the ones small counts are hidden in.
+COUNT_COLUMNS = ("count", "users", "anonymous", "on_time")
 #: The target group of the centre in the ministry's terms.
 TARGET_GROUP = "immigrants"
 
@@ -106,6 +110,9 @@ class Table:
     attributes: tuple[tuple[str, str], ...] = ()  #: (attribute, title) columns of grouped rows
     chart: str | None = None  #: "bars" or "columns" when the page draws it
     note: str = ""
+    #: the rows (other than "total") split one whole, so a hidden one could be worked out by subtraction;
+    #: False for a list of separate figures (persons, agreements, minutes, ...)
+    additive: bool = True
 
     def column_title(self, column: str, unit_minutes: int) -> str:
         if column == "count":
@@ -210,24 +217,57 @@ def _statement(q: _Queries) -> Report:
 def hide_small_counts(report: Report) -> Report:
     """A copy of ``report`` for use outside the centre: counts from 1 to 4 read "<5".
 
-    Where a row's count is hidden, its minutes, interventions and share are left out too.
-    """
-    def small(value):
-        return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= SMALL_COUNT
+    Where a row's count is hidden, its minutes, interventions and share are left out too. In a table
+    whose rows split one whole (``Table.additive``), a hidden count must not be recoverable by
+    subtraction, so for each count column that has a hidden cell:
 
-    def hide(row: Row) -> Row:
-        changes = {c: SMALL_COUNT_TEXT for c in ("count", "users", "anonymous", "on_time") if small(row.value(c))}
+    - the "total" rows are hidden too ("<5" when small themselves, otherwise "x");
+    - when only one cell is hidden, the smallest other non-zero cell is hidden as well ("x"), so the
+      total of the column (shown in another table, say) gives only the sum of two unknown cells;
+    - every share in the table is left out (a share and its count give the total away).
+    """
+    return replace(report, sections=[
+        Section(s.key, s.title, [_hide_in_table(t) for t in s.tables]) for s in report.sections
+    ], small_counts_hidden=True)
+
+
+def _small(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= SMALL_COUNT
+
+
+def _hide_in_table(table: Table) -> Table:
+    hidden: dict[int, dict[str, str]] = {i: {} for i in range(len(table.rows))}  # row index → column → text
+    any_hidden = False
+    for column in COUNT_COLUMNS:
+        if column not in table.columns:
+            continue
+        values = [row.value(column) for row in table.rows]
+        primary = [i for i, value in enumerate(values) if _small(value)]
+        for i in primary:
+            hidden[i][column] = SMALL_COUNT_TEXT
+        if not table.additive:
+            continue
+        parts = [i for i, row in enumerate(table.rows) if row.key != "total"]
+        hidden_parts = [i for i in parts if i in primary]
+        if not hidden_parts:
+            continue
+        any_hidden = True
+        if len(hidden_parts) == 1:
+            others = [i for i in parts if i not in primary and isinstance(values[i], int) and values[i] > 0]
+            if others:
+                hidden[min(others, key=lambda i: values[i])][column] = SUPPRESSED_TEXT
+        for i, row in enumerate(table.rows):
+            if row.key == "total" and column not in hidden[i] and values[i] is not None:
+                hidden[i][column] = SUPPRESSED_TEXT
+    rows = []
+    for i, row in enumerate(table.rows):
+        changes: dict[str, Any] = dict(hidden[i])
         if "count" in changes or "users" in changes:
             changes.update(minutes=None, units=None, rate=None)
-        if "on_time" in changes:
+        if "on_time" in changes or (any_hidden and row.rate is not None):
             changes["rate"] = None
-        return replace(row, **changes)
-
-    sections = [
-        Section(s.key, s.title, [replace(t, rows=[hide(r) for r in t.rows]) for t in s.tables])
-        for s in report.sections
-    ]
-    return replace(report, sections=sections, small_counts_hidden=True)
+        rows.append(replace(row, **changes))
+    return replace(table, rows=rows)
 
 
 # --- the queries -----------------------------------------------------------------------------
@@ -423,7 +463,7 @@ class _Queries:
             "anonymous_contacts": _("Anonymous contacts (without a client record)"),
         }
         rows = [Row(key, labels[key], _int(getattr(row, key))) for key in figures]
-        return Table("people", _("Persons and agreements"), rows, count_title=_("Number"))
+        return Table("people", _("Persons and agreements"), rows, count_title=_("Number"), additive=False)
 
     def agreements_ended(self) -> Table:
         counts = dict(self.session.execute(
@@ -698,7 +738,7 @@ class _Queries:
         ).scalar()
         rows = [Row("users", _("Users in total (each person once)"), _int(users))]
         return Table("statement_users", _("Users"), rows, count_title=_("Number"),
-                     note=_("Target group: immigrants and asylum seekers."))
+                     note=_("Target group: immigrants and asylum seekers."), additive=False)
 
     def user_cards(self) -> Table:
         inner = sa.select(
@@ -766,8 +806,8 @@ def _statement_form(forms, member: AppointmentFormat, unit_minutes: int) -> Tabl
         Row("minutes", _("Time spent (minutes)"), minutes),
     ]
     if member == AppointmentFormat.OFFICE:
-        return Table("statement_office", _("In-office service"), rows, count_title=_("Number"))
-    return Table("statement_field", _("Field service"), rows, count_title=_("Number"))
+        return Table("statement_office", _("In-office service"), rows, count_title=_("Number"), additive=False)
+    return Table("statement_field", _("Field service"), rows, count_title=_("Number"), additive=False)
 
 
 def _statement_anonymous(forms, unit_minutes: int) -> Table:
@@ -779,7 +819,8 @@ def _statement_anonymous(forms, unit_minutes: int) -> Table:
         Row("interventions", _("Number of interventions (%(minutes)s min)", minutes=unit_minutes), office[3] + field_[3]),
         Row("minutes", _("Time spent (minutes)"), office[2] + field_[2]),
     ]
-    return Table("statement_anonymous", _("Activities for anonymous users"), rows, count_title=_("Number"))
+    return Table("statement_anonymous", _("Activities for anonymous users"), rows, count_title=_("Number"),
+                 additive=False)
 
 
 def _refusal_categories(refusals: Table) -> Table:

@@ -2,6 +2,7 @@
 own figures; the period chooser and its validation; charts and accessible markup; audited exports."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -164,15 +165,32 @@ def test_exports_are_audited_and_escaped(client, db, login_as, world):
     ] * 2
 
 
-def test_small_counts_are_hidden_on_request(client, db, login_as, world):
+def test_small_counts_are_hidden_on_request(app, client, db, login_as, world):
     login_as("manager")
     html = client.get(f"/admin/reports/?{MARCH_ARGS}&hide_small=y").get_data(as_text=True)
     on_page = page_figures(html)
     assert on_page["people"]["clients_served"] == {"count": "<5"}
-    assert on_page["time_spent"]["total"] == {"count": 10, "minutes": 335, "units": 14}
+    # 3 appointments are hidden: the 7 visits and the total of 10 would give them away
+    assert on_page["time_spent"] == {"visits": {"count": "x", "minutes": None, "units": None},
+                                     "appointments": {"count": "<5", "minutes": None, "units": None},
+                                     "total": {"count": "x", "minutes": None, "units": None}}
+    assert on_page["contacts_by_month"]["2025-03"] == {"count": 10, "minutes": 335, "units": 14}  # 5 and more stay
+    assert "dopočítat" in html  # the legend of "x"
     assert "hide_small=y" in html  # the export links keep the option
     data = json.loads(_export(client, "json", MARCH_ARGS + "&hide_small=y").data)
     assert data["small_counts_hidden"] is True and data["tables"]["people"][0]["count"] == "<5"
+    assert len(data["legend"]) == 2
+    # the page, the JSON, the XLSX, the CSV and the command line hide the same cells
+    in_xlsx = xlsx_figures(_export(client, "xlsx", MARCH_ARGS + "&hide_small=y").data, data["tables"])
+    assert on_page == json_figures(data["tables"]) == in_xlsx
+    csv_text = _export(client, "csv", MARCH_ARGS + "&hide_small=y&table=time_spent").get_data(as_text=True)
+    rows = {row[0]: row[2] for row in csv.reader(io.StringIO(csv_text)) if len(row) > 2}
+    assert (rows["visits"], rows["appointments"], rows["total"]) == ("x", "<5", "x")
+    assert "dopočítat" in csv_text.splitlines()[2]  # the legend under the title
+    result = app.test_cli_runner().invoke(args=["report", "summary", "--from", "2025-03-01", "--to", "2025-03-31",
+                                                "--format", "json", "--hide-small-counts"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tables"] == data["tables"]
 
 
 def test_the_page_is_accessible_and_self_contained(client, db, login_as, world):

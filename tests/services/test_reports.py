@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -194,14 +195,75 @@ def test_small_counts_can_be_hidden(db, world):
     assert report.small_counts_hidden
     people = report.table("people")
     assert _counts(people)["clients_served"] == "<5"
-    total = {r.key: r for r in report.table("time_spent").rows}["total"]
-    assert (total.count, total.minutes, total.units) == (10, 335, 14)  # 5 and more stay
+    time_spent = {r.key: (r.count, r.minutes, r.units) for r in report.table("time_spent").rows}
+    # 3 appointments are hidden; 7 visits and the total of 10 would give them away, so they are hidden too
+    assert time_spent == {"visits": ("x", None, None), "appointments": ("<5", None, None), "total": ("x", None, None)}
+    assert figures(report)["contacts_by_month"] == {"2025-03": {"count": 10, "minutes": 335, "units": 14}}  # 5 and more stay
     walk_in = {r.key: r for r in report.table("contacts_by_channel").rows}["walk_in"]
     assert (walk_in.count, walk_in.minutes, walk_in.units) == ("<5", None, None)  # time would give the count away
     assert {r.key: r.count for r in report.table("refusals_by_reason").rows}["other"] == 0  # zero is not hidden
     data = report_export.to_json(report)
     assert data["small_counts_hidden"] is True
     assert {"key": "clients_served", "label": people.rows[0].label, "count": "<5"} in data["tables"]["people"]
+
+
+def _table(rows, columns=("count",), additive=True):
+    return reports.Table("t", "T", [reports.Row(key, key, *values) for key, *values in rows], columns, additive=additive)
+
+
+def _hidden(table, column="count"):
+    report = reports.Report("summary", reports.Period(*MARCH), "all", 30, [reports.Section("s", "S", [table])])
+    return {r.key: r.value(column) for r in reports.hide_small_counts(report).tables()[0].rows}
+
+
+def test_a_hidden_count_cannot_be_worked_out_by_subtraction():
+    # one small cell: the smallest other non-zero cell (not the zero) and the total are hidden too
+    assert _hidden(_table([("a", 3), ("b", 0), ("c", 7), ("d", 20), ("total", 30)])) == {
+        "a": "<5", "b": 0, "c": "x", "d": 20, "total": "x"}
+    # two small cells cover each other: only the total goes
+    assert _hidden(_table([("a", 3), ("b", 2), ("c", 9), ("total", 14)])) == {"a": "<5", "b": "<5", "c": 9, "total": "x"}
+    # nothing small: nothing hidden
+    assert _hidden(_table([("a", 5), ("b", 9), ("total", 14)])) == {"a": 5, "b": 9, "total": 14}
+    # a small total is "<5" itself; with nothing else to hide, the lone cell is the total anyway
+    assert _hidden(_table([("a", 3), ("b", 0), ("total", 3)])) == {"a": "<5", "b": 0, "total": "<5"}
+    # a list of separate figures (not parts of one whole) only hides the small ones
+    assert _hidden(_table([("served", 3), ("agreements", 9)], additive=False)) == {"served": "<5", "agreements": 9}
+
+
+def test_hidden_counts_take_their_time_and_every_share_of_the_table_along():
+    table = _table([("a", 3, None, None, 40, 2), ("b", 8, None, None, 90, 3), ("c", 30, None, None, 600, 20),
+                    ("total", 41, None, None, 730, 25)], ("count", "minutes", "units"))
+    report = reports.Report("summary", reports.Period(*MARCH), "all", 30, [reports.Section("s", "S", [table])])
+    rows = {r.key: (r.count, r.minutes, r.units) for r in reports.hide_small_counts(report).tables()[0].rows}
+    assert rows == {"a": ("<5", None, None), "b": ("x", None, None), "c": (30, 600, 20), "total": ("x", None, None)}
+    # shares of the total would give the total away (attended 30 = 73.2 % → 41 in all)
+    shares = reports.Table("t", "T", [
+        reports.Row("attended", "A", 30, rate=30 / 41), reports.Row("no_show", "N", 3, rate=3 / 41),
+        reports.Row("cancelled", "C", 8, rate=8 / 41), reports.Row("total", "T", 41, rate=1.0),
+    ], ("count", "rate"))
+    report = replace(report, sections=[reports.Section("s", "S", [shares])])
+    assert {r.key: (r.count, r.rate) for r in reports.hide_small_counts(report).tables()[0].rows} == {
+        "attended": (30, None), "no_show": ("<5", None), "cancelled": ("x", None), "total": ("x", None)}
+    # each count column on its own: persons all shown, anonymous contacts suppressed
+    both = _table([("UA", 20, None, 3), ("SY", 9, None, 6), ("VN", 7, None, 12)], ("count", "anonymous"))
+    assert _hidden(both) == {"UA": 20, "SY": 9, "VN": 7}
+    assert _hidden(both, "anonymous") == {"UA": "<5", "SY": "x", "VN": 12}
+
+
+def test_no_hidden_count_of_the_world_can_be_worked_out(db, world):
+    for report in (reports.summary(db.session, *MARCH), reports.statement(db.session, date(2025, 1, 1), date(2025, 12, 31))):
+        hidden = reports.hide_small_counts(report)
+        for table in hidden.tables():
+            if not table.additive:
+                continue
+            for column in set(table.columns) & set(reports.COUNT_COLUMNS):
+                parts = [r.value(column) for r in table.rows if r.key != "total"]
+                totals = [r.value(column) for r in table.rows if r.key == "total"]
+                if any(isinstance(v, str) for v in parts):
+                    assert all(isinstance(v, str) for v in totals), (table.key, column)
+                    assert sum(isinstance(v, str) for v in parts) >= 2 or not any(
+                        isinstance(v, int) and v > 0 for v in parts), (table.key, column)
+                    assert all(r.rate is None for r in table.rows), table.key
 
 
 def test_json_export_lists_key_label_count_and_minutes(db, world):
