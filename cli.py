@@ -123,6 +123,21 @@ def seed(clients, seed_value, if_empty):
         click.echo("\nDemo accounts (passwords are shown only now):")
         for email, roles, password in result["logins"]:
             click.echo(f"  {email:32} {password:20} {', '.join(roles)}")
+        click.echo(two_factor_note({getattr(r, "value", r) for _e, roles, _p in result["logins"] for r in roles}))
+
+
+def two_factor_note(demo_roles: set[str]) -> str:
+    """What the demo accounts meet at their first sign-in under REQUIRE_2FA_ROLES (printed after the logins)."""
+    required_roles = twofactor.required_roles()
+    required = [role.value for role in Role if role.value in demo_roles and role.value in required_roles]
+    setting = f"REQUIRE_2FA_ROLES={','.join(sorted(required_roles))}"
+    if not required:
+        return f"\nTwo-factor sign-in is optional for every demo account ({setting})."
+    return (
+        f"\nNote: the {' and '.join(required)} accounts will be asked to set up two-factor sign-in with an"
+        "\nauthenticator app (any TOTP app) at their first sign-in, before they see anything else."
+        f"\nThat is {setting}; for a local first look without it, start with:\n  REQUIRE_2FA_ROLES= make run"
+    )
 
 
 @codelists_cli.command("load")

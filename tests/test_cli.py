@@ -68,6 +68,22 @@ def test_demo_seed_fills_every_entity_and_prints_logins_once(runner, db):
     assert "@poradna.example" not in again.output
 
 
+def test_demo_seed_says_which_demo_accounts_must_set_up_two_factor_sign_in(app, runner, db, monkeypatch):
+    monkeypatch.setitem(app.config, "REQUIRE_2FA_ROLES", ["manager", "admin"])
+    result = runner.invoke(args=["demo", "seed", "--clients", "3"])
+    assert result.exit_code == 0, result.output
+    logins, note = result.output.split("Demo accounts", 1)[1].rsplit("@poradna.example", 1)
+    assert "the manager and admin accounts will be asked to set up two-factor sign-in with an\nauthenticator app" in note
+    assert "REQUIRE_2FA_ROLES= make run" in note
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    monkeypatch.setitem(app.config, "REQUIRE_2FA_ROLES", [])
+    result = runner.invoke(args=["demo", "seed", "--clients", "3"])
+    assert "Two-factor sign-in is optional for every demo account (REQUIRE_2FA_ROLES=)." in result.output
+    assert "will be asked" not in result.output
+
+
 def test_demo_seed_is_deterministic(app, runner, db):
     runner.invoke(args=["demo", "seed", "--clients", "15", "--seed", "3"])
     first = [(c.code, c.last_name, c.citizenship, c.status) for c in db.session.query(Client).order_by(Client.code)]

@@ -227,3 +227,24 @@ def test_new_recovery_codes_replace_the_old_ones(client, db, login_as, frozen_cl
     _password_step(client, db.session.get(Worker, me.id))
     assert client.post("/login/code", data={"code": old_codes[0]}).status_code == 400
     assert client.post("/login/code", data={"code": new_codes[0]}).status_code == 302
+
+
+def test_an_empty_require_2fa_roles_in_the_environment_turns_the_requirement_off(app, client, db, monkeypatch):
+    """`REQUIRE_2FA_ROLES= make run` (the README's first look) really lets the demo manager in with a password."""
+    from config import Config
+
+    monkeypatch.delenv("REQUIRE_2FA_ROLES", raising=False)
+    assert Config(generate_secret=False).REQUIRE_2FA_ROLES == ["manager", "admin"]
+    monkeypatch.setenv("REQUIRE_2FA_ROLES", " Worker, manager ")
+    assert Config(generate_secret=False).REQUIRE_2FA_ROLES == ["worker", "manager"]
+    monkeypatch.setenv("REQUIRE_2FA_ROLES", "")
+    assert Config(generate_secret=False).REQUIRE_2FA_ROLES == []
+    monkeypatch.setitem(app.config, "REQUIRE_2FA_ROLES", Config(generate_secret=False).REQUIRE_2FA_ROLES)
+    manager = factories.make_worker(password=PASSWORD, roles=[Role.MANAGER, Role.ADMIN])
+    db.session.commit()
+    assert client.post("/login", data={"email": manager.email, "password": PASSWORD}).status_code == 302
+    assert client.get("/admin/").status_code == 200  # not sent to set up two-factor sign-in
+    # while the default sends the same account to enrolment first
+    monkeypatch.delenv("REQUIRE_2FA_ROLES")
+    monkeypatch.setitem(app.config, "REQUIRE_2FA_ROLES", Config(generate_secret=False).REQUIRE_2FA_ROLES)
+    assert client.get("/admin/").headers["Location"] == "/admin/account/two-factor/"
