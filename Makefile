@@ -31,7 +31,7 @@ translations: $(VENV)/.installed
 
 ## Re-extract messages from the code and merge them into both catalogs.
 translations-update: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot app.py auth.py cli.py config.py security.py feeds.py admin_views models services templates
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot app.py auth.py cli.py cli_reports.py config.py security.py feeds.py admin_views models services templates
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
 	$(PY) -m tools.i18n fill-en
 
