@@ -239,9 +239,16 @@ class CaseFileMixin:
 
     @expose("/case/")
     def case_view(self):
-        client = self._case_client()
         page = max(1, min(request.args.get("page", 1, type=int) or 1, 10**6))
-        case = casefile.case_file(db.session, client, current_user, page=page)
+        try:
+            pk = int(request.args.get("id", "").strip())
+        except ValueError:
+            pk = 0
+        case = casefile.open_case_file(db.session, pk, current_user, page=page) if 0 < pk < 2**63 else None
+        if case is None:
+            self._case_client()  # 404, and an audited denial where the client exists
+            abort(404)
+        client = case.client
         casefile.record_view(db.session, client, current_user, confidential=case.confidential)
         html = self.render("admin/client/case.html", client=client, case=case, name=client_name(client),
                            languages=", ".join(codes.language_name(c) for c in client.languages or []),

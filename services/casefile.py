@@ -156,6 +156,7 @@ def upcoming(session: Session, client: Client, user: Any, limit: int = 3) -> lis
         session.query(Appointment)
         .filter(Appointment.client_id == client.id, Appointment.status == AppointmentStatus.PLANNED,
                 Appointment.starts_at >= utcnow())
+        .options(joinedload(Appointment.worker), joinedload(Appointment.office))
         .order_by(Appointment.starts_at, Appointment.id)
     )
     return access.scope(query, Appointment, user).limit(limit).all()
@@ -243,56 +244,57 @@ def timeline_union(session: Session, client_id: int, user: Any, now: datetime | 
     return sa.union_all(*branches).subquery("events")
 
 
-def timeline(session: Session, client: Client, user: Any, *, page: int = 1, page_size: int = PAGE_SIZE,
-             read: bool | None = None) -> Timeline:
-    """One page of the timeline, newest first: a count, one page of ids, then one query per kind on the page."""
-    read = access.can_read_confidential(session, user, client) if read is None else read
-    events = timeline_union(session, client.id, user)
-    total = session.execute(sa.select(sa.func.count()).select_from(events)).scalar() or 0
-    pages = max(1, -(-total // page_size))
-    page = max(1, min(int(page or 1), pages))
-    rows = session.execute(
-        sa.select(events.c.kind, events.c.ref, events.c.at)
+#: Which model is behind each kind of event, and what it brings along for the page.
+SOURCES: dict[str, type] = {
+    "visit": Visit, "appointment": Appointment, "intake": Intake, "intake_end": Intake, "agreement": Agreement,
+    "agreement_end": Agreement, "task_added": RoadmapTask, "task": RoadmapTask, "reassignment": Reassignment,
+    "cover": CoverGrant,
+}
+
+
+def _page_statement(events, page: int, page_size: int):
+    """One page of events with the row behind each of them and the total, in one statement: every
+    model is outer-joined on its own kinds, so each row carries exactly one of them."""
+    models = list(dict.fromkeys(SOURCES.values()))
+    stmt = sa.select(events.c.kind, events.c.ref, sa.func.count().over().label("total"), *models).select_from(events)
+    for model in models:
+        kinds = [kind for kind, source in SOURCES.items() if source is model]
+        stmt = stmt.outerjoin(model, sa.and_(events.c.kind.in_(kinds), model.id == events.c.ref))
+    return (
+        stmt.options(
+            joinedload(Visit.worker), joinedload(Visit.topics), joinedload(Appointment.worker), joinedload(Appointment.office),
+            joinedload(Intake.worker), joinedload(Agreement.worker), joinedload(Agreement.consent_recorded_by),
+            joinedload(Reassignment.from_worker), joinedload(Reassignment.to_worker), joinedload(Reassignment.by),
+            joinedload(CoverGrant.worker),
+        )
         .order_by(events.c.at.desc(), events.c.tiebreak.desc(), events.c.rank.desc(), events.c.ref.desc())
         .limit(page_size).offset((page - 1) * page_size)
-    ).all()
-    wanted: dict[str, set[int]] = {}
-    for kind, ref, _at in rows:
-        wanted.setdefault(kind, set()).add(ref)
-    loaded = _load(session, wanted)
+    )
+
+
+def timeline(session: Session, client: Client, user: Any, *, page: int = 1, page_size: int = PAGE_SIZE,
+             read: bool | None = None) -> Timeline:
+    """One page of the timeline, newest first, with the total: one query (a second for the topics of
+    the visits on the page, and a count only when the page asked for lies beyond the last)."""
+    read = access.can_read_confidential(session, user, client) if read is None else read
+    events = timeline_union(session, client.id, user)
+    page = max(1, int(page or 1))
+    rows = session.execute(_page_statement(events, page, page_size)).unique().all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = session.execute(sa.select(sa.func.count()).select_from(events)).scalar() or 0
+        last = max(1, -(-total // page_size))
+        if page > last:
+            page = last
+            rows = session.execute(_page_statement(events, page, page_size)).unique().all() if total else []
+    pages = max(1, -(-total // page_size))
     result = []
-    for kind, ref, _at in rows:
-        obj = loaded.get((kind, ref))
+    for row in rows:
+        obj = next((value for value in row[3:] if value is not None), None)
         if obj is not None:
-            result.append(_event(kind, obj, read))
+            result.append(_event(row.kind, obj, read))
     return Timeline(events=result, page=page, pages=pages, total=total, page_size=page_size)
-
-
-def _load(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int], Any]:
-    """The rows behind one page of events: one query per kind (two for visits with their topics)."""
-    sources = {
-        "visit": (Visit, (selectinload(Visit.topics),)),
-        "appointment": (Appointment, ()),
-        "intake": (Intake, ()),
-        "intake_end": (Intake, ()),
-        "agreement": (Agreement, (joinedload(Agreement.consent_recorded_by),)),
-        "agreement_end": (Agreement, ()),
-        "task_added": (RoadmapTask, ()),
-        "task": (RoadmapTask, ()),
-        "reassignment": (Reassignment, (joinedload(Reassignment.from_worker), joinedload(Reassignment.to_worker),
-                                        joinedload(Reassignment.by))),
-        "cover": (CoverGrant, ()),
-    }
-    by_model: dict[type, tuple[set[int], tuple]] = {}
-    for kind, ids in wanted.items():
-        model, options = sources[kind]
-        known, opts = by_model.get(model, (set(), ()))
-        by_model[model] = (known | ids, opts + options)
-    objects: dict[tuple[type, int], Any] = {}
-    for model, (ids, options) in by_model.items():
-        for obj in session.query(model).options(*options).filter(model.id.in_(ids)):
-            objects[(model, obj.id)] = obj
-    return {(kind, ref): objects.get((sources[kind][0], ref)) for kind, ids in wanted.items() for ref in ids}
 
 
 def _name(worker) -> str | None:
@@ -403,6 +405,58 @@ def case_file(session: Session, client: Client, user: Any, *, page: int = 1, pag
     return CaseFile(
         client=client, rights=who, counts=scheduling.attendance_counts(session, client.id), agreement=agreement,
         intake=open_intake(session, client, user), roadmap=roadmap(agreement), upcoming=upcoming(session, client, user),
+        timeline=timeline(session, client, user, page=page, page_size=page_size, read=who.read), today=_today(),
+    )
+
+
+def open_case_file(session: Session, client_id: int, user: Any, *, page: int = 1,
+                   page_size: int = PAGE_SIZE) -> CaseFile | None:
+    """The case file of client ``client_id`` as ``user`` sees it, or None if they may not see the client.
+
+    Four queries however long the case: the client with its worker, the attendance counts, whether
+    ``user`` holds the case, and the current agreement (with its roadmap) and open intake, all scoped
+    by the access policy, in one; the next appointments; the timeline page; the visits' topics.
+    """
+    case_client = sa.orm.aliased(Client, name="case_client")  # the subqueries' own ``client`` stays uncorrelated
+    current = access.scope(
+        sa.select(Agreement.id).where(Agreement.client_id == case_client.id)
+        .order_by(sa.case((Agreement.status == AgreementStatus.ACTIVE, 0), else_=1), Agreement.agreed_on.desc(),
+                  Agreement.id.desc()).limit(1), Agreement, user,
+    ).correlate(case_client).scalar_subquery()
+    pending = access.scope(
+        sa.select(Intake.id).where(Intake.client_id == case_client.id, Intake.agreement_id.is_(None), Intake.ended_on.is_(None))
+        .order_by(Intake.held_on.desc(), Intake.id.desc()).limit(1), Intake, user,
+    ).correlate(case_client).scalar_subquery()
+
+    def attendance(*statuses):
+        return (sa.select(sa.func.count(Appointment.id))
+                .where(Appointment.client_id == case_client.id, Appointment.status.in_(statuses))
+                .correlate(case_client).scalar_subquery())
+
+    worker = access.holds_column(Client, user) is not None  # only a social worker can hold a case
+    held = case_client.id.in_(access.accessible_client_ids(user)) if worker else sa.null()
+    stmt = access.scope(
+        sa.select(case_client, Agreement, Intake, held.label("held"),
+                  attendance(AppointmentStatus.ATTENDED).label("attended"), attendance(AppointmentStatus.NO_SHOW).label("no_show"),
+                  attendance(*scheduling.CANCELLED_IN_ADVANCE).label("cancelled_in_advance"))
+        .select_from(case_client)
+        .outerjoin(Agreement, Agreement.id == current)
+        .outerjoin(Intake, Intake.id == pending)
+        .where(case_client.id == client_id)
+        .options(joinedload(case_client.worker), joinedload(Agreement.worker), joinedload(Agreement.consent_recorded_by),
+                 joinedload(Agreement.tasks), joinedload(Intake.worker)),
+        Client, user,
+    )
+    row = session.execute(stmt).unique().first()
+    if row is None:
+        return None
+    client, agreement, intake = row[0], row[1], row[2]
+    access.remember_holds(user, client.id, row.held)
+    who = rights(session, user, client)
+    return CaseFile(
+        client=client, rights=who,
+        counts={"attended": row.attended, "no_show": row.no_show, "cancelled_in_advance": row.cancelled_in_advance},
+        agreement=agreement, intake=intake, roadmap=roadmap(agreement), upcoming=upcoming(session, client, user),
         timeline=timeline(session, client, user, page=page, page_size=page_size, read=who.read), today=_today(),
     )
 

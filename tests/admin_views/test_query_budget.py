@@ -41,6 +41,11 @@ def _measure(client, counter, db):
         out[f"{name} edit form"] = _queries(client, counter, f"/admin/{name}/edit/?id={ids[name]}")
         out[f"{name} new form"] = _queries(client, counter, f"/admin/{name}/new/")
         out[f"{name} details"] = _queries(client, counter, f"/admin/{name}/details/?id={ids[name]}")
+    busiest = db.session.execute(
+        sa.select(Appointment.client_id).group_by(Appointment.client_id).order_by(sa.func.count().desc(), Appointment.client_id).limit(1)
+    ).scalar()
+    out["case file"] = _queries(client, counter, f"/admin/client/case/?id={busiest}")
+    out["case file, page 2"] = _queries(client, counter, f"/admin/client/case/?id={busiest}&page=2")
     out["start page"] = _queries(client, counter, "/admin/")
     return out
 

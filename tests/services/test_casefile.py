@@ -373,3 +373,33 @@ def test_the_timeline_is_newest_first_and_paged(db):
     assert [key(e) for e in everything] == sorted((key(e) for e in everything), reverse=True)
     assert casefile.timeline(db.session, person, worker, page=99, page_size=10).page == 4  # clamped
     assert casefile.timeline(db.session, person, worker, page=-3, page_size=10).page == 1
+
+
+def test_a_page_of_the_timeline_counts_events_not_their_topics(db):
+    """The page's rows come with their topics in the same query; paging must still count events."""
+    worker, person, _agreement, _tasks = _case()
+    topics = [factories.make_topic() for _ in range(3)]
+    start = _now() - timedelta(days=40)
+    for n in range(12):
+        visit = factories.make_visit(client=person, worker=worker, occurred_at=start + timedelta(days=n))
+        visit.topics = topics[: 1 + n % 3]
+    db.session.commit()
+    db.session.expire_all()
+    first = casefile.timeline(db.session, person, worker, page=1, page_size=5)
+    assert first.total == 15 and len(first.events) == 5
+    pages = [casefile.timeline(db.session, person, worker, page=n, page_size=5).events for n in (1, 2, 3)]
+    visits = [e for page in pages for e in page if e.kind == "visit"]
+    assert len(visits) == 12
+    assert sorted(len(e.facts["topics"]) for e in visits) == [1] * 4 + [2] * 4 + [3] * 4
+
+
+def test_open_case_file_answers_with_the_scoped_parts(db):
+    worker, person, agreement, tasks = _case()
+    reception = factories.make_worker(roles=[Role.RECEPTION])
+    db.session.commit()
+    full = casefile.open_case_file(db.session, person.id, worker)
+    assert full.agreement is agreement and full.rights.read and full.rights.write
+    assert {item["task"].id for group in full.roadmap.values() for item in group} == {t.id for t in tasks}
+    skeleton = casefile.open_case_file(db.session, person.id, reception)
+    assert skeleton.agreement is None and skeleton.intake is None and not skeleton.rights.read
+    assert casefile.open_case_file(db.session, 10**9, worker) is None
