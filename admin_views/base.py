@@ -11,7 +11,7 @@ import logging
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, has_request_context, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -25,6 +25,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
 from extensions import db
@@ -38,13 +39,17 @@ log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
 
 
-def deny(endpoint: str, obj=None, status: int = 403):
-    """Audit a refused access and answer 403 (or 404 where existence must not leak)."""
+def deny(endpoint: str, obj=None, status: int = 403, details: dict | None = None):
+    """Audit a refused access and answer 403 (or 404 where existence must not leak).
+
+    ``details`` (no personal data: e.g. the refused action's name) are added to the entry.
+    """
     if current_user.is_authenticated:
         if obj is not None:
-            audit.record_for(db.session, AuditAction.DENIED, obj, details={"screen": endpoint})
+            audit.record_for(db.session, AuditAction.DENIED, obj, details={"screen": endpoint} | (details or {}))
         else:
-            audit.record(db.session, AuditAction.DENIED, entity=endpoint, details={"path": request.path[:200]})
+            audit.record(db.session, AuditAction.DENIED, entity=endpoint,
+                         details={"path": request.path[:200]} | (details or {}))
         db.session.commit()
     abort(status)
 
@@ -247,8 +252,48 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
 # --- the base view ---------------------------------------------------------------------------
 
+class _WriteFlag:
+    """``can_create``, ``can_edit`` or ``can_delete`` as the view declares it, and within a request only
+    for a role that may write on the screen (:func:`services.access.can_write_screen`), so that lists and
+    details offer no Create, Edit or Delete a role may not use."""
+
+    def __set_name__(self, owner, name):
+        self.declared = f"_declared_{name}"
+
+    def __get__(self, view, owner=None):
+        if view is None:
+            return self
+        declared = getattr(view, self.declared)
+        if not declared or not has_request_context():
+            return declared
+        return access.can_write_screen(current_user, view.endpoint)
+
+    def __set__(self, view, value):
+        setattr(view, self.declared, value)
+
+
+#: The Flask-Admin views that write, and the flag each one needs.
+WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "delete_view": "can_delete"}
+
+
 class SecureModelView(ModelView):
     """A Flask-Admin model view whose every path goes through the access policy."""
+
+    _declared_can_create = True
+    _declared_can_edit = True
+    _declared_can_delete = True
+    can_create = _WriteFlag()
+    can_edit = _WriteFlag()
+    can_delete = _WriteFlag()
+
+    def __init_subclass__(cls, **kwargs):
+        """A screen's ``can_delete = False`` (and the like) becomes its declared value behind the flag."""
+        super().__init_subclass__(**kwargs)
+        for name in WRITE_VIEWS.values():
+            value = cls.__dict__.get(name)
+            if isinstance(value, bool):
+                setattr(cls, f"_declared_{name}", value)
+                delattr(cls, name)
 
     form_base_class = AdminForm
     model_form_converter = PoradnaConverter
@@ -280,6 +325,29 @@ class SecureModelView(ModelView):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
         deny(self.endpoint)
+
+    def _handle_view(self, name, **kwargs):
+        """A role that may open the screen but not write on it gets an audited 403 at create, edit and delete."""
+        response = super()._handle_view(name, **kwargs)
+        if response is None and name in WRITE_VIEWS and getattr(self, f"_declared_{WRITE_VIEWS[name]}") \
+                and not access.can_write_screen(current_user, self.endpoint):
+            deny(self.endpoint, details={"view": name})
+        return response
+
+    def handle_action(self, return_view=None):
+        """An action the user may not run is an audited 403 (Flask-Admin would redirect without a word);
+        a delete of any chosen record the user may not delete refuses them all."""
+        form = self.action_form()
+        if self.validate_form(form):
+            name = form.action.data
+            if name in self._actions_data and not self.is_action_allowed(name):
+                deny(self.endpoint, details={"action": str(name)[:40]})
+            if name == "delete":
+                ids = self.scoped_ids(request.form.getlist("rowid"))
+                for obj in self.get_query().filter(self.model.id.in_(ids)) if ids else ():
+                    if not access.can_delete(db.session, current_user, obj):
+                        deny(self.endpoint, obj, details={"action": "delete"})
+        return super().handle_action(return_view)
 
     # --- which rows ---------------------------------------------------------------------------
     def get_query(self):
@@ -376,6 +444,8 @@ class SecureModelView(ModelView):
 
     # --- saving -------------------------------------------------------------------------------
     def handle_view_exception(self, exc):
+        if isinstance(exc, HTTPException):
+            raise exc  # a refusal (deny) inside a model hook answers as such
         if isinstance(exc, ServiceError):
             flash(str(exc.message), "error")
             return True
@@ -456,8 +526,14 @@ class SecureModelView(ModelView):
             else:
                 audit.record_for(db.session, AuditAction.UPDATE, model, details={"fields": changed})
 
+    def delete_model(self, model):
+        """Deleting needs the right to write the record, not only to read it: otherwise an audited 403."""
+        if not access.can_delete(db.session, current_user, model):
+            deny(self.endpoint, model, details={"view": "delete"})
+        return super().delete_model(model)
+
     def on_model_delete(self, model):
-        if not access.can_read_confidential(db.session, current_user, model) and access.confidential_fields(self.model):
+        if not access.can_delete(db.session, current_user, model):
             raise ServiceError(_l("Only the client's own social worker may delete this record."))
         if self.audit_changes:
             audit.record_for(db.session, AuditAction.DELETE, model)

@@ -1,7 +1,7 @@
 """The start page of the back office."""
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
@@ -17,7 +17,9 @@ class DashboardView(AdminIndexView):
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.path))
-        abort(403)
+        from admin_views.base import deny
+
+        deny("admin")  # audited, like every refusal
 
     @expose("/")
     def index(self):

@@ -6,7 +6,8 @@ Every admin view, ajax lookup, action, export, custom page and CLI path asks her
 - reception: interested persons and walk-ins, the appointment book, visits; never confidential text.
 - worker: full access to their own clients (and to clients they hold cover access for, and to
   interested persons whose intake they held); for everyone else only what reception sees.
-- manager: reads everything (every read of confidential content is audited), reassigns clients.
+- manager: reads everything (every read of confidential content is audited), reassigns clients;
+  writes and deletes no case content (unless also the client's social worker).
 - admin: staff accounts and code lists only.
 Roles add up.
 """
@@ -59,6 +60,16 @@ OPERATION_ROLES: dict[str, frozenset[Role]] = {
     "reset_two_factor": frozenset({A}),
 }
 
+#: Who may create, edit and delete on a screen, where that is fewer than who may open it. Managers read
+#: the case content of every client (audited) but write none of it: that is the client's own social
+#: worker's (or a colleague's with cover access). Rows and fields are checked as well (see
+#: :func:`check_write` and :func:`can_delete`).
+WRITE_ROLES: dict[str, frozenset[Role]] = {
+    "intake": frozenset({W}),
+    "agreement": frozenset({W}),
+    "task": frozenset({W}),
+}
+
 #: Confidential columns per model: never shown to reception, nor to a worker without full access.
 CONFIDENTIAL: dict[type, frozenset[str]] = {
     Appointment: frozenset({"notes", "evaluation", "next_steps"}),
@@ -99,6 +110,19 @@ def can_open(user: Any, endpoint: str) -> bool:
 def can(user: Any, operation: str) -> bool:
     """May ``user`` run ``operation`` (see :data:`OPERATION_ROLES`)?"""
     return bool(_roles(user) & OPERATION_ROLES.get(operation, frozenset()))
+
+
+def can_write_screen(user: Any, endpoint: str) -> bool:
+    """May ``user`` create, edit or delete anything on the screen ``endpoint``?"""
+    return can_open(user, endpoint) and bool(_roles(user) & WRITE_ROLES.get(endpoint, SCREEN_ROLES[endpoint]))
+
+
+def can_delete(session, user: Any, obj: Any) -> bool:
+    """May ``user`` delete ``obj``? Case content and contacts only by a social worker with full access
+    to the client (for an anonymous walk-in: the worker who handled it)."""
+    if isinstance(obj, (Appointment, Visit) + CASE_MODELS):
+        return _holds(session, user, obj)
+    return True
 
 
 # --- which clients a worker holds --------------------------------------------------------------
@@ -267,7 +291,7 @@ def check_write(session, user: Any, obj: Any, changed: list[str] | None) -> None
     from services.errors import ServiceError
 
     model = type(obj)
-    if isinstance(obj, CASE_MODELS) and M not in _roles(user) and not can_write_confidential(session, user, obj):
+    if isinstance(obj, CASE_MODELS) and not can_write_confidential(session, user, obj):
         raise ServiceError(_l("This client is assigned to another social worker. Open the case with cover access first."))
     fields = confidential_fields(model)
     touched = fields if changed is None else fields.intersection(changed)

@@ -32,6 +32,9 @@ SCREEN = {
     "walkin_hours": {"admin"},
     "working_hours": {"admin"},
 }
+#: Who may create, edit and delete on a screen where that is fewer than who may open it: managers read
+#: case content but do not write it (only the client's own social worker does).
+WRITE = {"intake": {"worker"}, "agreement": {"worker"}, "task": {"worker"}}
 #: Flask-Admin endpoints of each model screen and what an allowed role gets (None: see EXCEPTIONS).
 KINDS = {
     "index_view": 200, "create_view": 200, "details_view": 200, "edit_view": 200, "delete_view": 404,
@@ -120,6 +123,9 @@ def expected_status(endpoint: str, role: str) -> int:
     view, kind = endpoint.split(".")
     if role not in SCREEN[view]:
         return 403
+    if kind in ("create_view", "edit_view", "delete_view") and endpoint not in EXCEPTIONS \
+            and role not in WRITE.get(view, SCREEN[view]):
+        return 403  # may read, may not write
     return EXCEPTIONS.get(endpoint, KINDS[kind])
 
 
@@ -171,8 +177,8 @@ def _request(client, endpoint, objects, role_owner):
         return client.get(f"{base}/edit/?id={oid}")
     if kind == "delete_view":
         return client.post(f"{base}/delete/", data={"id": 10**9})
-    if kind == "action_view":
-        return client.post(f"{base}/action/", data={"action": "delete", "rowid": [10**9]})
+    if kind == "action_view":  # an action that does not exist; every real one: test_every_action_per_role
+        return client.post(f"{base}/action/", data={"action": "no-such-action", "rowid": [oid]})
     if kind == "export":
         return client.get(f"{base}/export/csv/")
     if kind == "ajax_lookup":
@@ -202,6 +208,218 @@ def test_matrix(role, app, client, db, login_as):
         response = _request(client, endpoint, objects, me)
         outcomes[endpoint] = response.status_code
     expected = {endpoint: expected_status(endpoint, role) for endpoint in outcomes}
+    assert outcomes == expected
+
+
+# --- every action and every write, per role, on real records ----------------------------------
+
+#: Every action of every model screen (Flask-Admin's ``_actions``) and the roles that may run it on the
+#: records of test_every_action_per_role (a worker: their own client's; everyone else: a colleague's).
+#: Everyone else gets an audited 403 and the record stays as it was. A new action fails until added here.
+ACTIONS = {
+    ("client", "delete"): set(), ("client", "export"): {"manager"}, ("client", "anonymise"): {"manager"},
+    ("intake", "delete"): set(), ("agreement", "delete"): set(), ("task", "delete"): {"worker"},
+    ("appointment", "delete"): {"worker"}, ("visit", "delete"): {"worker"},
+    ("worker", "delete"): set(), ("worker", "lift_lockout"): {"admin"}, ("worker", "reset_two_factor"): {"admin"},
+    ("topic", "delete"): {"admin"}, ("office", "delete"): {"admin"}, ("walkin_hours", "delete"): {"admin"},
+    ("working_hours", "delete"): {"admin"}, ("audit", "delete"): set(), ("data_request", "delete"): set(),
+}
+
+
+def _model_views(app):
+    from admin_views.base import SecureModelView
+
+    return {v.endpoint: v for v in app.extensions["admin"][0]._views if isinstance(v, SecureModelView)}
+
+
+def test_every_action_of_every_screen_is_in_the_action_matrix(app):
+    actions = {(endpoint, name) for endpoint, view in _model_views(app).items() for name, _label in view._actions}
+    assert actions == set(ACTIONS)
+
+
+def _records(role, me, db):
+    """The real records each action and write is tried on."""
+    from services import throttle
+
+    colleague = factories.make_worker(full_name="Kolegyně")
+    world = _world(colleague, factories.make_worker())
+    objects = dict(world[colleague.id])
+    if role == "worker":
+        objects.update({k: v for k, v in _world(me, colleague)[me.id].items()})
+    victim = factories.make_worker(totp_secret="JBSWY3DPEHPK3PXP")
+    victim.totp_enabled_at = datetime.now(timezone.utc)
+    for _ in range(10):
+        throttle.record_failure(db.session, victim.email, "10.9.9.9", "password")
+    objects.update({"worker": victim, "topic": factories.make_topic(), "office": factories.make_office(),
+                    "audit": factories.make_audit_event(), "data_request": factories.make_data_request(client=objects["client"]),
+                    "walkin_hours": factories.make_walk_in_hours(), "working_hours": factories.make_working_hours()})
+    db.session.commit()
+    return objects
+
+
+def _state(db, endpoint, model, obj_id):
+    """What an action changes, to tell a refused action from a performed one."""
+    from services import throttle
+
+    db.session.expire_all()
+    current = db.session.get(model, obj_id)
+    if current is None:
+        return "gone"
+    if endpoint == "worker":
+        return (throttle.is_worker_locked(db.session, current), current.totp_enabled)
+    if endpoint == "client":
+        return (current.anonymised_at, current.last_name)
+    return "there"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_action_per_role(role, app, client, db, login_as):
+    me = login_as(role)
+    objects = _records(role, me, db)
+    views = _model_views(app)
+    outcomes, expected = {}, {}
+    targets = {endpoint: (type(obj), obj.id) for endpoint, obj in objects.items()}
+    for (endpoint, name), allowed in sorted(ACTIONS.items()):
+        model, obj_id = targets[endpoint]
+        before = _state(db, endpoint, model, obj_id)
+        denied_before = count_rows(AuditEvent, AuditEvent.action == AuditAction.DENIED)
+        response = client.post(f"/admin/{endpoint}/action/", data={"action": name, "rowid": [obj_id]})
+        after = _state(db, endpoint, model, obj_id)
+        denied = count_rows(AuditEvent, AuditEvent.action == AuditAction.DENIED) - denied_before
+        if response.status_code == 403:
+            outcomes[endpoint, name] = ("refused", after == before, denied)
+        else:
+            location = response.headers.get("Location", "")
+            # export and anonymise lead to their confirmation pages; the others change the record at once
+            performed = (f"/admin/client/{name}/" in location) if name in ("export", "anonymise") else after != before
+            outcomes[endpoint, name] = (response.status_code, performed)
+        expected[endpoint, name] = (302, True) if role in allowed else ("refused", True, 1)
+    assert outcomes == expected
+    assert views  # every screen was tried
+
+
+#: What each role gets when it POSTs a new record, an edit of a real record and a delete of it:
+#: "done" (302, and the record is created, changed or gone), "refused" (200 with the reason, nothing
+#: changed), 302 (the screen offers no such thing, nothing changed), 403 (audited, nothing changed).
+WRITES = {
+    "client": {"new": {"reception": "done", "worker": "done", "manager": "done"},
+               "edit": {"reception": "done", "worker": "done", "manager": "done"},
+               "delete": {"reception": 302, "worker": 302, "manager": 302}},
+    "intake": {"new": {"worker": "done"}, "edit": {"worker": "done"}, "delete": {"worker": 302, "manager": 302}},
+    "agreement": {"new": {"worker": "done"}, "edit": {"worker": "done"}, "delete": {"worker": 302, "manager": 302}},
+    "task": {"new": {"worker": "done"}, "edit": {"worker": "done"}, "delete": {"worker": "done"}},
+    # the appointment book is shared: reception and managers book and move; deleting is the client's worker's
+    "appointment": {"new": {"reception": "done", "worker": "done", "manager": "done"},
+                    "edit": {"reception": "done", "worker": "done", "manager": "done"},
+                    "delete": {"worker": "done"}},
+    "visit": {"new": {"reception": "done", "worker": "done", "manager": "done"},
+              "edit": {"reception": "done", "worker": "done", "manager": "done"},
+              "delete": {"worker": "done"}},
+    "worker": {"new": {"admin": "done"}, "edit": {"admin": "done"}, "delete": {"admin": 302}},
+    "topic": {"new": {"admin": "done"}, "edit": {"admin": "done"}, "delete": {"admin": "done"}},
+    "office": {"new": {"admin": "done"}, "edit": {"admin": "done"}, "delete": {"admin": "done"}},
+    "walkin_hours": {"new": {"admin": "done"}, "edit": {"admin": "done"}, "delete": {"admin": "done"}},
+    "working_hours": {"new": {"admin": "done"}, "edit": {"admin": "done"}, "delete": {"admin": "done"}},
+    "data_request": {"new": {"manager": "done"}, "edit": {"manager": "done"}, "delete": {"manager": 302}},
+    "audit": {"new": {"manager": 302}, "edit": {"manager": 302}, "delete": {"manager": 302}},
+}
+
+
+def _write_forms(endpoint, objects, me):
+    """(form for a new record, form for an edit of objects[endpoint], the column the edit changes)."""
+    today = datetime.now().date().isoformat()
+    client = objects["client"]
+    worker_id = client.worker_id
+    forms = {
+        "client": ({"status": "interested", "first_name": "Nová", "last_name": "Osoba"},
+                   {"status": "client", "first_name": "Olena", "last_name": "Upravená", "citizenship": "UA"}, "last_name"),
+        "intake": ({"client": client.id, "worker": worker_id, "held_on": today, "issue": "Nový příběh"},
+                   {"client": client.id, "worker": worker_id, "held_on": today, "issue": "Upravený příběh"}, "issue"),
+        "agreement": ({"client": client.id, "worker": worker_id, "agreed_on": today, "goal": "Nový cíl",
+                       "consent_service": "y", "status": "active"},
+                      {"client": client.id, "worker": worker_id, "agreed_on": today, "goal": "Upravený cíl",
+                       "consent_service": "y", "status": "active"}, "goal"),
+        "task": ({"agreement": objects["agreement"].id, "description": "Nový úkol", "responsible": "client",
+                  "status": "open", "position": "1"},
+                 {"agreement": objects["agreement"].id, "description": "Upravený úkol", "responsible": "both",
+                  "status": "open", "position": "1"}, "responsible"),
+        "appointment": ({"client": client.id, "worker": worker_id, "starts_at": "2031-03-03T10:00",
+                         "duration_minutes": "60", "format": "office", "place": "centre", "purpose": "consultation",
+                         "status": "planned"},
+                        {"client": client.id, "worker": worker_id, "starts_at": "2031-03-04T10:00",
+                         "duration_minutes": "45", "format": "office", "place": "centre", "purpose": "consultation",
+                         "status": "planned"}, "duration_minutes"),
+        "visit": ({"occurred_at": "2026-01-05T10:00", "channel": "phone", "client": client.id, "worker": worker_id,
+                   "minutes": "10"},
+                  {"occurred_at": "2026-01-05T10:00", "channel": "phone", "client": client.id, "worker": worker_id,
+                   "minutes": "25"}, "minutes"),
+        "worker": ({"full_name": "Nový Kolega", "email": "novy@test.example", "roles": ["reception"], "active": "y",
+                    "new_password": "a long enough password"},
+                   {"full_name": "Upravený Kolega", "email": objects["worker"].email, "roles": ["worker"], "active": "y"},
+                   "full_name"),
+        "topic": ({"code": "new-topic", "label_cs": "Nové", "label_en": "New", "active": "y"},
+                  {"code": objects["topic"].code, "label_cs": "Upravené", "label_en": "Changed", "active": "y"}, "label_cs"),
+        "office": ({"code": "new-office", "name_cs": "Nový", "name_en": "New", "active": "y"},
+                   {"code": objects["office"].code, "name_cs": "Upravený", "name_en": "Changed", "active": "y"}, "name_cs"),
+        "walkin_hours": ({"weekday": "2", "opens_at": "13:00", "closes_at": "15:00"},
+                         {"weekday": "0", "opens_at": "08:00", "closes_at": "12:00"}, "opens_at"),
+        "working_hours": ({"worker": worker_id, "weekday": "3", "starts_at": "08:00", "ends_at": "12:00"},
+                          {"worker": objects["working_hours"].worker_id, "weekday": "0", "starts_at": "07:00",
+                           "ends_at": "16:30"}, "starts_at"),
+        "data_request": ({"client": client.id, "type": "access", "received_on": today, "channel": "letter",
+                          "status": "open"},
+                         {"client": client.id, "type": "access", "received_on": today, "channel": "email",
+                          "status": "open"}, "channel"),
+        "audit": ({"action": "view"}, {"action": "export"}, "action"),
+    }
+    return forms[endpoint]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_new_edit_and_delete_per_role_on_real_records(role, app, client, db, login_as):
+    me = login_as(role)
+    objects = _records(role, me, db)
+    assert set(WRITES) == set(_model_views(app))
+    outcomes, expected = {}, {}
+    forms = {endpoint: _write_forms(endpoint, objects, me) for endpoint in WRITES}
+    targets = {endpoint: (type(obj), obj.id) for endpoint, obj in objects.items()}
+
+    def count_rows_of(model):  # the denials themselves are audit entries
+        return count_rows(model, AuditEvent.action != AuditAction.DENIED) if model is AuditEvent else count_rows(model)
+
+    for endpoint in sorted(WRITES):
+        model, obj_id = targets[endpoint]
+        new_form, edit_form, column = forms[endpoint]
+        for kind in ("new", "edit", "delete"):
+            if role not in SCREEN[endpoint]:
+                want = 403
+            else:
+                want = WRITES[endpoint][kind].get(role, 403)
+            before_count = count_rows_of(model)
+            current = db.session.get(model, obj_id)
+            before_value = getattr(current, column) if current is not None else None
+            if kind == "new":
+                response = client.post(f"/admin/{endpoint}/new/", data=new_form)
+            elif kind == "edit":
+                response = client.post(f"/admin/{endpoint}/edit/?id={obj_id}", data=edit_form)
+            else:
+                response = client.post(f"/admin/{endpoint}/delete/", data={"id": obj_id})
+            db.session.expire_all()
+            current = db.session.get(model, obj_id)
+            changed = {"new": count_rows_of(model) == before_count + 1,
+                       "edit": current is not None and getattr(current, column) != before_value,
+                       "delete": current is None}[kind]
+            unchanged = count_rows_of(model) == before_count and current is not None \
+                and getattr(current, column) == before_value
+            if response.status_code == 302 and changed:
+                outcomes[endpoint, kind] = "done"
+            elif response.status_code == 200 and unchanged:
+                outcomes[endpoint, kind] = "refused"
+            elif response.status_code in (302, 403, 404) and unchanged:
+                outcomes[endpoint, kind] = response.status_code
+            else:
+                outcomes[endpoint, kind] = ("unexpected", response.status_code, changed, unchanged)
+            expected[endpoint, kind] = want
     assert outcomes == expected
 
 
@@ -451,3 +669,74 @@ def test_cover_is_refused_for_own_clients_and_for_non_workers(client, db, login_
     db.session.commit()
     client.post(f"/admin/client/cover/?id={own.id}", data={"reason": "Nějaký důvod"})
     assert count_rows(CoverGrant) == 0
+
+
+# --- managers read case content, they do not write or delete it --------------------------------
+
+def test_a_manager_reads_but_neither_edits_nor_deletes_case_content(client, db, login_as):
+    me = login_as("manager")
+    colleague = factories.make_worker()
+    case = _world(colleague, factories.make_worker())[colleague.id]
+    db.session.commit()
+    task, agreement, appointment = case["task"], case["agreement"], case["appointment"]
+    assert client.get(f"/admin/task/details/?id={task.id}").status_code == 200
+    details = client.get(f"/admin/agreement/details/?id={agreement.id}").get_data(as_text=True)
+    assert agreement.goal in details and "/admin/agreement/edit/" not in details and "/admin/agreement/new/" not in details
+    listing = client.get("/admin/task/").get_data(as_text=True)
+    assert "/admin/task/edit/" not in listing and "/admin/task/delete/" not in listing and 'value="delete"' not in listing
+    denied = count_rows(AuditEvent, AuditEvent.action == AuditAction.DENIED)
+    assert client.post("/admin/task/delete/", data={"id": task.id}).status_code == 403
+    assert client.post("/admin/task/action/", data={"action": "delete", "rowid": [task.id]}).status_code == 403
+    assert client.post(f"/admin/agreement/edit/?id={agreement.id}", data={"goal": "Přepsáno"}).status_code == 403
+    assert client.post("/admin/appointment/delete/", data={"id": appointment.id}).status_code == 403
+    assert client.post("/admin/appointment/action/", data={"action": "delete", "rowid": [appointment.id]}).status_code == 403
+    assert count_rows(AuditEvent, AuditEvent.action == AuditAction.DENIED) == denied + 5
+    assert count_rows(RoadmapTask) == 2 and count_rows(Appointment) == 2  # the two workers' cases, untouched
+    db.session.refresh(agreement)
+    assert agreement.goal != "Přepsáno"
+
+
+def test_a_manager_who_is_also_the_clients_worker_edits_and_deletes(client, db, login_as):
+    me = login_as("manager", "worker")
+    case = _world(me, factories.make_worker())[me.id]
+    db.session.commit()
+    task_id = case["task"].id
+    assert client.post("/admin/task/delete/", data={"id": task_id}).status_code == 302
+    assert count_rows(RoadmapTask, RoadmapTask.id == task_id) == 0
+    # but not the case of a colleague's client, even though the manager reads it
+    theirs = _world(factories.make_worker(), factories.make_worker())
+    db.session.commit()
+    other_task = next(iter(theirs.values()))["task"]
+    assert client.post("/admin/task/delete/", data={"id": other_task.id}).status_code == 403
+    assert client.post("/admin/task/action/", data={"action": "delete", "rowid": [other_task.id]}).status_code == 403
+    assert count_rows(RoadmapTask, RoadmapTask.id == other_task.id) == 1
+
+
+def test_a_worker_cannot_delete_a_colleagues_appointment_or_visit(client, db, login_as):
+    login_as("worker")
+    case = _world(factories.make_worker(), factories.make_worker())
+    db.session.commit()
+    for data in case.values():
+        for endpoint in ("appointment", "visit"):
+            assert client.post(f"/admin/{endpoint}/delete/", data={"id": data[endpoint].id}).status_code == 403
+            response = client.post(f"/admin/{endpoint}/action/", data={"action": "delete", "rowid": [data[endpoint].id]})
+            assert response.status_code == 403
+    assert count_rows(Appointment) == 2 and count_rows(Visit) == 2
+
+
+def test_the_start_page_refused_is_audited(app, client, db):
+    """An account without any role may sign in to nothing: the start page refuses it, audited."""
+    from flask_login import login_user
+
+    from admin_views.dashboard import DashboardView
+
+    nobody = factories.make_worker(roles=[])
+    db.session.commit()
+    view = next(v for v in app.extensions["admin"][0]._views if isinstance(v, DashboardView))
+    with app.test_request_context("/admin/"):
+        login_user(nobody)
+        with pytest.raises(Exception) as refused:
+            view.inaccessible_callback("index")
+        assert getattr(refused.value, "code", None) == 403
+    event = db.session.query(AuditEvent).filter_by(action=AuditAction.DENIED).one()
+    assert (event.actor_id, event.entity) == (nobody.id, "admin")

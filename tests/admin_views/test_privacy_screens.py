@@ -71,7 +71,12 @@ def test_workers_cannot_anonymise_export_or_delete_even_by_post(client, db, logi
     assert client.post(f"/admin/client/anonymise/?ids={mine.id}", data={"ids": str(mine.id), "confirm": "y"}).status_code == 403
     assert client.post(f"/admin/client/export/?id={mine.id}", data={"format": "json", "lang": "cs"}).status_code == 403
     assert client.post(f"/admin/client/delete-record/?id={mine.id}", data={"ids": str(mine.id), "confirm": "y"}).status_code == 403
-    assert client.post("/admin/client/action/", data={"action": "anonymise", "rowid": [mine.id]}).status_code == 302
+    denied = count_rows(AuditEvent, AuditEvent.action == AuditAction.DENIED)
+    for name in ("anonymise", "export"):  # the list's actions: refused and audited, not a silent redirect
+        assert client.post("/admin/client/action/", data={"action": name, "rowid": [mine.id]}).status_code == 403
+    events = db.session.query(AuditEvent).filter_by(action=AuditAction.DENIED).order_by(AuditEvent.id).all()[denied:]
+    assert [(e.actor_id, e.entity, e.details["action"]) for e in events][-2:] == [
+        (me.id, "client", "anonymise"), (me.id, "client", "export")]
     db.session.refresh(mine)
     assert mine.anonymised_at is None
 
