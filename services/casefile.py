@@ -6,9 +6,10 @@ Reading
     :mod:`services.access`: every kind of row goes through ``access.scope`` (so reception and a
     worker without access to the case get visits and appointments only, never intakes, agreements,
     roadmap tasks, reassignments or cover grants) and confidential text is copied into the result
-    only when ``access.can_read_confidential`` allows it. The timeline is one UNION ALL (ids and
-    times only) plus one bounded query per kind of event on the page, so the number of queries does
-    not grow with the length of the case.
+    only when ``access.can_read_confidential`` allows it. The page takes four queries however long the
+    case: the client with its header, agreement, roadmap and intake; the next appointments; one page
+    of the timeline (a UNION ALL of every kind of event, each row outer-joined to the record behind
+    it, with the total as a window count); and the audit entry.
 
 Writing
     :func:`record_intake`, :func:`make_agreement`, :func:`end_intake`, :func:`record_meeting` and
@@ -399,14 +400,11 @@ class CaseFile:
 
 
 def case_file(session: Session, client: Client, user: Any, *, page: int = 1, page_size: int = PAGE_SIZE) -> CaseFile:
-    """Everything the case-file page shows to ``user`` (a bounded number of queries)."""
-    who = rights(session, user, client)
-    agreement = current_agreement(session, client, user)
-    return CaseFile(
-        client=client, rights=who, counts=scheduling.attendance_counts(session, client.id), agreement=agreement,
-        intake=open_intake(session, client, user), roadmap=roadmap(agreement), upcoming=upcoming(session, client, user),
-        timeline=timeline(session, client, user, page=page, page_size=page_size, read=who.read), today=_today(),
-    )
+    """Everything the case-file page shows to ``user`` about ``client`` (see :func:`open_case_file`)."""
+    case = open_case_file(session, client.id, user, page=page, page_size=page_size)
+    if case is None:
+        raise PermissionError("the client is not visible to this user")
+    return case
 
 
 def open_case_file(session: Session, client_id: int, user: Any, *, page: int = 1,
