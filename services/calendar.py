@@ -75,7 +75,10 @@ def worker_for_token(session: Session, token: str) -> Worker | None:
     if not token or len(token) > 100:
         return None
     worker = session.query(Worker).filter(Worker.calendar_token_hash == _hash(token)).one_or_none()
-    return worker if worker is not None and worker.active else None
+    if worker is None or not worker.active:
+        return None
+    # a link keeps working only while the account may still have one (a social worker): the policy decides
+    return worker if access.can_open(worker, "calendar_link") else None
 
 
 def _ics_escape(text: str) -> str:
