@@ -85,7 +85,7 @@ class CalendarView(_StaffPage):
                 worker_id = None
         data = calendar.week(db.session, current_user, monday, worker_id)
         return self.render("admin/calendar.html", data=data, worker_id=worker_id, workers=list(social_workers()),
-                           status_form=StatusForm(), quick=QUICK_STATUSES)
+                           status_form=StatusForm(), quick=QUICK_STATUSES, can_cancel=scheduling.can_cancel_in_advance)
 
     @expose("/status/", methods=("POST",))
     def status(self):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models import Agreement, Appointment, Client, Intake, RoadmapTask, Visit
 from models.base import utcnow
 from models.enums import AgreementStatus, AppointmentPlace, AppointmentStatus, ClientStatus, TaskStatus
-from services import clients
+from services import clients, clock
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -82,17 +82,54 @@ def save_task(session: Session, task: RoadmapTask) -> RoadmapTask:
     return task
 
 
+#: Statuses that mean the client cancelled in advance (by phone or email).
+CANCELLED_IN_ADVANCE = (AppointmentStatus.CANCELLED_PHONE, AppointmentStatus.CANCELLED_EMAIL)
+
+
+def _stored_status(session: Session, appointment: Appointment) -> AppointmentStatus | None:
+    """The status the appointment had before this change (None for a new one)."""
+    import sqlalchemy as sa
+
+    state = sa.inspect(appointment)
+    if state.transient or state.pending or appointment.id is None:
+        return None
+    history = state.attrs.status.history
+    if history.deleted:
+        return history.deleted[0]
+    if not history.added:
+        return appointment.status  # unchanged
+    with session.no_autoflush:  # changed without the old value loaded: read what is stored
+        return session.execute(sa.select(Appointment.status).where(Appointment.id == appointment.id)).scalar()
+
+
+def check_status(session: Session, appointment: Appointment) -> None:
+    """Attendance and no-shows only once the appointment has started; a client's cancellation in advance
+    only while it is planned and before it starts. Every path that saves an appointment passes here."""
+    status = appointment.status
+    started = appointment.starts_at is not None and appointment.starts_at <= clock.now()
+    if status == AppointmentStatus.ATTENDED and not started:
+        raise ServiceError(_l("An appointment in the future cannot be marked as attended."), field="status")
+    if status == AppointmentStatus.NO_SHOW and not started:
+        raise ServiceError(_l("A no-show can be recorded only once the appointment's time has passed."), field="status")
+    if status in CANCELLED_IN_ADVANCE:
+        before = _stored_status(session, appointment)
+        if before != status and (started or before not in (None, AppointmentStatus.PLANNED)):
+            raise ServiceError(
+                _l("A cancellation in advance can be recorded only for a planned appointment that has not started yet."),
+                field="status",
+            )
+
+
 def save_appointment(session: Session, appointment: Appointment) -> Appointment:
     if appointment.status is None:
         appointment.status = AppointmentStatus.PLANNED
+    check_status(session, appointment)
     if appointment.place == AppointmentPlace.PUBLIC_OFFICE and appointment.office is None and appointment.office_id is None:
         raise ServiceError(_l("Choose the public office."), field="office")
     if appointment.place != AppointmentPlace.PUBLIC_OFFICE:
         appointment.office = None
     if not appointment.duration_minutes or not (0 < appointment.duration_minutes <= 720):
         raise ServiceError(_l("The duration must be between 1 and 720 minutes."), field="duration_minutes")
-    if appointment.status == AppointmentStatus.ATTENDED and appointment.starts_at and appointment.starts_at > utcnow():
-        raise ServiceError(_l("An appointment in the future cannot be marked as attended."), field="status")
     session.flush()
     if appointment.status == AppointmentStatus.ATTENDED:
         clients.record_contact(session, appointment.client_id, appointment.starts_at)

@@ -22,7 +22,7 @@ from services.errors import ServiceError
 #: Statuses that occupy the worker's time.
 BUSY = (AppointmentStatus.PLANNED, AppointmentStatus.ATTENDED)
 #: Statuses that mean the client cancelled in advance.
-CANCELLED_IN_ADVANCE = (AppointmentStatus.CANCELLED_PHONE, AppointmentStatus.CANCELLED_EMAIL)
+CANCELLED_IN_ADVANCE = cases.CANCELLED_IN_ADVANCE
 
 
 def lock_worker(session: Session, worker_id: int) -> None:
@@ -43,12 +43,35 @@ def clashes(session: Session, worker_id: int, starts_at: datetime, ends_at: date
     return query.limit(5).all()
 
 
+def _booked_or_moved(session: Session, appointment: Appointment, worker_id: int) -> bool:
+    """A new appointment, or one whose worker or time is being changed (compared with what is stored)."""
+    if appointment.id is None:
+        return True
+    stored = session.execute(
+        sa.select(Appointment.worker_id, Appointment.starts_at).where(Appointment.id == appointment.id)
+    ).one_or_none()
+    return stored is None or stored.worker_id != worker_id or _utc(stored.starts_at) != _utc(appointment.starts_at)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    from datetime import timezone
+
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
 def check_booking(session: Session, appointment: Appointment, *, other_worker_reason: str | None = None) -> None:
     """Refuse a booking that double-books the worker; require a reason for another worker than the client's own.
 
-    Call inside the transaction that saves the appointment (it takes the worker's lock).
+    Call inside the transaction that saves the appointment (it takes the worker's lock), before it is
+    flushed: the stored worker and time tell whether it is being moved.
     """
-    worker_id = appointment.worker_id or (appointment.worker.id if appointment.worker else None)
+    with session.no_autoflush:  # loading a relationship must not write the change before it is judged
+        _check_booking(session, appointment, other_worker_reason)
+
+
+def _check_booking(session: Session, appointment: Appointment, other_worker_reason: str | None) -> None:
+    # the relationship first: a form sets ``worker`` and ``worker_id`` still holds the old one until a flush
+    worker_id = appointment.worker.id if appointment.worker is not None else appointment.worker_id
     client = appointment.client
     if worker_id is None:
         raise ServiceError(_l("Choose the social worker."), field="worker")
@@ -57,19 +80,19 @@ def check_booking(session: Session, appointment: Appointment, *, other_worker_re
         raise ServiceError(_l("Choose an active social worker."), field="worker")
     if appointment.starts_at is None or not appointment.duration_minutes:
         raise ServiceError(_l("Enter the start and the duration."), field="starts_at")
+    own_worker_id = client.worker.id if client is not None and client.worker is not None else getattr(client, "worker_id", None)
     if (
-        client is not None and client.worker_id is not None and client.worker_id != worker_id
-        and appointment.id is None and not (other_worker_reason or appointment.other_worker_reason or "").strip()
+        own_worker_id is not None and own_worker_id != worker_id and _booked_or_moved(session, appointment, worker_id)
+        and not (other_worker_reason or appointment.other_worker_reason or "").strip()
     ):
         raise ServiceError(
             _l("The client has their own social worker. Give the reason for booking someone else."), field="worker"
         )
     if appointment.status not in BUSY:
         return
-    with session.no_autoflush:
-        lock_worker(session, worker_id)
-        end = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
-        found = clashes(session, worker_id, appointment.starts_at, end, exclude_id=appointment.id)
+    lock_worker(session, worker_id)
+    end = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
+    found = clashes(session, worker_id, appointment.starts_at, end, exclude_id=appointment.id)
     if found:
         from flask_babel import format_datetime
 
@@ -98,13 +121,30 @@ def book(session: Session, client: Client, worker: Worker | None, starts_at: dat
 
 
 def set_status(session: Session, appointment: Appointment, status: AppointmentStatus) -> Appointment:
-    """Mark attendance or a cancellation; a no-show only once the time has passed."""
+    """Mark attendance or a cancellation (the rules are :func:`cases.check_status`, shared with the forms)."""
     status = AppointmentStatus(status)
-    if status in (AppointmentStatus.NO_SHOW, AppointmentStatus.ATTENDED) and appointment.starts_at > utcnow():
-        raise ServiceError(_l("Attendance can be recorded only once the appointment has started."), field="status")
+    previous = appointment.status
     appointment.status = status
-    cases.save_appointment(session, appointment)
+    try:
+        cases.save_appointment(session, appointment)
+    except ServiceError:
+        appointment.status = previous  # a refused change must not be saved by a later flush
+        raise
     return appointment
+
+
+def can_cancel_in_advance(appointment: Appointment, now: datetime | None = None) -> bool:
+    """May the client's cancellation in advance still be recorded (planned, not started)?"""
+    from services import clock
+
+    return appointment.status == AppointmentStatus.PLANNED and appointment.starts_at > (now or clock.now())
+
+
+def can_record_attendance(appointment: Appointment, now: datetime | None = None) -> bool:
+    """May arrival or a no-show be recorded (the appointment has started)?"""
+    from services import clock
+
+    return appointment.starts_at <= (now or clock.now())
 
 
 def attendance_counts(session: Session, client_id: int) -> dict[str, int]:

@@ -127,3 +127,114 @@ def test_client_details_show_attendance_counts(client, db, login_as):
     db.session.commit()
     page = _text(client.get(f"/admin/client/details/?id={person.id}"))
     assert "1 uskutečněné, 1 nedostavení, 1 zrušené předem" in page
+
+
+def _appointment_form(appointment, **changes):
+    from services.timeutil import to_local
+
+    data = {"client": appointment.client_id, "worker": appointment.worker_id,
+            "starts_at": to_local(appointment.starts_at).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": str(appointment.duration_minutes), "format": "office", "place": "centre",
+            "purpose": "consultation", "status": appointment.status.value, "notes": appointment.notes or ""}
+    data.update(changes)
+    return data
+
+
+def test_the_appointment_form_refuses_a_future_no_show_and_keeps_the_input(client, db, login_as):
+    login_as("reception")
+    person = factories.make_client()
+    future = factories.make_appointment(client=person, starts_at=datetime.now(timezone.utc) + timedelta(days=2))
+    db.session.commit()
+    data = _appointment_form(future, status="no_show", duration_minutes="45", place_note="Vchod ze dvora")
+    edit = client.post(f"/admin/appointment/edit/?id={future.id}", data=data)
+    page = _text(edit)
+    assert edit.status_code == 200 and "Nedostavení lze zaznamenat až poté, co čas schůzky nastal." in page
+    assert 'value="45"' in page and "Vchod ze dvora" in page  # the input is kept
+    db.session.refresh(future)
+    assert future.status == AppointmentStatus.PLANNED and future.duration_minutes == 60 and future.place_note is None
+    create = client.post("/admin/appointment/new/", data=dict(data, starts_at="2030-03-05T10:00"))
+    assert create.status_code == 200 and "Nedostavení lze zaznamenat" in _text(create)
+    assert count_rows(Appointment) == 1
+
+
+def test_the_appointment_form_refuses_a_cancellation_in_advance_after_the_start(client, db, login_as):
+    login_as("reception")
+    begun = factories.make_appointment(starts_at=datetime.now(timezone.utc) - timedelta(minutes=5))
+    ahead = factories.make_appointment(starts_at=datetime.now(timezone.utc) + timedelta(hours=5))
+    db.session.commit()
+    refused = client.post(f"/admin/appointment/edit/?id={begun.id}", data=_appointment_form(begun, status="cancelled_phone"))
+    assert refused.status_code == 200 and "Zrušení předem lze zaznamenat jen u plánované schůzky" in _text(refused)
+    assert client.post(f"/admin/appointment/edit/?id={ahead.id}",
+                       data=_appointment_form(ahead, status="cancelled_email")).status_code == 302
+    db.session.refresh(begun)
+    db.session.refresh(ahead)
+    assert begun.status == AppointmentStatus.PLANNED and ahead.status == AppointmentStatus.CANCELLED_EMAIL
+
+
+def test_moving_an_appointment_to_another_worker_in_the_form_needs_a_reason(client, db, login_as):
+    login_as("reception")
+    own, other = factories.make_worker(), factories.make_worker()
+    person = factories.make_client(worker=own)
+    appointment = factories.make_appointment(client=person, worker=own, starts_at=datetime(2030, 3, 5, 9, tzinfo=timezone.utc))
+    db.session.commit()
+    data = _appointment_form(appointment, worker=other.id)
+    refused = client.post(f"/admin/appointment/edit/?id={appointment.id}", data=data)
+    assert refused.status_code == 200 and "Uveďte důvod" in _text(refused)
+    db.session.refresh(appointment)
+    assert appointment.worker_id == own.id
+    data["other_worker_reason"] = "Vlastní pracovnice je na školení"
+    assert client.post(f"/admin/appointment/edit/?id={appointment.id}", data=data).status_code == 302
+    db.session.refresh(appointment)
+    assert appointment.worker_id == other.id and appointment.other_worker_reason == "Vlastní pracovnice je na školení"
+
+
+def test_the_desk_offers_arrival_after_the_start_cancellation_before_it_and_a_move_link(client, db, login_as, monkeypatch):
+    import re
+    from types import SimpleNamespace
+
+    from services import dashboard
+
+    now = datetime(2030, 3, 6, 9, 0, tzinfo=timezone.utc)  # 10:00 in Prague
+    monkeypatch.setattr(dashboard, "clock", SimpleNamespace(now=lambda: now))  # the page's clock only, not the session's
+    login_as("reception")
+    worker = factories.make_worker(full_name="Dana Desková")
+    begun = factories.make_appointment(worker=worker, starts_at=now - timedelta(minutes=30))
+    ahead = factories.make_appointment(worker=worker, starts_at=now + timedelta(hours=2))
+    cancelled = factories.make_appointment(worker=worker, starts_at=now + timedelta(hours=4), status=AppointmentStatus.CANCELLED_EMAIL)
+    db.session.commit()
+    page = _text(client.get("/admin/"))
+
+    def row(appointment):
+        rows = re.findall(r"<tr[^>]*>.*?</tr>", page, flags=re.S)
+        return next(r for r in rows if f'name="appointment_id" value="{appointment.id}"' in r or f"id={appointment.id}&" in r)
+
+    begun_row, ahead_row, cancelled_row = row(begun), row(ahead), row(cancelled)
+    assert 'value="attended"' in begun_row and 'value="no_show"' in begun_row
+    assert "cancelled_phone" not in begun_row and "cancelled_email" not in begun_row
+    assert "cancelled_phone" in ahead_row and "cancelled_email" in ahead_row and 'value="no_show"' not in ahead_row
+    assert cancelled_row.startswith('<tr class="text-muted">') and "Zrušeno předem e-mailem" in cancelled_row
+    assert "<form" not in cancelled_row
+    for appointment, html in ((begun, begun_row), (ahead, ahead_row), (cancelled, cancelled_row)):
+        assert f'href="/admin/appointment/edit/?id={appointment.id}&amp;url=/admin/' in html and "Přesunout" in html
+
+
+def test_the_calendar_offers_a_cancellation_in_advance_only_before_the_start(client, db, login_as, monkeypatch):
+    from services import clock
+    from services.timeutil import to_local
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    monkeypatch.setattr(clock, "now", lambda: now)  # pinned close to the real time: the session stays valid
+    login_as("reception")
+    worker = factories.make_worker()
+    begun = factories.make_appointment(worker=worker, starts_at=now - timedelta(minutes=1))
+    ahead = factories.make_appointment(worker=worker, starts_at=now + timedelta(minutes=1))
+    db.session.commit()
+
+    def card(appointment):
+        year, week, _ = to_local(appointment.starts_at).isocalendar()
+        page = _text(client.get(f"/admin/calendar/?week={year}-W{week:02d}&worker={worker.id}"))
+        start = page.index(f"edit/?id={appointment.id}&")
+        return page[start:page.index("</div>\n    </div>", start)]
+
+    assert "cancelled_phone" not in card(begun)
+    assert "cancelled_phone" in card(ahead) and "cancelled_email" in card(ahead)

@@ -57,6 +57,110 @@ def test_no_show_only_after_the_time_has_passed(db):
     assert scheduling.attendance_counts(db.session, client.id) == {"attended": 0, "no_show": 1, "cancelled_in_advance": 1}
 
 
+NOW = datetime(2030, 3, 6, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture()
+def frozen_now(monkeypatch):
+    """The services read the time from services.clock; pin it."""
+    from services import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    return NOW
+
+
+def test_a_future_appointment_cannot_be_marked_no_show_or_attended_by_any_path(db, frozen_now):
+    from services import cases
+
+    client = factories.make_client()
+    future = scheduling.book(db.session, client, None, NOW + timedelta(minutes=1), 60)
+    for status in (AppointmentStatus.NO_SHOW, AppointmentStatus.ATTENDED):
+        with pytest.raises(ServiceError) as err:
+            scheduling.set_status(db.session, future, status)
+        assert err.value.field == "status" and future.status == AppointmentStatus.PLANNED
+        future.status = status  # what a form does: set the field, then save through the service
+        with pytest.raises(ServiceError):
+            cases.save_appointment(db.session, future)
+        future.status = AppointmentStatus.PLANNED
+    with pytest.raises(ServiceError):  # nor booked as a no-show straight away
+        scheduling.book(db.session, client, None, NOW + timedelta(days=1), 30, status=AppointmentStatus.NO_SHOW)
+    started = scheduling.book(db.session, factories.make_client(), None, NOW, 60)  # starting now counts as started
+    scheduling.set_status(db.session, started, AppointmentStatus.NO_SHOW)
+    db.session.flush()
+    assert db.session.query(Appointment).filter_by(status=AppointmentStatus.NO_SHOW).count() == 1
+
+
+def test_a_cancellation_in_advance_only_while_planned_and_before_the_start(db, frozen_now):
+    from services import cases
+
+    client = factories.make_client()
+    ahead = scheduling.book(db.session, client, None, NOW + timedelta(hours=1), 60)
+    begun = scheduling.book(db.session, client, None, NOW - timedelta(minutes=10), 60)
+    attended = scheduling.book(db.session, client, None, NOW - timedelta(days=1), 60, status=AppointmentStatus.ATTENDED)
+    missed = scheduling.book(db.session, client, None, NOW - timedelta(days=2), 60, status=AppointmentStatus.NO_SHOW)
+    db.session.commit()
+    for appointment in (begun, attended, missed):
+        before = appointment.status
+        for status in scheduling.CANCELLED_IN_ADVANCE:
+            with pytest.raises(ServiceError):
+                scheduling.set_status(db.session, appointment, status)
+            assert appointment.status == before
+            appointment.status = status  # the form path
+            with pytest.raises(ServiceError):
+                cases.save_appointment(db.session, appointment)
+            db.session.rollback()
+    assert scheduling.can_cancel_in_advance(ahead) and not scheduling.can_cancel_in_advance(begun)
+    assert not scheduling.can_cancel_in_advance(attended) and not scheduling.can_cancel_in_advance(missed)
+    scheduling.set_status(db.session, ahead, AppointmentStatus.CANCELLED_PHONE)
+    db.session.commit()
+    ahead.notes = "Volala, přijde příští týden."  # saving it again unchanged is fine
+    cases.save_appointment(db.session, ahead)
+    with pytest.raises(ServiceError):  # a phone cancellation is not turned into an email one after the fact
+        scheduling.set_status(db.session, ahead, AppointmentStatus.CANCELLED_EMAIL)
+    # the centre can still cancel a begun appointment
+    scheduling.set_status(db.session, begun, AppointmentStatus.CANCELLED_CENTRE)
+    assert scheduling.attendance_counts(db.session, client.id) == {"attended": 1, "no_show": 1, "cancelled_in_advance": 1}
+
+
+def test_moving_an_appointment_to_another_worker_than_the_clients_own_needs_a_reason(db):
+    own, other, third = factories.make_worker(), factories.make_worker(), factories.make_worker()
+    client = factories.make_client(worker=own)
+    appointment = scheduling.book(db.session, client, None, T0, 60)
+    db.session.commit()
+    appointment.worker = other  # as the edit form sets it: worker_id still holds the old worker
+    with pytest.raises(ServiceError) as err:
+        scheduling.check_booking(db.session, appointment)
+    assert err.value.field == "worker"
+    appointment.other_worker_reason = "Vlastní pracovnice je nemocná"
+    scheduling.check_booking(db.session, appointment)
+    db.session.commit()
+    assert appointment.worker_id == other.id
+    # moving it in time keeps the stated reason; editing notes needs nothing new
+    appointment.starts_at = T0 + timedelta(days=1)
+    scheduling.check_booking(db.session, appointment)
+    db.session.commit()
+    # an old booking with another worker (made before the client had one) needs no reason to be edited...
+    legacy = scheduling.book(db.session, client, third, T0 + timedelta(days=3), 60, other_worker_reason="x")
+    db.session.commit()
+    db.session.execute(sa.update(Appointment).where(Appointment.id == legacy.id).values(other_worker_reason=None))
+    db.session.expire(legacy)
+    legacy.notes = "Poznámka"
+    scheduling.check_booking(db.session, legacy)
+    # ...but moving it does
+    legacy.starts_at = T0 + timedelta(days=4)
+    with pytest.raises(ServiceError):
+        scheduling.check_booking(db.session, legacy)
+    # and the overlap check looks at the new worker's diary, not the old one's
+    db.session.rollback()
+    scheduling.book(db.session, client, third, T0 + timedelta(days=10), 60, other_worker_reason="Zástup")
+    mine = scheduling.book(db.session, client, None, T0 + timedelta(days=10), 60)
+    mine.worker = third
+    mine.other_worker_reason = "Zástup"
+    with pytest.raises(ServiceError) as clash:
+        scheduling.check_booking(db.session, mine)
+    assert clash.value.field == "starts_at"
+
+
 def test_moving_an_appointment_checks_overlap_but_not_against_itself(db):
     client = factories.make_client()
     a = scheduling.book(db.session, client, None, T0, 60)
