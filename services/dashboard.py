@@ -7,18 +7,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models import Agreement, Appointment, Client, CoverGrant, RoadmapTask, Visit, Worker
-from models.base import utcnow
 from models.enums import AgreementStatus, AppointmentStatus, ClientStatus, Role, TaskStatus, VisitChannel
-from services import access, cover, data_requests, scheduling
-from services.timeutil import local_day_bounds, local_now
+from services import access, clock, cover, data_requests, scheduling
+from services.timeutil import local_day_bounds, to_local
 
 
 def start_page(session: Session, user, *, search: str | None = None, stale_months: int = 3) -> dict:
-    today = local_now().date()
+    now = clock.now()  # one instant for the whole page (tests pin it)
+    today = to_local(now).date()
     start, end = local_day_bounds(today)
     data: dict = {"today": today}
     if user.has_role(Role.RECEPTION):  # the desk (managers see the load per worker instead)
-        data["walk_in"] = scheduling.walk_in_status(session)
+        data["walk_in"] = scheduling.walk_in_status(session, now)
         rows = access.scope(
             session.query(Appointment).filter(Appointment.starts_at >= start, Appointment.starts_at < end)
             .order_by(Appointment.worker_id, Appointment.starts_at, Appointment.id),
@@ -28,7 +28,7 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         for appointment in rows:
             by_worker.setdefault(appointment.worker, []).append(appointment)
         data["today_by_worker"] = sorted(by_worker.items(), key=lambda item: item[0].full_name)
-        data["now"] = utcnow()
+        data["now"] = now
     if search is not None:
         from services import clients
 
@@ -48,7 +48,7 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
                     RoadmapTask.status == TaskStatus.OPEN, RoadmapTask.due_on < today)
             .order_by(RoadmapTask.due_on, RoadmapTask.id).limit(50).all()
         )
-        since = user.previous_login_at or (utcnow() - timedelta(days=7))
+        since = user.previous_login_at or (now - timedelta(days=7))
         data["since"] = since
         data["walk_ins_since"] = (
             session.query(Visit)
@@ -57,10 +57,10 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         )
         data["cover_on_my_clients"] = (
             session.query(CoverGrant)
-            .filter(CoverGrant.client_id.in_(mine), sa.or_(CoverGrant.granted_at >= since, CoverGrant.expires_at > utcnow()))
+            .filter(CoverGrant.client_id.in_(mine), sa.or_(CoverGrant.granted_at >= since, CoverGrant.expires_at > now))
             .order_by(CoverGrant.granted_at.desc(), CoverGrant.id.desc()).limit(50).all()
         )
-        stale_before = utcnow() - timedelta(days=30 * stale_months)
+        stale_before = now - timedelta(days=30 * stale_months)
         data["stale_months"] = stale_months
         data["stale_clients"] = (
             session.query(Client)

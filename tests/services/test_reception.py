@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from models import Appointment, Client, Visit
-from models.enums import AppointmentStatus, ClientStatus, Role, TaskStatus, VisitChannel
+from models.enums import AgreementStatus, AppointmentStatus, ClientStatus, DataRequestStatus, Role, TaskStatus, VisitChannel
 from services import calendar, dashboard, scheduling, walkins
 from services.errors import ServiceError
 from services.timeutil import local_now
@@ -91,33 +91,135 @@ def test_week_calendar_groups_by_local_day(db):
     assert calendar.parse_week("2030-W10") == monday and calendar.parse_week("nonsense").weekday() == 0
 
 
-def test_worker_start_page_numbers(db):
-    me = factories.make_worker()
-    other = factories.make_worker()
-    mine = factories.make_client(worker=me)
-    stale = factories.make_client(worker=me, created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
-    factories.make_client(worker=other, created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
-    agreement = factories.make_agreement(client=mine, worker=me)
-    factories.make_task(agreement=agreement, due_on=date.today() - timedelta(days=3), status=TaskStatus.OPEN)
-    factories.make_task(agreement=agreement, due_on=date.today() - timedelta(days=3), status=TaskStatus.DONE)
-    factories.make_task(agreement=agreement, due_on=date.today() + timedelta(days=3))
-    factories.make_visit(client=mine, worker=other, channel=VisitChannel.WALK_IN)
-    factories.make_appointment(client=mine, worker=me, starts_at=datetime.now(timezone.utc) + timedelta(minutes=10))
+# --- start pages: fixed data at fixed times ------------------------------------------------------
+
+#: Wednesday 6 March 2030, 10:00 in Prague (CET, UTC+1).
+NOW = datetime(2030, 3, 6, 9, 0, tzinfo=timezone.utc)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+    """A wall-clock time in Prague in 2030 (winter time) as UTC."""
+    return datetime(2030, month, day, hour, minute, tzinfo=timezone.utc) - timedelta(hours=1)
+
+
+@pytest.fixture()
+def pinned_clock(monkeypatch):
+    from services import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    return NOW
+
+
+def test_worker_start_page_lists_exactly_what_needs_attention(db, pinned_clock):
+    from models import CoverGrant
+
+    me = factories.make_worker(full_name="Marta Moje", previous_login_at=NOW - timedelta(days=2))
+    other = factories.make_worker(full_name="Olga Jiná")
+    mine = factories.make_client(worker=me, last_contact_at=NOW - timedelta(days=1))
+    theirs = factories.make_client(worker=other, last_contact_at=NOW - timedelta(days=1))
+
+    # today's and this week's appointments (Wednesday to Sunday); not yesterday, not next week, not others'
+    factories.make_appointment(client=mine, worker=me, starts_at=at(5, 10))
+    today_early = factories.make_appointment(client=mine, worker=me, starts_at=at(6, 8), status=AppointmentStatus.ATTENDED)
+    today_late = factories.make_appointment(client=mine, worker=me, starts_at=at(6, 15))
+    sunday = factories.make_appointment(client=mine, worker=me, starts_at=at(10, 23, 30))
+    friday = factories.make_appointment(client=mine, worker=me, starts_at=at(8, 9))
+    factories.make_appointment(client=mine, worker=me, starts_at=at(11, 0, 0))
+    factories.make_appointment(client=theirs, worker=other, starts_at=at(6, 11))
+
+    # overdue roadmap tasks of my clients' active agreements, the oldest first
+    active = factories.make_agreement(client=mine, worker=me, agreed_on=date(2030, 1, 10))
+    ended = factories.make_agreement(client=mine, worker=me, agreed_on=date(2029, 1, 10),
+                                     status=AgreementStatus.GOAL_ACHIEVED, ended_on=date(2029, 12, 1))
+    overdue_march = factories.make_task(agreement=active, due_on=date(2030, 3, 3))
+    overdue_february = factories.make_task(agreement=active, due_on=date(2030, 2, 20))
+    factories.make_task(agreement=active, due_on=date(2030, 3, 6))  # due today: not overdue yet
+    factories.make_task(agreement=active, due_on=date(2030, 3, 1), status=TaskStatus.DONE)
+    factories.make_task(agreement=ended, due_on=date(2029, 11, 1))
+    factories.make_task(agreement=factories.make_agreement(client=theirs, worker=other), due_on=date(2030, 3, 1))
+
+    # walk-ins of my clients since my last login (4 March, 10:00), the newest first
+    walk_in_yesterday = factories.make_visit(client=mine, worker=other, occurred_at=NOW - timedelta(days=1))
+    walk_in_this_morning = factories.make_visit(client=mine, worker=other, occurred_at=NOW - timedelta(hours=2))
+    factories.make_visit(client=mine, worker=other, occurred_at=NOW - timedelta(days=3))  # before my last login
+    factories.make_visit(client=mine, worker=me, occurred_at=NOW - timedelta(hours=1), channel=VisitChannel.PHONE)
+    factories.make_visit(client=theirs, worker=other, occurred_at=NOW - timedelta(hours=1))
+
+    # cover access on my clients: granted since my last login, or still running
+    covers = [
+        CoverGrant(client=mine, worker=other, reason="Nemoc", granted_at=NOW - timedelta(days=1), expires_at=NOW - timedelta(hours=12)),
+        CoverGrant(client=mine, worker=other, reason="Dovolená", granted_at=NOW - timedelta(days=10), expires_at=NOW + timedelta(days=1)),
+        CoverGrant(client=mine, worker=other, reason="Dávno", granted_at=NOW - timedelta(days=10), expires_at=NOW - timedelta(days=9)),
+        CoverGrant(client=theirs, worker=me, reason="Zástup", granted_at=NOW - timedelta(hours=3), expires_at=NOW + timedelta(hours=3)),
+    ]
+    db.session.add_all(covers)
+
+    # my clients with no contact for more than 3 months (90 days), the longest first
+    silent_since_october = factories.make_client(worker=me, last_contact_at=NOW - timedelta(days=150))
+    never_seen = factories.make_client(worker=me, created_at=NOW - timedelta(days=125))
+    ninety_five = factories.make_client(worker=me, last_contact_at=NOW - timedelta(days=95))
+    factories.make_client(worker=me, last_contact_at=NOW - timedelta(days=80))
+    factories.make_client(worker=me, status=ClientStatus.CLOSED, last_contact_at=NOW - timedelta(days=400))
+    factories.make_client(worker=other, last_contact_at=NOW - timedelta(days=400))
+    db.session.flush()
+
     data = dashboard.start_page(db.session, me)
-    assert len(data["overdue_tasks"]) == 1
-    assert [v.client_id for v in data["walk_ins_since"]] == [mine.id]
-    assert [c.id for c in data["stale_clients"]] == [stale.id]
-    assert len(data["my_week"]) == 1
+    assert data["today"] == date(2030, 3, 6)
+    assert [a.id for a in data["my_week"]] == [today_early.id, today_late.id, friday.id, sunday.id]
+    assert [t.id for t in data["overdue_tasks"]] == [overdue_february.id, overdue_march.id]
+    assert data["since"] == NOW - timedelta(days=2)
+    assert [v.id for v in data["walk_ins_since"]] == [walk_in_this_morning.id, walk_in_yesterday.id]
+    assert [g.id for g in data["cover_on_my_clients"]] == [covers[0].id, covers[1].id]
+    assert data["stale_months"] == 3
+    assert [c.id for c in data["stale_clients"]] == [silent_since_october.id, never_seen.id, ninety_five.id]
+    assert [c.id for c in dashboard.start_page(db.session, me, stale_months=4)["stale_clients"]] == [
+        silent_since_october.id, never_seen.id]
+    assert "load" not in data and "today_by_worker" not in data  # a worker's page, not the manager's or the desk's
 
 
-def test_manager_start_page_load_and_no_show_rate(db):
+def test_manager_start_page_load_open_requests_and_no_show_rate(db, pinned_clock):
     manager = factories.make_worker(roles=[Role.MANAGER])
-    a, b = factories.make_worker(full_name="A"), factories.make_worker(full_name="B")
-    start_of_today = datetime.combine(local_now().date(), time(0, 5)).replace(tzinfo=local_now().tzinfo)
-    factories.make_appointment(worker=a, starts_at=start_of_today, status=AppointmentStatus.ATTENDED)
-    factories.make_appointment(worker=a, starts_at=start_of_today + timedelta(hours=23), duration_minutes=30)
-    factories.make_appointment(worker=b, starts_at=start_of_today + timedelta(hours=2), status=AppointmentStatus.NO_SHOW)
-    factories.make_appointment(worker=b, starts_at=start_of_today + timedelta(hours=5), status=AppointmentStatus.CANCELLED_PHONE)
+    a = factories.make_worker(full_name="Alena A")
+    b = factories.make_worker(full_name="Bohdan B")
+    factories.make_worker(full_name="Cyril C")  # nothing today: not listed
+    # today's load: planned, attended and no-show count; cancellations, yesterday and tomorrow do not
+    factories.make_appointment(worker=a, starts_at=at(6, 0, 5), status=AppointmentStatus.ATTENDED)
+    factories.make_appointment(worker=a, starts_at=at(6, 23, 0), duration_minutes=30)
+    factories.make_appointment(worker=b, starts_at=at(6, 8), status=AppointmentStatus.NO_SHOW)
+    factories.make_appointment(worker=b, starts_at=at(6, 12), status=AppointmentStatus.CANCELLED_PHONE)
+    factories.make_appointment(worker=b, starts_at=at(6, 13), status=AppointmentStatus.CANCELLED_CENTRE)
+    factories.make_appointment(worker=b, starts_at=at(5, 23, 59), status=AppointmentStatus.ATTENDED)
+    factories.make_appointment(worker=b, starts_at=at(7, 0, 0))
+    # the month so far: attended 1 Mar 00:00, 5 Mar 23:59 and today 00:05 → 3; no-shows today 08:00 and 2 Mar → 2
+    factories.make_appointment(worker=b, starts_at=at(1, 0, 0), status=AppointmentStatus.ATTENDED)
+    factories.make_appointment(worker=a, starts_at=at(2, 10), status=AppointmentStatus.NO_SHOW)
+    factories.make_appointment(worker=a, starts_at=at(28, 23, 59, month=2), status=AppointmentStatus.NO_SHOW)  # February
+    factories.make_appointment(worker=a, starts_at=at(3, 10), status=AppointmentStatus.CANCELLED_EMAIL)
+    # data requests: open and in progress, the earliest due first; completed ones are not listed
+    late = factories.make_data_request(received_on=date(2030, 2, 1), due_on=date(2030, 3, 1))
+    soon = factories.make_data_request(received_on=date(2030, 2, 20), due_on=date(2030, 3, 20),
+                                       status=DataRequestStatus.IN_PROGRESS)
+    factories.make_data_request(received_on=date(2030, 2, 2), due_on=date(2030, 3, 2), status=DataRequestStatus.COMPLETED)
     data = dashboard.start_page(db.session, manager)
-    assert data["load"] == [("A", 2, 90), ("B", 1, 60)]
-    assert data["no_show"]["no_show"] == 1 and data["no_show"]["attended"] >= 1
+    assert data["load"] == [("Alena A", 2, 90), ("Bohdan B", 1, 60)]
+    assert [r.id for r in data["data_requests"]] == [late.id, soon.id]
+    assert data["no_show"] == {"attended": 3, "no_show": 2, "rate": 0.4}
+    assert "my_week" not in data
+
+
+def test_reception_desk_groups_todays_appointments_per_worker_with_cancellations(db, pinned_clock):
+    desk = factories.make_worker(roles=[Role.RECEPTION])
+    zuzana = factories.make_worker(full_name="Zuzana Z")
+    adam = factories.make_worker(full_name="Adam A")
+    z_late = factories.make_appointment(worker=zuzana, starts_at=at(6, 14))
+    z_cancelled = factories.make_appointment(worker=zuzana, starts_at=at(6, 9), status=AppointmentStatus.CANCELLED_PHONE)
+    a_only = factories.make_appointment(worker=adam, starts_at=at(6, 11))
+    factories.make_appointment(worker=adam, starts_at=at(5, 11))
+    factories.make_appointment(worker=adam, starts_at=at(7, 11))
+    data = dashboard.start_page(db.session, desk)
+    grouped = [(worker.full_name, [(a.id, a.status) for a in rows]) for worker, rows in data["today_by_worker"]]
+    assert grouped == [
+        ("Adam A", [(a_only.id, AppointmentStatus.PLANNED)]),
+        ("Zuzana Z", [(z_cancelled.id, AppointmentStatus.CANCELLED_PHONE), (z_late.id, AppointmentStatus.PLANNED)]),
+    ]
+    assert data["now"] == NOW
