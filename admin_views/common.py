@@ -69,6 +69,14 @@ def fmt_client_link(view, context, model, name):
     return Markup('<a href="{}">{}</a>').format(url_for("client.details_view", id=client.id), client.code)
 
 
+def fmt_client_named(view, context, model, name):
+    """The client's code (a link) and their name or alias, as the appointment book shows them."""
+    link = fmt_client_link(view, context, model, name)
+    client = getattr(model, "client", None)
+    label = client.book_name if client is not None else ""
+    return Markup("{} {}").format(link, label) if label else link
+
+
 # --- filters over relations ------------------------------------------------------------------
 # Flask-Admin's own relation filters expose every column of the related table (a worker's email,
 # even the password hash); these offer exactly one choice list each.

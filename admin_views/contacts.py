@@ -7,7 +7,7 @@ from sqlalchemy import orm as sa_orm
 from admin_views.base import SecureModelView
 from admin_views.cases import client_loader
 from admin_views.common import (
-    CountryField, LanguageField, OfficeFilter, TopicFilter, WorkerFilter, active_offices, active_topics, fmt_client_link, fmt_country, fmt_language,
+    CountryField, LanguageField, OfficeFilter, TopicFilter, WorkerFilter, active_offices, active_topics, fmt_client_link, fmt_client_named, fmt_country, fmt_language,
     social_workers,
 )
 from extensions import db
@@ -42,7 +42,7 @@ class AppointmentView(SecureModelView):
         OfficeFilter(Appointment.office_id, _l("Public office")),
     )
     column_labels = CONTACT_LABELS
-    column_formatters = {"client": fmt_client_link, "language": fmt_language}
+    column_formatters = {"client": fmt_client_named, "language": fmt_language}  # the book: code and name
     form_columns = (
         "client", "worker", "other_worker_reason", "starts_at", "duration_minutes", "format", "place", "office",
         "place_note", "purpose", "interpreter", "language", "status", "notes", "evaluation", "next_steps",

@@ -58,6 +58,16 @@ class Client(Base):
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         return name or self.alias or ""
 
+    @property
+    def book_name(self) -> str:
+        """The name next to the code in the appointment book: name or alias; nothing for a person who
+        chose to stay anonymous (unless they gave an alias) or who has been anonymised."""
+        if self.anonymised_at is not None:
+            return ""
+        if self.is_anonymous:
+            return self.alias or ""
+        return self.display_name
+
     def __str__(self) -> str:
         name = self.display_name
         return f"{self.code} {name}".strip()
