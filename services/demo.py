@@ -138,6 +138,7 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
         c.year: c.last_value for c in session.query(ClientCodeCounter)
     }
 
+    created_clients: list[Client] = []
     for _ in range(clients):
         nat = rng.choices(NATIONALITIES, weights=weights)[0]
         citizenship, _w, languages, fem, male, last_names = nat
@@ -174,6 +175,7 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
         if status != ClientStatus.INTERESTED:
             client.worker = worker
         session.add(client)
+        created_clients.append(client)
         counts["clients"] += 1
         first_day = created.date()
         last_contact = created
@@ -298,7 +300,73 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
         else:
             counter.last_value = max(counter.last_value, last)
     session.flush()
+    counts.update(seed_activity(session, created_clients, workers, rng))
     return {"counts": counts, "logins": [(w.email, sorted(w.roles), pw) for w, pw in logins]}
+
+
+COVER_REASONS = [
+    "Klientka přišla naléhavě, kolegyně je na dovolené.",
+    "Klient volal kvůli lhůtě na OAMP, kolega je nemocný.",
+]
+REASSIGN_NOTES = ["Kolegyně je dlouhodobě nemocná.", "Klient mluví vietnamsky."]
+
+
+def seed_activity(session: Session, clients: list[Client], workers: list[Worker], rng: random.Random) -> dict:
+    """What the centre's people did with the new clients, through the same services the screens use:
+    a manager's reads and an export (the audit trail and "who accessed"), cover access taken today,
+    reassignments, open and completed data requests, sign-ins."""
+    from models import AuditEvent, DataRequest
+    from models.enums import AuditAction, DataRequestChannel, DataRequestStatus, DataRequestType, ReassignReason
+    from services import audit, casefile, clients as client_service, cover, data_requests, privacy
+    from services.errors import ServiceError
+
+    done = dict.fromkeys(("cover_grants", "reassignments", "data_requests", "audit_events"), 0)
+    manager = next((w for w in session.query(Worker).order_by(Worker.id) if Role.MANAGER in w.role_set), None)
+    held = [c for c in clients if c.status == ClientStatus.CLIENT and c.worker is not None and c.anonymised_at is None]
+    if manager is None or len(workers) < 2 or len(held) < 6:
+        return done
+    audit_before = session.query(sa.func.count(AuditEvent.id)).scalar()
+    today = local_now().date()
+    # sign-ins of the demo accounts
+    for person in (manager, workers[0]):
+        audit.record(session, AuditAction.LOGIN, entity="worker", entity_id=person.id, actor_id=person.id,
+                     details={"method": "password"})
+    # the manager reads three case files and exports one record
+    for client in held[:3]:
+        casefile.record_view(session, client, manager, confidential=True)
+    privacy.record_export(session, held[0], "html", "cs", actor_id=manager.id)
+    # cover access: a colleague opens a client of the first worker, and the first worker a colleague's client
+    first = workers[0]
+    pairs = [
+        (next((w for w in workers if w.id != first.id), None), next((c for c in held if c.worker_id == first.id), None)),
+        (first, next((c for c in held if c.worker_id != first.id), None)),
+    ]
+    for (worker, client), reason in zip(pairs, COVER_REASONS):
+        if worker is None or client is None:
+            continue
+        try:
+            cover.grant_cover(session, worker, client, reason)
+            done["cover_grants"] += 1
+        except ServiceError:
+            continue  # e.g. the day is over: no cover to show
+    # reassignments decided by the manager
+    for client, reason, note in zip(held[3:5], (ReassignReason.WORKER_ABSENT, ReassignReason.LANGUAGE), REASSIGN_NOTES):
+        to = next(w for w in workers if w.id != client.worker_id)
+        client_service.reassign(session, client, to, reason, note, by=manager)
+        done["reassignments"] += 1
+    # data requests: one overdue, one open, one completed
+    for days_ago, kind, status in ((40, DataRequestType.ACCESS, DataRequestStatus.OPEN),
+                                   (5, DataRequestType.RECTIFICATION, DataRequestStatus.IN_PROGRESS),
+                                   (60, DataRequestType.ERASURE, DataRequestStatus.COMPLETED)):
+        client = held[5 + done["data_requests"]] if len(held) > 5 + done["data_requests"] else held[-1]
+        request = DataRequest(client=client, type=kind, channel=rng.choice(list(DataRequestChannel)),
+                              received_on=today - timedelta(days=days_ago), status=status)
+        session.add(request)
+        data_requests.save(session, request, by_id=manager.id)
+        done["data_requests"] += 1
+    session.flush()
+    done["audit_events"] = session.query(sa.func.count(AuditEvent.id)).scalar() - audit_before
+    return done
 
 
 def is_seeded(session: Session) -> bool:
