@@ -153,8 +153,28 @@ def accesses(session: Session, client: Client, limit: int = 500):
     )
 
 
+#: Separators people type in phone numbers; the lookup compares digits with these removed.
+PHONE_SEPARATORS = (" ", "-", "+", "(", ")", "/", ".")
+#: At most this many words of a name are compared (the rest are ignored).
+MAX_NAME_WORDS = 4
+
+
+def phone_digits_expression(column=None):
+    """``column`` with the usual separators removed by SQL replace() (the same on SQLite and PostgreSQL)."""
+    expression = column if column is not None else Client.phone
+    for separator in PHONE_SEPARATORS:
+        expression = sa.func.replace(expression, separator, "")
+    return expression
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
-    """Fast lookup for the reception desk: code prefix, name or alias, or phone digits."""
+    """Fast lookup for the reception desk: a code prefix; a name (every word found in a name or the alias,
+    in any order: "Jan Novák", "Novák Jan", "nov"); or a phone number (the digits typed, in one run,
+    whatever spaces, dashes or "+" either side used)."""
     import re
 
     from services import access
@@ -162,12 +182,26 @@ def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
     text = (text or "").strip()
     if len(text) < 2:
         return []
-    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    conditions = [Client.code.like(text + "%"), Client.last_name.ilike(like, escape="\\"),
-                  Client.first_name.ilike(like, escape="\\"), Client.alias.ilike(like, escape="\\")]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def contains(column, word: str):
+        pattern = f"%{_like_escape(word)}%"
+        # SQLite's LIKE already ignores case (ASCII, as its lower() does) and skips a lower() call per row
+        return column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
+
+    conditions = [Client.code.like(_like_escape(text) + "%", escape="\\")]
+    has_letters = re.search(r"[^\W\d_]", text) is not None
+    words = text.split()[:MAX_NAME_WORDS]
+    if has_letters:
+        conditions.append(sa.and_(*(
+            sa.or_(*(contains(column, word) for column in (Client.first_name, Client.last_name, Client.alias)))
+            for word in words
+        )))
     digits = re.sub(r"\D", "", text)
-    if len(digits) >= 3:
-        # phone numbers are stored as typed; compare the digits the person typed in order
-        conditions.append(Client.phone.like("%" + "%".join(digits) + "%"))
+    if len(digits) >= 3 and not has_letters:
+        conditions.append(sa.and_(
+            Client.phone.like("%" + "%".join(digits) + "%"),  # cheap and necessary: the digits in this order
+            phone_digits_expression().like(f"%{digits}%"),  # exact: in one run once separators are gone
+        ))
     query = session.query(Client).filter(sa.or_(*conditions), Client.anonymised_at.is_(None))
     return access.scope(query, Client, user).order_by(Client.code.desc(), Client.id.desc()).limit(limit).all()

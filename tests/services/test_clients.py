@@ -89,3 +89,59 @@ def test_a_malformed_email_is_refused(db):
         clients.create_client(db.session, email="not an email")
     assert err.value.field == "email"
     assert clients.create_client(db.session, email=" olena@example.org ").email == "olena@example.org"
+
+
+# --- the reception desk's lookup -------------------------------------------------------------------
+
+def _found(db, text, user):
+    return {c.last_name or c.alias for c in clients.search(db.session, text, user, limit=50)}
+
+
+def test_lookup_by_a_full_name_matches_every_word_in_any_name_column(db):
+    from models.enums import Role
+
+    desk = factories.make_worker(roles=[Role.RECEPTION])
+    factories.make_client(first_name="Jan", last_name="Novák")
+    factories.make_client(first_name="Jana", last_name="Nováková")
+    factories.make_client(first_name="Jan", last_name="Svoboda")
+    factories.make_client(first_name=None, last_name=None, alias="Honza Dvořák")
+    factories.make_client(first_name="Petr", last_name="Janeček")
+    assert _found(db, "Jan Novák", desk) == {"Novák", "Nováková"}
+    assert _found(db, "novák jan", desk) == {"Novák", "Nováková"}  # any order, any case
+    assert _found(db, "  Jan   Svoboda ", desk) == {"Svoboda"}
+    assert _found(db, "Jan Svobodová", desk) == set()  # every word must match
+    assert _found(db, "Honza Dvořák", desk) == {"Honza Dvořák"}  # the alias counts as a name
+    assert _found(db, "Jan", desk) == {"Novák", "Nováková", "Svoboda", "Janeček"}
+    assert _found(db, "50%", desk) == set() and _found(db, "a_b", desk) == set()  # wildcards are literal
+
+
+def test_lookup_by_phone_matches_the_digits_in_one_run_whatever_the_separators(db):
+    from models.enums import Role
+
+    desk = factories.make_worker(roles=[Role.RECEPTION])
+    factories.make_client(last_name="Spaced", phone="+420 601 222 333")
+    factories.make_client(last_name="Dashed", phone="601-123-456")
+    factories.make_client(last_name="Bracketed", phone="(+421) 905/555.444")
+    assert _found(db, "123", desk) == {"Dashed"}  # not 1…2…3 scattered over "+420 601 222 333"
+    assert _found(db, "222 333", desk) == {"Spaced"}
+    assert _found(db, "601222333", desk) == {"Spaced"}
+    assert _found(db, "+420601222", desk) == {"Spaced"}
+    assert _found(db, "601 123-456", desk) == {"Dashed"}
+    assert _found(db, "601", desk) == {"Spaced", "Dashed"}
+    assert _found(db, "905 555 444", desk) == {"Bracketed"}
+    assert _found(db, "333 601", desk) == set()  # the digits must follow each other
+    assert _found(db, "12", desk) == set()  # too few digits for a phone lookup
+
+
+def test_lookup_by_code_prefix_and_never_anonymised_records(db):
+    from datetime import datetime, timezone
+
+    from models.enums import Role
+
+    desk = factories.make_worker(roles=[Role.RECEPTION])
+    person = factories.make_client(last_name="Kódová")
+    gone = factories.make_client(last_name="Pryč", phone="777 888 999")
+    gone.anonymised_at = datetime.now(timezone.utc)
+    db.session.flush()
+    assert [c.id for c in clients.search(db.session, person.code, desk)] == [person.id]
+    assert clients.search(db.session, "777 888", desk) == [] and clients.search(db.session, "Pryč", desk) == []
