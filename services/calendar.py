@@ -107,7 +107,9 @@ def _fold(line: str) -> str:
 
 def ics_feed(session: Session, worker: Worker, host: str = "poradna") -> str:
     """The worker's appointments from 30 days back to 90 days ahead. Client codes only: no names, no notes."""
-    now = utcnow()
+    from services import clock
+
+    now = clock.now()
     rows = (
         session.query(Appointment)
         .filter(Appointment.worker_id == worker.id,

@@ -63,23 +63,57 @@ def test_outside_working_hours_is_a_warning(db):
     assert scheduling.outside_working_hours(db.session, worker.id, monday_9 + timedelta(days=1), 60) is True
 
 
-def test_ics_feed_is_valid_shows_codes_only_and_the_link_can_be_revoked(db):
+def test_ics_feed_parses_as_icalendar_with_codes_only_and_a_revoked_link_gives_404(app, db, monkeypatch):
+    import icalendar
+
+    from models.enums import AppointmentPurpose
+    from services import clock
+
+    now = datetime(2030, 3, 6, 9, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(clock, "now", lambda: now)
     worker = factories.make_worker()
-    client = factories.make_client(worker=worker, first_name="Tajné", last_name="Jméno")
-    soon = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
-    factories.make_appointment(client=client, worker=worker, starts_at=soon, notes="Tajná poznámka")
-    factories.make_appointment(client=client, worker=worker, starts_at=soon - timedelta(days=60))  # outside the window
+    client = factories.make_client(worker=worker, first_name="Tajné", last_name="Jméno", alias="Přezdívka",
+                                   phone="+420 777 000 111")
+    other = factories.make_client(worker=worker, first_name="Skrytá", last_name="Osoba")
+    soon = factories.make_appointment(client=client, worker=worker, starts_at=now + timedelta(days=2), duration_minutes=45,
+                                      notes="Tajná poznámka", evaluation="Tajné hodnocení", next_steps="Tajný krok")
+    past = factories.make_appointment(client=other, worker=worker, starts_at=now - timedelta(days=29),
+                                      purpose=AppointmentPurpose.ACCOMPANIMENT, status=AppointmentStatus.ATTENDED)
+    cancelled = factories.make_appointment(client=client, worker=worker, starts_at=now + timedelta(days=89),
+                                           status=AppointmentStatus.CANCELLED_PHONE)
+    factories.make_appointment(client=client, worker=worker, starts_at=now - timedelta(days=31))  # outside the window
+    factories.make_appointment(client=client, worker=worker, starts_at=now + timedelta(days=91))  # outside the window
+    factories.make_appointment(client=client, worker=factories.make_worker(), starts_at=now + timedelta(days=3),
+                               other_worker_reason="Zástup")  # another worker's diary
     token = calendar.issue_token(db.session, worker)
+    db.session.commit()
     assert worker.calendar_token_hash and token not in worker.calendar_token_hash
-    assert calendar.worker_for_token(db.session, token) is worker
-    body = calendar.ics_feed(db.session, worker)
-    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
-    assert body.count("BEGIN:VEVENT") == 1 and client.code in body
-    assert "Jméno" not in body and "Tajná" not in body
-    assert f"DTSTART:{soon.strftime('%Y%m%dT%H%M%SZ')}" in body
-    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+    http = app.test_client()
+    response = http.get(f"/calendar/{token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    feed = icalendar.Calendar.from_ical(response.get_data())
+    assert str(feed["VERSION"]) == "2.0" and feed["PRODID"]
+    events = {str(e["UID"]): e for e in feed.walk("VEVENT")}
+    expected = {soon: (client, "CONFIRMED"), past: (other, "CONFIRMED"), cancelled: (client, "CANCELLED")}
+    assert set(events) == {f"appointment-{a.id}@localhost" for a in expected}  # the test client's host
+    for appointment, (person, status) in expected.items():
+        event = events[f"appointment-{appointment.id}@localhost"]
+        assert event.decoded("DTSTART") == appointment.starts_at
+        assert event.decoded("DTEND") == appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
+        summary = str(event["SUMMARY"])
+        assert summary.split(" ", 1)[0] == person.code
+        assert summary == f"{person.code} – {appointment.purpose.title}"
+        assert str(event["STATUS"]) == status
+    text = response.get_data(as_text=True)
+    for secret in ("Tajné", "Jméno", "Přezdívka", "777", "Skrytá", "Osoba", "Tajná", "hodnocení", "Tajný"):
+        assert secret not in text, secret
+
     calendar.revoke_token(db.session, worker)
+    db.session.commit()
     assert calendar.worker_for_token(db.session, token) is None
+    assert http.get(f"/calendar/{token}.ics").status_code == 404
+    assert http.get("/calendar/not-a-token.ics").status_code == 404
 
 
 def test_week_calendar_groups_by_local_day(db):
