@@ -25,6 +25,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
@@ -354,11 +355,25 @@ class SecureModelView(ModelView):
         return access.scope(super().get_query(), self.model, current_user)
 
     def get_count_query(self):
-        query = db.session.query(sa.func.count(self.model.id)).select_from(self.model)
+        query = db.session.query(sa.func.count()).select_from(self.model)  # count(*): SQLite's fast path
         return access.scope(query, self.model, current_user)
 
-    #: loader options for the one record of a details or edit page (e.g. a collection the form shows)
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        """Flask-Admin's list query, paged by ids first: the page's ids are found through the indexes
+        alone (sort, filters, OFFSET), and only those rows are joined to what the columns show, so a
+        deep page does not join every skipped row."""
+        count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
+        if not execute:
+            return count, query
+        page_ids = query.with_entities(self.model.id).subquery("page_ids")
+        rows = query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id))).all()
+        return count, rows
+
+    #: loader options for the one record of a details or edit page
     get_one_options: tuple = ()
+    #: a many-to-many the details or edit page shows, loaded with the record by plain joins:
+    #: (attribute, association table, related model, association column to the record, to the related row)
+    get_one_collection: tuple | None = None
 
     def get_one(self, id):
         """The record ``id`` if the user may see it; otherwise 404 (a denial is audited)."""
@@ -373,12 +388,19 @@ class SecureModelView(ModelView):
             query = query.options(*self.get_one_options)
         held = access.holds_column(self.model, current_user)
         if held is not None:  # the access answer in the same query as the row
-            row = query.add_columns(held.label("held")).one_or_none()
-            obj = row[0] if row is not None else None
-            if obj is not None:
-                access.remember_holds(current_user, access._client_id_of(obj), row[1])
-        else:
-            obj = query.one_or_none()
+            query = query.add_columns(held.label("held"))
+        collection = self.get_one_collection
+        if collection is not None:  # a many-to-many the form shows, by plain joins (one row per item)
+            name, secondary, target, parent_fk, target_fk = collection
+            query = (query.outerjoin(secondary, parent_fk == self.model.id).outerjoin(target, target.id == target_fk)
+                     .add_entity(target))
+        rows = query.all()
+        obj = rows[0][0] if rows and (held is not None or collection is not None) else (rows[0] if rows else None)
+        if obj is not None and held is not None:
+            access.remember_holds(current_user, access._client_id_of(obj), rows[0][1])
+        if obj is not None and collection is not None:
+            items = [row[-1] for row in rows if row[-1] is not None]
+            set_committed_value(obj, name, sorted(items, key=lambda item: item.id))
         if obj is None:
             hidden = db.session.get(self.model, pk)
             if hidden is not None:

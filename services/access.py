@@ -308,10 +308,29 @@ def client_id_column(model: type):
     if model is Client:
         return Client.id
     if model is RoadmapTask:
-        return sa.select(Agreement.client_id).where(Agreement.id == RoadmapTask.agreement_id).scalar_subquery()
+        return (sa.select(Agreement.client_id).where(Agreement.id == RoadmapTask.agreement_id)
+                .correlate(RoadmapTask).scalar_subquery())  # also from inside a nested EXISTS
     if model in (Appointment, Visit, Agreement, Intake):
         return model.client_id
     return None
+
+
+def holds_expression(client_id, user: Any, now=None):
+    """SQL: does ``user`` hold the client ``client_id`` (a column of the outer row, or a value)?
+
+    The same answer as ``client_id IN accessible_client_ids(user)``, asked of one client by index
+    lookups instead of listing every client the worker holds.
+    """
+    now = now or utcnow()
+    # aliases, so that the outer query's own client, cover grant or intake is never correlated in
+    held, grant, first = (sa.orm.aliased(Client, name="held_client"), sa.orm.aliased(CoverGrant, name="held_cover"),
+                          sa.orm.aliased(Intake, name="held_intake"))
+    own = sa.exists().where(held.id == client_id, held.worker_id == user.id)
+    cover = sa.exists().where(grant.client_id == client_id, grant.worker_id == user.id,
+                              grant.revoked_at.is_(None), grant.expires_at > now)
+    unassigned = sa.exists().where(held.id == client_id, held.worker_id.is_(None))
+    intake = sa.and_(unassigned, sa.exists().where(first.client_id == client_id, first.worker_id == user.id))
+    return sa.or_(own, cover, intake)
 
 
 def holds_column(model: type, user: Any):
@@ -320,7 +339,16 @@ def holds_column(model: type, user: Any):
     column = client_id_column(model)
     if column is None or W not in _roles(user):
         return None
-    return column.in_(accessible_client_ids(user))
+    return holds_expression(column, user)
+
+
+def case_rows_visible(user: Any, held):
+    """SQL: may ``user`` see the case rows (:data:`CASE_MODELS`) of a client, given ``held``
+    (:func:`holds_expression` for that client)? The same rule as :func:`scope`."""
+    roles = _roles(user)
+    if M in roles:
+        return sa.true()
+    return held if W in roles else sa.false()
 
 
 def remember_holds(user: Any, client_id: int | None, answer: Any) -> None:
@@ -328,3 +356,12 @@ def remember_holds(user: Any, client_id: int | None, answer: Any) -> None:
     cache = _request_cache()
     if cache is not None and client_id is not None and answer is not None:
         cache[("holds", getattr(user, "id", None), client_id)] = bool(answer)
+
+
+def scope_one_client(query, model, user: Any, held: bool):
+    """:func:`scope` for rows that all belong to one client whose :func:`holds_client` answer is
+    already known (``held``): the same rows, without asking per row which clients ``user`` holds."""
+    roles = _roles(user)
+    if model in CASE_MODELS:
+        return query if M in roles or (W in roles and held) else query.filter(sa.false())
+    return scope(query, model, user)

@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
-    Agreement, Appointment, Client, CoverGrant, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, Worker,
+    Agreement, Appointment, Client, CoverGrant, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, Worker, visit_topic,
 )
 from models.base import UTCDateTime, utcnow
 from models.enums import (
@@ -209,7 +209,7 @@ def _branch(kind: str, ref, at, tiebreak, *where, model=None, join=None):
     return stmt.where(*where)
 
 
-def timeline_union(session: Session, client_id: int, user: Any, now: datetime | None = None):
+def timeline_union(session: Session, client_id: int, user: Any, now: datetime | None = None, *, held: bool | None = None):
     """Every event of the client's case that ``user`` may see, as (kind, ref, at, tiebreak, rank) rows.
 
     ``at`` orders the events (a date event sorts at the end of its day, after that day's meetings);
@@ -217,29 +217,32 @@ def timeline_union(session: Session, client_id: int, user: Any, now: datetime | 
     """
     now = now or utcnow()
     day = lambda col: _end_of_day(session, col)  # noqa: E731
+    if held is None:
+        held = access.holds_client(session, user, client_id)
+    scope = lambda stmt, model, user: access.scope_one_client(stmt, model, user, held)  # noqa: E731
     branches = [
-        access.scope(_branch("visit", Visit.id, Visit.occurred_at, Visit.occurred_at, Visit.client_id == client_id), Visit, user),
-        access.scope(_branch(
+        scope(_branch("visit", Visit.id, Visit.occurred_at, Visit.occurred_at, Visit.client_id == client_id), Visit, user),
+        scope(_branch(
             "appointment", Appointment.id, Appointment.starts_at, Appointment.starts_at, Appointment.client_id == client_id,
             sa.or_(Appointment.status != AppointmentStatus.PLANNED, Appointment.starts_at <= now),
         ), Appointment, user),
-        access.scope(_branch("intake", Intake.id, day(Intake.held_on), Intake.created_at, Intake.client_id == client_id),
+        scope(_branch("intake", Intake.id, day(Intake.held_on), Intake.created_at, Intake.client_id == client_id),
                      Intake, user),
-        access.scope(_branch("intake_end", Intake.id, day(Intake.ended_on), Intake.updated_at, Intake.client_id == client_id,
+        scope(_branch("intake_end", Intake.id, day(Intake.ended_on), Intake.updated_at, Intake.client_id == client_id,
                              Intake.ended_on.is_not(None)), Intake, user),
-        access.scope(_branch("agreement", Agreement.id, day(Agreement.agreed_on), Agreement.created_at,
+        scope(_branch("agreement", Agreement.id, day(Agreement.agreed_on), Agreement.created_at,
                              Agreement.client_id == client_id), Agreement, user),
-        access.scope(_branch("agreement_end", Agreement.id, day(Agreement.ended_on), Agreement.updated_at,
+        scope(_branch("agreement_end", Agreement.id, day(Agreement.ended_on), Agreement.updated_at,
                              Agreement.client_id == client_id, Agreement.ended_on.is_not(None)), Agreement, user),
-        access.scope(_branch("task_added", RoadmapTask.id, RoadmapTask.created_at, RoadmapTask.created_at,
+        scope(_branch("task_added", RoadmapTask.id, RoadmapTask.created_at, RoadmapTask.created_at,
                              Agreement.client_id == client_id, model=RoadmapTask,
                              join=(Agreement, RoadmapTask.agreement_id == Agreement.id)), RoadmapTask, user),
-        access.scope(_branch("task", RoadmapTask.id, day(RoadmapTask.completed_on), RoadmapTask.updated_at,
+        scope(_branch("task", RoadmapTask.id, day(RoadmapTask.completed_on), RoadmapTask.updated_at,
                              Agreement.client_id == client_id, RoadmapTask.completed_on.is_not(None), model=RoadmapTask,
                              join=(Agreement, RoadmapTask.agreement_id == Agreement.id)), RoadmapTask, user),
-        access.scope(_branch("reassignment", Reassignment.id, Reassignment.at, Reassignment.at,
+        scope(_branch("reassignment", Reassignment.id, Reassignment.at, Reassignment.at,
                              Reassignment.client_id == client_id), Reassignment, user),
-        access.scope(_branch("cover", CoverGrant.id, CoverGrant.granted_at, CoverGrant.granted_at,
+        scope(_branch("cover", CoverGrant.id, CoverGrant.granted_at, CoverGrant.granted_at,
                              CoverGrant.client_id == client_id), CoverGrant, user),
     ]
     return sa.union_all(*branches).subquery("events")
@@ -253,23 +256,54 @@ SOURCES: dict[str, type] = {
 }
 
 
-def _page_statement(events, page: int, page_size: int):
-    """One page of events with the row behind each of them and the total, in one statement: every
-    model is outer-joined on its own kinds, so each row carries exactly one of them."""
+#: Between topic labels gathered in SQL (a control character no label contains).
+TOPIC_SEPARATOR = "\x1f"
+
+
+def _topic_labels(dialect: str):
+    """A visit's topic labels in the page's language, gathered by the database (a joined collection
+    would make SQLite scan every visit's topics for each row of the page)."""
+    label = Topic.label_en if _language() == "en" else Topic.label_cs
+    if dialect == "postgresql":
+        gathered = sa.func.string_agg(label, sa.literal(TOPIC_SEPARATOR))
+    else:
+        gathered = sa.func.group_concat(label, sa.literal(TOPIC_SEPARATOR))
+    return (
+        sa.select(gathered).select_from(visit_topic.join(Topic, Topic.id == visit_topic.c.topic_id))
+        .where(visit_topic.c.visit_id == Visit.id).correlate(Visit).scalar_subquery()
+    )
+
+
+def _language() -> str:
+    from models.codelists import _current_language
+
+    return _current_language()
+
+
+def _page_statement(events, page: int, page_size: int, dialect: str = "sqlite"):
+    """One page of events with the row behind each of them and the total, in one statement: the page
+    is cut from the events first (with the total as a window count), then every model is outer-joined
+    on its own kinds, so each row carries exactly one of them."""
+    order = (events.c.at.desc(), events.c.tiebreak.desc(), events.c.rank.desc(), events.c.ref.desc())
+    cut = (
+        sa.select(events.c.kind, events.c.ref, events.c.at, events.c.tiebreak, events.c.rank,
+                  sa.func.count().over().label("total"))
+        .order_by(*order).limit(page_size).offset((page - 1) * page_size)
+        .subquery("page")
+    )
     models = list(dict.fromkeys(SOURCES.values()))
-    stmt = sa.select(events.c.kind, events.c.ref, sa.func.count().over().label("total"), *models).select_from(events)
+    stmt = sa.select(cut.c.kind, cut.c.ref, cut.c.total, _topic_labels(dialect).label("topics"), *models).select_from(cut)
     for model in models:
         kinds = [kind for kind, source in SOURCES.items() if source is model]
-        stmt = stmt.outerjoin(model, sa.and_(events.c.kind.in_(kinds), model.id == events.c.ref))
+        stmt = stmt.outerjoin(model, sa.and_(cut.c.kind.in_(kinds), model.id == cut.c.ref))
     return (
         stmt.options(
-            joinedload(Visit.worker), joinedload(Visit.topics), joinedload(Appointment.worker), joinedload(Appointment.office),
+            joinedload(Visit.worker), joinedload(Appointment.worker), joinedload(Appointment.office),
             joinedload(Intake.worker), joinedload(Agreement.worker), joinedload(Agreement.consent_recorded_by),
             joinedload(Reassignment.from_worker), joinedload(Reassignment.to_worker), joinedload(Reassignment.by),
             joinedload(CoverGrant.worker),
         )
-        .order_by(events.c.at.desc(), events.c.tiebreak.desc(), events.c.rank.desc(), events.c.ref.desc())
-        .limit(page_size).offset((page - 1) * page_size)
+        .order_by(cut.c.at.desc(), cut.c.tiebreak.desc(), cut.c.rank.desc(), cut.c.ref.desc())
     )
 
 
@@ -280,7 +314,8 @@ def timeline(session: Session, client: Client, user: Any, *, page: int = 1, page
     read = access.can_read_confidential(session, user, client) if read is None else read
     events = timeline_union(session, client.id, user)
     page = max(1, int(page or 1))
-    rows = session.execute(_page_statement(events, page, page_size)).unique().all()
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(_page_statement(events, page, page_size, dialect)).all()
     if rows:
         total = rows[0].total
     else:
@@ -288,13 +323,14 @@ def timeline(session: Session, client: Client, user: Any, *, page: int = 1, page
         last = max(1, -(-total // page_size))
         if page > last:
             page = last
-            rows = session.execute(_page_statement(events, page, page_size)).unique().all() if total else []
+            rows = session.execute(_page_statement(events, page, page_size, dialect)).all() if total else []
     pages = max(1, -(-total // page_size))
     result = []
     for row in rows:
-        obj = next((value for value in row[3:] if value is not None), None)
+        obj = next((value for value in row[4:] if value is not None), None)
         if obj is not None:
-            result.append(_event(row.kind, obj, read))
+            topics = sorted(row.topics.split(TOPIC_SEPARATOR)) if row.topics else []
+            result.append(_event(row.kind, obj, read, topics=topics))
     return Timeline(events=result, page=page, pages=pages, total=total, page_size=page_size)
 
 
@@ -302,13 +338,13 @@ def _name(worker) -> str | None:
     return worker.full_name if worker is not None else None
 
 
-def _event(kind: str, obj: Any, read: bool) -> Event:
+def _event(kind: str, obj: Any, read: bool, *, topics: list[str] | None = None) -> Event:
     facts: dict[str, Any] = {}
     text: dict[str, str | None] = {}
     if kind == "visit":
         at, worker = obj.occurred_at, obj.worker
         facts = {"channel": obj.channel, "minutes": obj.minutes, "urgent": obj.urgent,
-                 "topics": [t.label for t in obj.topics]}
+                 "topics": topics if topics is not None else sorted(t.label for t in obj.topics)}
         text = {"summary": obj.summary}
     elif kind == "appointment":
         at, worker = obj.starts_at, obj.worker
@@ -416,14 +452,18 @@ def open_case_file(session: Session, client_id: int, user: Any, *, page: int = 1
     by the access policy, in one; the next appointments; the timeline page; the visits' topics.
     """
     case_client = sa.orm.aliased(Client, name="case_client")  # the subqueries' own ``client`` stays uncorrelated
-    current = access.scope(
-        sa.select(Agreement.id).where(Agreement.client_id == case_client.id)
+    worker = access.holds_column(Client, user) is not None  # only a social worker can hold a case
+    held = access.holds_expression(case_client.id, user) if worker else sa.false()
+    visible = access.case_rows_visible(user, held)  # agreements and intakes: the same rule as access.scope
+    current = (
+        sa.select(Agreement.id).where(Agreement.client_id == case_client.id, visible)
         .order_by(sa.case((Agreement.status == AgreementStatus.ACTIVE, 0), else_=1), Agreement.agreed_on.desc(),
-                  Agreement.id.desc()).limit(1), Agreement, user,
+                  Agreement.id.desc()).limit(1)
     ).correlate(case_client).scalar_subquery()
-    pending = access.scope(
-        sa.select(Intake.id).where(Intake.client_id == case_client.id, Intake.agreement_id.is_(None), Intake.ended_on.is_(None))
-        .order_by(Intake.held_on.desc(), Intake.id.desc()).limit(1), Intake, user,
+    pending = (
+        sa.select(Intake.id).where(Intake.client_id == case_client.id, Intake.agreement_id.is_(None), Intake.ended_on.is_(None),
+                                   visible)
+        .order_by(Intake.held_on.desc(), Intake.id.desc()).limit(1)
     ).correlate(case_client).scalar_subquery()
 
     def attendance(*statuses):
@@ -431,8 +471,6 @@ def open_case_file(session: Session, client_id: int, user: Any, *, page: int = 1
                 .where(Appointment.client_id == case_client.id, Appointment.status.in_(statuses))
                 .correlate(case_client).scalar_subquery())
 
-    worker = access.holds_column(Client, user) is not None  # only a social worker can hold a case
-    held = case_client.id.in_(access.accessible_client_ids(user)) if worker else sa.null()
     stmt = access.scope(
         sa.select(case_client, Agreement, Intake, held.label("held"),
                   attendance(AppointmentStatus.ATTENDED).label("attended"), attendance(AppointmentStatus.NO_SHOW).label("no_show"),
@@ -449,7 +487,7 @@ def open_case_file(session: Session, client_id: int, user: Any, *, page: int = 1
     if row is None:
         return None
     client, agreement, intake = row[0], row[1], row[2]
-    access.remember_holds(user, client.id, row.held)
+    access.remember_holds(user, client.id, row.held if worker else None)
     who = rights(session, user, client)
     return CaseFile(
         client=client, rights=who,
