@@ -231,25 +231,22 @@ def anonymise(session: Session, client: Client, actor_id: int | None = None, *, 
     """Remove every personal field and free text of ``client``; keep coded fields for statistics.
 
     Irreversible. Refused while a legal hold is set. Returns False if already anonymised.
+    The work is :func:`anonymise_clients` (a few set-based statements); afterwards the client and any
+    loaded record under a client are expired, so they read the scrubbed values again.
     """
     if client.anonymised_at is not None:
         return False
     if client.legal_hold:
         raise ServiceError(_l("The record is on legal hold and cannot be anonymised."))
-    reference = on or (to_local(client.last_contact_at).date() if client.last_contact_at else local_now().date())
-    client.age_band = client.age_band or age_band(client.birth_year, client.birth_date, reference)
-    for field in CLIENT_PERSONAL_FIELDS:
-        setattr(client, field, None)
-    client.legal_hold = False
-    client.anonymised_at = utcnow()
     session.flush()
-    for model, field, replacement in FREE_TEXT:
-        column = getattr(model, field)
-        session.execute(
-            sa.update(model).where(_client_filter(model)(client.id), column.is_not(None), column != (replacement if replacement is not None else ""))
-            .values({field: replacement}).execution_options(synchronize_session="fetch")
-        )
-    _scrub_audit_details(session, client.code)
+    if not anonymise_clients(session, [client.id], on=on):
+        session.refresh(client)  # changed under us (anonymised or held meanwhile)
+        if client.legal_hold:
+            raise ServiceError(_l("The record is on legal hold and cannot be anonymised."))
+        return False
+    for obj in list(session.identity_map.values()):
+        if obj is client or isinstance(obj, _SCRUBBED_MODELS):
+            session.expire(obj)
     if audit_it:
         audit.record(session, AuditAction.ANONYMISE, entity="client", entity_id=client.id, client_code=client.code,
                      actor_id=actor_id)
@@ -257,10 +254,89 @@ def anonymise(session: Session, client: Client, actor_id: int | None = None, *, 
     return True
 
 
-def _scrub_audit_details(session: Session, code: str) -> None:
-    """Drop any audit detail key not known to be free of personal data (the trail itself stays)."""
+#: Models whose rows hold free text under a client (loaded instances are expired after a scrub).
+_SCRUBBED_MODELS = tuple(dict.fromkeys(model for model, _field, _replacement in FREE_TEXT))
+
+
+def _free_text_statements() -> list[sa.Update]:
+    """One UPDATE per table clearing all its free text for the clients in the ``client_ids`` parameter.
+
+    Plain Core statements on the tables (built once, compiled once): no ORM objects are loaded, and
+    only rows that still hold some text are written.
+    """
+    ids = sa.bindparam("client_ids", expanding=True)
+    agreement = Agreement.__table__
+    statements = []
+    for model in _SCRUBBED_MODELS:
+        table = model.__table__
+        fields = [(field, replacement) for m, field, replacement in FREE_TEXT if m is model]
+        if model is RoadmapTask:
+            where = table.c.agreement_id.in_(sa.select(agreement.c.id).where(agreement.c.client_id.in_(ids)))
+        else:
+            where = table.c.client_id.in_(ids)
+        # NULL != '' is not true, so this picks exactly the rows with some non-empty text
+        has_text = sa.or_(*(table.c[field] != "" for field, _replacement in fields))
+        statements.append(sa.update(table).where(where, has_text).values({field: replacement for field, replacement in fields}))
+    return statements
+
+
+_FREE_TEXT_UPDATES = _free_text_statements()
+
+
+def _scrub_free_text(session: Session, client_ids: list[int]) -> None:
+    for statement in _FREE_TEXT_UPDATES:
+        session.execute(statement, {"client_ids": client_ids})
+
+
+def anonymise_clients(session: Session, client_ids, *, on: date | None = None) -> list[int]:
+    """Anonymise a group of clients by id with set-based statements; returns the ids done (sorted).
+
+    The purge's path, and :func:`anonymise`'s: no ORM object is loaded. One SELECT reads the
+    columns the age band needs; one UPDATE per age band overwrites the personal fields; one UPDATE
+    per table clears the free text under every client of the group; the group's audit details are
+    scrubbed. A client is only written while it is neither anonymised nor on legal hold, checked
+    again in the UPDATE itself (a hold set meanwhile wins and nothing of that client is touched).
+    Commits nothing: the caller's transaction makes the whole group all-or-nothing, so no client is
+    ever left half anonymised.
+    """
+    ids = list(client_ids)
+    if not ids:
+        return []
+    table = Client.__table__
+    untouched = sa.and_(table.c.anonymised_at.is_(None), table.c.legal_hold.is_(False))
+    rows = session.execute(
+        sa.select(table.c.id, table.c.code, table.c.birth_year, table.c.birth_date, table.c.last_contact_at, table.c.age_band)
+        .where(table.c.id.in_(ids), untouched)
+    ).all()
+    by_band: dict[AgeBand | None, list[int]] = {}
+    for row in rows:
+        reference = on or (to_local(row.last_contact_at).date() if row.last_contact_at else local_now().date())
+        by_band.setdefault(row.age_band or age_band(row.birth_year, row.birth_date, reference), []).append(row.id)
+    now = utcnow()
+    done: list[int] = []
+    for band, group in by_band.items():
+        values: dict[str, Any] = {field: None for field in CLIENT_PERSONAL_FIELDS}
+        values.update(age_band=band, anonymised_at=now)
+        done += session.execute(
+            sa.update(table).where(table.c.id.in_(group), untouched).values(values).returning(table.c.id)
+        ).scalars().all()
+    if not done:
+        return []
+    done_set = set(done)
+    _scrub_free_text(session, sorted(done_set))
+    _scrub_audit_details(session, [row.code for row in rows if row.id in done_set])
+    return sorted(done_set)
+
+
+def _scrub_audit_details(session: Session, codes: list[str]) -> None:
+    """Drop any audit detail key not known to be free of personal data (the trail itself stays).
+
+    Reads only the entries of these client codes that have details (indexed by client code).
+    """
     table = AuditEvent.__table__
-    rows = session.execute(sa.select(table.c.id, table.c.details).where(table.c.client_code == code, table.c.details.is_not(None))).all()
+    if not codes:
+        return
+    rows = session.execute(sa.select(table.c.id, table.c.details).where(table.c.client_code.in_(codes), table.c.details.is_not(None))).all()
     for row_id, details in rows:
         clean = {k: v for k, v in (details or {}).items() if k in SAFE_AUDIT_KEYS}
         if clean != details:
@@ -286,7 +362,7 @@ def delete_client(session: Session, client: Client, actor_id: int | None = None)
     for model in (RoadmapTask, Intake, Agreement, Appointment, Visit, Reassignment, CoverGrant):
         session.execute(sa.delete(model).where(_client_filter(model)(cid)).execution_options(synchronize_session=False))
     session.execute(sa.update(DataRequest).where(DataRequest.client_id == cid).values(client_id=None).execution_options(synchronize_session=False))
-    _scrub_audit_details(session, code)
+    _scrub_audit_details(session, [code])
     session.delete(client)
     session.flush()
     audit.record(session, AuditAction.DELETE, entity="client", client_code=code, actor_id=actor_id)

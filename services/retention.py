@@ -4,8 +4,8 @@ A client's last activity is the latest of: a visit, an attended appointment, the
 (a person with no contact counts from the record's creation). The purge anonymises every client whose
 last activity is before the cutoff (the reference date minus RETENTION_YEARS; a client whose last
 activity falls exactly on the cutoff date is kept), unless on legal hold, and removes the summaries
-of anonymous walk-ins older than the cutoff. Each client is anonymised in its own transaction, so
-an interruption leaves no half-done client and a rerun finishes the job.
+of anonymous walk-ins older than the cutoff. Clients are anonymised in small batches, each batch
+one transaction, so an interruption leaves no half-done client and a rerun finishes the job.
 """
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from services import audit, privacy
 from services.timeutil import local_day_bounds, local_now
 
 BATCH = 500
+#: Clients anonymised per transaction by the purge (a short write lock, few statements per client).
+PURGE_BATCH = 100
 
 
 def cutoff_date(as_of: date, years: int) -> date:
@@ -151,30 +153,44 @@ def iter_candidates(session: Session, cutoff: date, batch: int = BATCH) -> Itera
     return _in_batches(lambda after_id, limit: _candidate_ids(session, cutoff, after_id, limit), batch)
 
 
-def purge(session: Session, as_of: date, years: int, actor_id: int | None = None, batch: int = BATCH,
+def purge(session: Session, as_of: date, years: int, actor_id: int | None = None, batch: int = PURGE_BATCH,
           on_client=None) -> dict:
-    """Anonymise every expired client (one transaction each) and old walk-in summaries; one audit entry.
+    """Anonymise every expired client and old walk-in summaries; one audit entry with the counts.
 
-    Commits as it goes: this is a batch operation, not part of a caller's transaction.
-    ``on_client`` is called after each committed client (used by tests to simulate an interruption).
+    Commits as it goes: this is a batch operation, not part of a caller's transaction. The
+    candidates are read by id in batches of ``batch`` (keyset paging: one pass over the clients in
+    all, bounded memory), and each batch is anonymised with a few set-based statements
+    (:func:`services.privacy.anonymise_clients`) in **one transaction**. That still leaves no half
+    anonymised client: every statement of a batch commits together or not at all, so after a
+    failure or an interruption each client is either wholly anonymised (its batch committed) or
+    wholly untouched (its batch rolled back); the batches before stay done, and a rerun picks up
+    exactly the clients left, since it selects the not yet anonymised ones again. A batch of clients
+    rather than a transaction per client saves a commit (a disk sync) and a dozen statements per
+    client: 10 000 clients take seconds instead of minutes. ``on_client`` is called for each client
+    after its batch committed (used by tests to simulate an interruption).
     """
     cutoff = cutoff_date(as_of, years)
     held = session.execute(sa.select(sa.func.count()).select_from(Client).where(_expired(cutoff), Client.legal_hold.is_(True))).scalar()
     anonymised = 0
-    for client_id in iter_candidates(session, cutoff, batch):
-        client = session.get(Client, client_id)
-        if client is None or client.legal_hold or client.anonymised_at is not None:
-            continue
+    after_id = 0
+    while True:
+        ids = _candidate_ids(session, cutoff, after_id, batch)
+        if not ids:
+            break
         try:
-            if privacy.anonymise(session, client, actor_id, audit_it=False):
-                anonymised += 1
+            # a client put on legal hold or anonymised since the candidates were read is skipped
+            done = privacy.anonymise_clients(session, ids)
             session.commit()
         except BaseException:
-            session.rollback()  # a failure inside one client undoes that client whole; the ones before stay done
+            session.rollback()  # a failure undoes its whole batch, every client of it untouched; batches before stay done
             raise
-        session.expunge_all()  # keep memory flat over 100 000 clients
+        anonymised += len(done)
         if on_client is not None:
-            on_client(client_id)
+            for client_id in done:
+                on_client(client_id)
+        if len(ids) < batch:
+            break
+        after_id = ids[-1]
     cutoff_at = local_day_bounds(cutoff)[0]
     walk_ins = session.execute(
         sa.update(Visit).where(Visit.client_id.is_(None), Visit.occurred_at < cutoff_at, Visit.summary.is_not(None))

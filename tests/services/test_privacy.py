@@ -327,7 +327,9 @@ def test_purge_anonymises_them_skips_legal_holds_and_is_idempotent(db):
     assert again == {"anonymised": 0, "walk_in_summaries": 0, "legal_hold": 1}
 
 
-def test_an_interrupted_purge_leaves_no_half_done_client_and_a_rerun_finishes(db):
+@pytest.mark.parametrize("batch", [1, 2])
+def test_an_interrupted_purge_leaves_no_half_done_client_and_a_rerun_finishes(db, batch):
+    """The interruption comes right after the first batch committed (a batch is one transaction)."""
     world, _old, _new = build_retention_world(db)
 
     class Interrupted(Exception):
@@ -337,7 +339,7 @@ def test_an_interrupted_purge_leaves_no_half_done_client_and_a_rerun_finishes(db
         raise Interrupted
 
     with pytest.raises(Interrupted):
-        retention.purge(db.session, AS_OF, 3, on_client=stop_after_first)
+        retention.purge(db.session, AS_OF, 3, batch=batch, on_client=stop_after_first)
     db.session.rollback()
     db.session.expire_all()
     states = []
@@ -349,44 +351,55 @@ def test_an_interrupted_purge_leaves_no_half_done_client_and_a_rerun_finishes(db
             # all text under an anonymised client is gone too
             assert db.session.query(Visit).filter(Visit.client_id == client.id, Visit.summary.is_not(None)).count() == 0
         states.append(client.anonymised_at is not None)
-    assert states.count(True) == 1
+    assert states.count(True) == batch  # exactly the batch that committed, whole
     counts = retention.purge(db.session, AS_OF, 3)
-    assert counts["anonymised"] == 2
+    assert counts["anonymised"] == 3 - batch
     assert count_rows(Client, Client.anonymised_at.is_not(None)) == 3
 
 
-def test_a_purge_failing_inside_a_clients_anonymisation_rolls_that_client_back_whole(db, monkeypatch):
-    """The failure strikes after the 2nd client's names and texts were already overwritten in the transaction."""
+@pytest.mark.parametrize("batch", [1, 2])
+def test_a_purge_failing_inside_a_clients_anonymisation_rolls_its_batch_back_whole(db, monkeypatch, batch):
+    """The failure strikes after the 2nd client's names and texts were already overwritten in the transaction.
+
+    With batches of 1 the first client stays done; with batches of 2 the first client shared the
+    failed transaction and is rolled back whole too. Either way no client is half anonymised.
+    """
     world, _old, _new = build_retention_world(db)
     first, second = world["one_day_older"], world["never_contacted"]  # the purge goes by id
     assert first < second < world["no_show_only_recently"]
+    factories.make_intake(client=db.session.get(Client, first), issue="FIRST-intake-issue")
     factories.make_intake(client=db.session.get(Client, second), issue="SECOND-intake-issue")
     factories.make_appointment(client=db.session.get(Client, second), notes="SECOND-notes",
                                starts_at=datetime(2021, 3, 1, 9, tzinfo=timezone.utc))  # planned, not attended: no activity
     db.session.commit()
-    second_name = db.session.get(Client, second).last_name
+    first_name, second_name = db.session.get(Client, first).last_name, db.session.get(Client, second).last_name
+    second_code = db.session.get(Client, second).code
 
     class PowerCut(Exception):
         pass
 
     real_scrub = privacy._scrub_audit_details
-    calls = []
 
-    def scrub_then_fail(session, code):
-        calls.append(code)
-        real_scrub(session, code)
-        if len(calls) == 2:
-            # by now the client's fields and every free text under it are updated (flushed, not committed)
+    def scrub_then_fail(session, codes):
+        real_scrub(session, codes)
+        if second_code in codes:
+            # by now the client's fields and every free text under it are updated (not committed)
             assert session.execute(sa.select(Intake.issue).where(Intake.client_id == second)).scalar() is None
+            assert session.execute(sa.select(Client.last_name).where(Client.id == second)).scalar() is None
             raise PowerCut
 
     monkeypatch.setattr(privacy, "_scrub_audit_details", scrub_then_fail)
     with pytest.raises(PowerCut):
-        retention.purge(db.session, AS_OF, 3)
-    # no rollback here: the purge itself must have rolled the failed client back
+        retention.purge(db.session, AS_OF, 3, batch=batch)
+    # no rollback here: the purge itself must have rolled the failed batch back
     db.session.expire_all()
     done = db.session.get(Client, first)
-    assert done.anonymised_at is not None and done.last_name is None and done.first_name is None
+    if batch == 1:
+        assert done.anonymised_at is not None and done.last_name is None and done.first_name is None
+        assert db.session.execute(sa.select(Intake.issue).where(Intake.client_id == first)).scalar() is None
+    else:
+        assert done.anonymised_at is None and done.last_name == first_name and done.first_name == "Olena"
+        assert db.session.execute(sa.select(Intake.issue).where(Intake.client_id == first)).scalar() == "FIRST-intake-issue"
     intact = db.session.get(Client, second)
     assert intact.anonymised_at is None and intact.last_name == second_name and intact.first_name == "Olena"
     assert db.session.execute(sa.select(Intake.issue).where(Intake.client_id == second)).scalar() == "SECOND-intake-issue"
@@ -396,12 +409,71 @@ def test_a_purge_failing_inside_a_clients_anonymisation_rolls_that_client_back_w
     assert count_rows(AuditEvent, AuditEvent.action == AuditAction.PURGE) == 0
 
     monkeypatch.setattr(privacy, "_scrub_audit_details", real_scrub)
-    assert retention.purge(db.session, AS_OF, 3)["anonymised"] == 2
+    assert retention.purge(db.session, AS_OF, 3, batch=batch)["anonymised"] == (2 if batch == 1 else 3)
     db.session.expire_all()
     for name in EXPECTED_PURGED:
         assert db.session.get(Client, world[name]).anonymised_at is not None, name
-    assert "SECOND-" not in all_text(db)
+    text = all_text(db)
+    assert "SECOND-" not in text and "FIRST-" not in text
     assert retention.purge(db.session, AS_OF, 3) == {"anonymised": 0, "walk_in_summaries": 0, "legal_hold": 1}
+
+
+def test_a_legal_hold_set_after_the_candidates_were_read_wins(db, monkeypatch):
+    """A manager sets a hold between the purge reading a batch of candidates and anonymising it."""
+    world, _old, _new = build_retention_world(db)
+    late = world["never_contacted"]
+    factories.make_intake(client=db.session.get(Client, late), issue="LATE-intake-issue")
+    db.session.commit()
+    late_name = db.session.get(Client, late).last_name
+    real = privacy.anonymise_clients
+
+    def hold_then_anonymise(session, ids, **kwargs):
+        assert late in ids
+        session.execute(sa.update(Client).where(Client.id == late).values(legal_hold=True, legal_hold_reason="Soud"))
+        return real(session, ids, **kwargs)
+
+    monkeypatch.setattr(privacy, "anonymise_clients", hold_then_anonymise)
+    counts = retention.purge(db.session, AS_OF, 3)
+    assert counts["anonymised"] == 2
+    db.session.expire_all()
+    held = db.session.get(Client, late)
+    assert held.anonymised_at is None and held.last_name == late_name and held.legal_hold_reason == "Soud"
+    assert db.session.execute(sa.select(Intake.issue).where(Intake.client_id == late)).scalar() == "LATE-intake-issue"
+
+
+def test_the_purge_runs_a_few_statements_per_batch_not_per_client(app, db):
+    """Set-based: the number of SQL statements does not grow with the clients of a batch."""
+    build_retention_world(db)
+    for i in range(20):
+        client = fill_client_with_markers(db, f"BULK{i:02d}")
+        client.created_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    db.session.commit()
+    db.session.execute(sa.update(Appointment).values(starts_at=datetime(2021, 3, 1, 9, tzinfo=timezone.utc)))
+    db.session.execute(sa.update(Visit).where(Visit.client_id.is_not(None), Visit.occurred_at > CUTOFF_AT)
+                       .values(occurred_at=datetime(2021, 3, 1, 9, tzinfo=timezone.utc)))
+    db.session.execute(sa.update(Client).where(Client.legal_hold.is_(True), Client.code.is_not(None)).values(legal_hold=False))
+    db.session.commit()
+    expected = retention.plan(db.session, AS_OF, 3).to_anonymise
+    assert expected >= 25
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        counts = retention.purge(db.session, AS_OF, 3)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert counts["anonymised"] == expected
+    # audit entries are rewritten one by one, but only those whose details held personal data (rare:
+    # details are meant to hold none; here each marked client has one)
+    audit_rewrites = [s for s in statements if s.startswith("UPDATE audit_event")]
+    assert len(audit_rewrites) == 20
+    # held count, candidates, the batch's client read, one UPDATE per age band, one per table with
+    # free text, the audit details read, walk-ins, the run's entry
+    assert len(statements) - len(audit_rewrites) <= 22, statements
+    assert "BULK" not in all_text(db)
 
 
 # --- data requests -----------------------------------------------------------------------------
