@@ -29,7 +29,12 @@ class DashboardView(AdminIndexView):
         from models.enums import Role
 
         search = request.args.get("q") if current_user.has_role(Role.RECEPTION) else None  # the desk
+        desk_worker = request.args.get("worker", type=int)
         data = dashboard.start_page(db.session, current_user, search=search,
-                                    stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3))
+                                    stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3),
+                                    desk_worker=desk_worker if desk_worker and 0 < desk_worker < 2**63 else None)
         form = walk_in_form() if "walk_in" in data else None
-        return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus, walk_in_form=form)
+        # the walk-in form's list of social workers, also for choosing whose day the desk shows
+        desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []
+        return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus, walk_in_form=form,
+                           desk_workers=desk_workers)

@@ -92,6 +92,9 @@ class CalendarView(_StaffPage):
         """Arrived / no-show / cancelled in advance, one click from the desk."""
         form = StatusForm()
         back = request.form.get("next") or self.get_url(".index")
+        pressed = request.form.get("set", "")  # the desk: one form per table, the button says "id:status"
+        if pressed and form.appointment_id.data in (None, ""):
+            form.appointment_id.data, _sep, form.status.data = pressed.partition(":")
         if not form.validate_on_submit() or form.status.data not in QUICK_STATUSES:
             flash(_("Choose what happened."), "error")
             return redirect(back)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import Agreement, Appointment, Client, CoverGrant, RoadmapTask, Visit, Worker
 from models.enums import AgreementStatus, AppointmentStatus, ClientStatus, Role, TaskStatus, VisitChannel
@@ -12,18 +12,30 @@ from services import access, clock, cover, data_requests, scheduling
 from services.timeutil import local_day_bounds, to_local
 
 
-def start_page(session: Session, user, *, search: str | None = None, stale_months: int = 3) -> dict:
+#: At most this many of today's appointments on the desk at once (then: choose a worker).
+DESK_LIMIT = 300
+
+
+def start_page(session: Session, user, *, search: str | None = None, stale_months: int = 3,
+               desk_worker: int | None = None) -> dict:
+    """Everything each role's start page shows; ``desk_worker`` narrows the desk's day to one worker."""
     now = clock.now()  # one instant for the whole page (tests pin it)
     today = to_local(now).date()
     start, end = local_day_bounds(today)
     data: dict = {"today": today}
     if user.has_role(Role.RECEPTION):  # the desk (managers see the load per worker instead)
         data["walk_in"] = scheduling.walk_in_status(session, now)
-        rows = access.scope(
-            session.query(Appointment).filter(Appointment.starts_at >= start, Appointment.starts_at < end)
-            .order_by(Appointment.worker_id, Appointment.starts_at, Appointment.id),
+        day = access.scope(
+            session.query(Appointment).filter(Appointment.starts_at >= start, Appointment.starts_at < end),
             Appointment, user,
-        ).limit(500).all()
+        )
+        if desk_worker is not None:
+            day = day.filter(Appointment.worker_id == desk_worker)
+        rows = (day.options(joinedload(Appointment.client), joinedload(Appointment.worker), joinedload(Appointment.office))
+                .order_by(Appointment.worker_id, Appointment.starts_at, Appointment.id).limit(DESK_LIMIT + 1).all())
+        data["today_more"] = len(rows) > DESK_LIMIT  # the page says so and offers the choice of a worker
+        rows = rows[:DESK_LIMIT]
+        data["desk_worker"], data["desk_limit"] = desk_worker, DESK_LIMIT
         by_worker: dict = {}
         for appointment in rows:
             by_worker.setdefault(appointment.worker, []).append(appointment)

@@ -206,16 +206,44 @@ def test_the_desk_offers_arrival_after_the_start_cancellation_before_it_and_a_mo
 
     def row(appointment):
         rows = re.findall(r"<tr[^>]*>.*?</tr>", page, flags=re.S)
-        return next(r for r in rows if f'name="appointment_id" value="{appointment.id}"' in r or f"id={appointment.id}&" in r)
+        return next(r for r in rows if f'value="{appointment.id}:' in r or f"&amp;id={appointment.id}\"" in r
+                    or f"{appointment.client.code}</a>" in r)
 
     begun_row, ahead_row, cancelled_row = row(begun), row(ahead), row(cancelled)
-    assert 'value="attended"' in begun_row and 'value="no_show"' in begun_row
+    assert f'value="{begun.id}:attended"' in begun_row and f'value="{begun.id}:no_show"' in begun_row
     assert "cancelled_phone" not in begun_row and "cancelled_email" not in begun_row
-    assert "cancelled_phone" in ahead_row and "cancelled_email" in ahead_row and 'value="no_show"' not in ahead_row
+    assert f'value="{ahead.id}:cancelled_phone"' in ahead_row and "cancelled_email" in ahead_row and "no_show" not in ahead_row
     assert cancelled_row.startswith('<tr class="text-muted">') and "Zrušeno předem e-mailem" in cancelled_row
-    assert "<form" not in cancelled_row
-    for appointment, html in ((begun, begun_row), (ahead, ahead_row), (cancelled, cancelled_row)):
-        assert f'href="/admin/appointment/edit/?id={appointment.id}&amp;url=/admin/' in html and "Přesunout" in html
+    assert "<button" not in cancelled_row and "Přesunout" not in cancelled_row  # nothing left to do with it
+    for appointment, html in ((begun, begun_row), (ahead, ahead_row)):
+        assert re.search(rf'href="/admin/appointment/edit/\?url=[^"&]*/admin/[^"&]*&amp;id={appointment.id}"', html)
+        assert "Přesunout" in html
+    # one form per worker's table, one token: the pressed button says which appointment and what happened
+    response = client.post("/admin/calendar/status/", data={"next": "/admin/", "set": f"{ahead.id}:cancelled_phone"})
+    assert response.status_code == 302
+    db.session.refresh(ahead)
+    assert ahead.status == AppointmentStatus.CANCELLED_PHONE
+
+
+def test_the_desk_shows_one_workers_day_on_request_and_says_when_the_day_is_cut(client, db, login_as, monkeypatch):
+    from types import SimpleNamespace
+
+    from services import dashboard
+
+    now = datetime(2030, 3, 6, 9, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(dashboard, "clock", SimpleNamespace(now=lambda: now))
+    monkeypatch.setattr(dashboard, "DESK_LIMIT", 2)
+    login_as("reception")
+    anna, boris = factories.make_worker(full_name="Anna Ranní"), factories.make_worker(full_name="Boris Polední")
+    mine = [factories.make_appointment(worker=anna, starts_at=now + timedelta(hours=h)) for h in (1, 2)]
+    theirs = factories.make_appointment(worker=boris, starts_at=now + timedelta(hours=3))
+    db.session.commit()
+    everyone = _text(client.get("/admin/"))
+    assert "Zobrazeno je jen prvních 2 schůzek dne" in everyone
+    one = _text(client.get(f"/admin/?worker={boris.id}"))
+    assert theirs.client.code in one and all(a.client.code not in one for a in mine)
+    assert f'<option value="{boris.id}" selected>' in one
+    assert client.get("/admin/?worker=abc").status_code == 200  # a bad value shows every worker
 
 
 def test_the_calendar_offers_a_cancellation_in_advance_only_before_the_start(client, db, login_as, monkeypatch):
