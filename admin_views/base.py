@@ -18,7 +18,6 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model.form import converts
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,6 +28,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
+from admin_views import listing
+from admin_views.listing import ListRenderingMixin
 from extensions import db
 from models.enums import AuditAction, LabeledEnum
 from services import access, audit
@@ -88,6 +89,8 @@ class PoradnaConverter(AdminModelConverter):
 # --- filters ---------------------------------------------------------------------------------
 
 class EnumEqualFilter(sqla_filters.BaseSQLAFilter):
+    static_options = True  # the enum's members: the same choices on every request (per locale)
+
     def __init__(self, column, name, enum_class, **kwargs):
         kwargs.pop("options", None)
         super().__init__(column, name, options=enum_class.choices, **kwargs)
@@ -177,21 +180,28 @@ class PoradnaFilterConverter(sqla_filters.FilterConverter):
 
 # --- formatters ------------------------------------------------------------------------------
 
+# listing.* keep the locale, time zone, patterns and translated labels for the rest of the request
+
 def _fmt_enum(view, value, name):
-    return value.title
+    return listing.text(value)
 
 
 def _fmt_datetime(view, value, name):
-    return format_datetime(value, "short")
+    return listing.short_datetime(value)  # format_datetime(value, "short")
 
 
 def _fmt_date(view, value, name):
-    return format_date(value, "medium")
+    return listing.medium_date(value)  # format_date(value, "medium")
+
+
+def _badge(value):
+    label = _("Yes") if value else _("No")
+    return Markup('<span class="badge {}">{}</span>').format("badge-success" if value else "badge-light", label)
 
 
 def _fmt_bool(view, value, name):
-    label = _("Yes") if value else _("No")
-    return Markup('<span class="badge {}">{}</span>').format("badge-success" if value else "badge-light", label)
+    value = bool(value)
+    return listing.cached((_badge, value), lambda: _badge(value))
 
 
 def _fmt_list(view, value, name):
@@ -277,7 +287,7 @@ class _WriteFlag:
 WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "delete_view": "can_delete"}
 
 
-class SecureModelView(ModelView):
+class SecureModelView(ListRenderingMixin, ModelView):
     """A Flask-Admin model view whose every path goes through the access policy."""
 
     _declared_can_create = True
@@ -424,19 +434,34 @@ class SecureModelView(ModelView):
         return sorted(r[0] for r in rows)
 
     def _get_filter_groups(self):
-        """Filter choices rebuilt per request: translated labels and current code lists and staff."""
+        """Filter choices: the translated labels and fixed choices (enums, yes/no) once per locale, the
+        choices read from the database (staff, offices, topics) fresh on every request."""
         if not self._filters:
             return None
+        from flask_babel import get_locale
+
+        locale = str(get_locale())
+        cache = self.__dict__.setdefault("_filter_groups_by_locale", {})
+        fixed = cache.get(locale)
+        if fixed is None:
+            fixed = []
+            for index, flt in enumerate(self._filters):
+                static = getattr(flt, "static_options", not callable(flt.options))
+                options = flt.get_options(self) if static else None
+                fixed.append((str(flt.name), flt, static, {
+                    "index": index,
+                    "arg": self.get_filter_arg(index, flt),
+                    "operation": str(flt.operation()),
+                    "options": [(key, str(label)) for key, label in options] if options else None,
+                    "type": flt.data_type,
+                }))
+            cache[locale] = fixed
         groups: dict[str, list] = {}
-        for index, flt in enumerate(self._filters):
-            options = flt.get_options(self)
-            groups.setdefault(str(flt.name), []).append({
-                "index": index,
-                "arg": self.get_filter_arg(index, flt),
-                "operation": str(flt.operation()),
-                "options": [(key, str(label)) for key, label in options] if options else None,
-                "type": flt.data_type,
-            })
+        for name, flt, static, entry in fixed:
+            if not static:
+                options = flt.get_options(self)
+                entry = entry | {"options": [(key, str(label)) for key, label in options] if options else None}
+            groups.setdefault(name, []).append(dict(entry))
         return groups
 
     # --- paging and sorting -------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Fields and formatters shared by several screens."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import fields
@@ -63,10 +64,10 @@ def fmt_languages(view, context, model, name):
 def fmt_client_link(view, context, model, name):
     client = getattr(model, "client", None)
     if client is None:
-        return Markup("<em>{}</em>").format(_l("anonymous walk-in"))
-    from flask import url_for
+        return Markup("<em>{}</em>").format(_("anonymous walk-in"))
+    from admin_views.listing import id_url
 
-    return Markup('<a href="{}">{}</a>').format(url_for("client.details_view", id=client.id), client.code)
+    return Markup('<a href="{}">{}</a>').format(id_url("client.details_view", client.id), client.code)
 
 
 def fmt_client_named(view, context, model, name):
@@ -113,7 +114,7 @@ class WorkerFilter(_IdChoiceFilter):
     def __init__(self, column, name, all_staff=False):
         def options():
             query = db.session.query(Worker).order_by(Worker.full_name, Worker.id) if all_staff else social_workers()
-            return [(str(w.id), w.full_name) for w in query]
+            return [(str(id), full_name) for id, full_name in query.with_entities(Worker.id, Worker.full_name)]
 
         super().__init__(column, name, options=options)
 

@@ -45,13 +45,23 @@ def language_choices() -> list[tuple[str, str]]:
     return list(_languages(_locale_name()))
 
 
+@lru_cache(maxsize=8)
+def _country_names(locale_name: str) -> dict[str, str]:
+    return dict(_countries(locale_name))
+
+
+@lru_cache(maxsize=8)
+def _language_names(locale_name: str) -> dict[str, str]:
+    return dict(Locale.parse(locale_name).languages)
+
+
 def country_name(code: str | None) -> str:
     if not code:
         return ""
-    return dict(_countries(_locale_name())).get(code.upper(), code)
+    return _country_names(_locale_name()).get(code.upper(), code)
 
 
 def language_name(code: str | None) -> str:
     if not code:
         return ""
-    return Locale.parse(_locale_name()).languages.get(code, code)
+    return _language_names(_locale_name()).get(code, code)
