@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import fields
 
+from admin_views.fields import FastSelect
 from extensions import db
 from models import PublicOffice, Topic
 from services import codes
@@ -17,6 +18,8 @@ def _with_blank(choices):
 
 
 class CountryField(fields.SelectField):
+    widget = FastSelect()
+
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.pop("allow_blank", None)
         super().__init__(label, validators, choices=lambda: _with_blank(codes.country_choices()), **kwargs)
