@@ -11,7 +11,8 @@ import logging
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, has_request_context, redirect, request, url_for
+from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
+from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -345,6 +346,12 @@ class SecureModelView(ListRenderingMixin, ModelView):
             deny(self.endpoint, details={"view": name})
         return response
 
+    @action("delete", _l("Delete"), _l("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids):
+        """Flask-Admin's delete action, given only the ids the user may act on, as numbers (PostgreSQL
+        refuses to compare the form's strings with an integer key)."""
+        return super().action_delete(self.scoped_ids(ids))
+
     def handle_action(self, return_view=None):
         """An action the user may not run is an audited 403 (Flask-Admin would redirect without a word);
         a delete of any chosen record the user may not delete refuses them all."""
@@ -365,16 +372,60 @@ class SecureModelView(ListRenderingMixin, ModelView):
         return access.scope(super().get_query(), self.model, current_user)
 
     def get_count_query(self):
+        if g.get("_poradna_count_with_page"):
+            return None  # get_list counts with the page itself
         query = db.session.query(sa.func.count()).select_from(self.model)  # count(*): SQLite's fast path
         return access.scope(query, self.model, current_user)
+
+    #: the search box finds records by their client: a code prefix, a name or a phone number, the same
+    #: lookup as the reception desk (services.clients.search_condition), not a LIKE on every column
+    search_by_client = False
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        if not self.search_by_client:
+            return super()._apply_search(query, count_query, joins, count_joins, search)
+        from models import Client
+        from services import clients
+
+        condition = clients.search_condition(db.session, search)
+        if condition is None:
+            return query, count_query, joins, count_joins
+        if self.model is not Client:
+            condition = self.model.client_id.in_(sa.select(Client.id).where(condition))
+        query = query.filter(condition)
+        if count_query is not None:
+            count_query = count_query.filter(condition)
+        return query, count_query, joins, count_joins
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         """Flask-Admin's list query, paged by ids first: the page's ids are found through the indexes
         alone (sort, filters, OFFSET), and only those rows are joined to what the columns show, so a
         deep page does not join every skipped row."""
-        count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
+        searching = bool(execute and search and search.strip())
+        g._poradna_count_with_page = searching  # a search scans anyway: count in the same pass (get_count_query)
+        try:
+            count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
+        finally:
+            g._poradna_count_with_page = False
         if not execute:
             return count, query
+        if searching:
+            found = query.with_entities(self.model.id.label("id"), sa.func.count().over().label("total")).all()
+            if found:
+                count = found[0].total
+            elif not page:
+                count = 0
+            else:  # a page past the end: count on its own
+                count = query.limit(None).offset(None).order_by(None).with_entities(sa.func.count()).scalar()
+            ids = [row.id for row in found]
+            if not ids:
+                return count, []
+            # the page's rows by their ids, in the page's order (the search need not be run twice)
+            page_rows = self.get_query().filter(self.model.id.in_(ids))
+            for relation in self._auto_joins:
+                page_rows = page_rows.options(sa.orm.joinedload(relation))
+            by_id = {obj.id: obj for obj in page_rows}
+            return count, [by_id[i] for i in ids if i in by_id]
         page_ids = query.with_entities(self.model.id).subquery("page_ids")
         rows = query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id))).all()
         return count, rows
@@ -502,6 +553,8 @@ class SecureModelView(ListRenderingMixin, ModelView):
             return True
         if isinstance(exc, SQLAlchemyError):
             log.error("database error in %s: %s", self.endpoint, type(exc).__name__)
+            if current_app.config.get("LOG_TRACEBACKS"):
+                log.exception("database error in %s", self.endpoint)
             flash(_("The record could not be saved because of a database error. Nothing was changed."), "error")
             return True
         if super().handle_view_exception(exc):  # a form validation error: its own message

@@ -36,6 +36,7 @@ class IntakeView(SecureModelView):
     column_sortable_list = ("held_on", "ended_on", ("client", "client.code"), ("worker", "worker.full_name"))
     column_default_sort = ("held_on", True)
     column_searchable_list = ("client.code",)
+    search_by_client = True  # by the client's code, name or phone
     column_filters = (WorkerFilter(Intake.worker_id, _l("Social worker")), "held_on", "end_reason", "ended_on")
     column_labels = CASE_LABELS | {"end_reason": _l("Ended without agreement because")}
     column_formatters = {"client": fmt_client_link}
@@ -57,6 +58,7 @@ class AgreementView(SecureModelView):
     column_sortable_list = ("agreed_on", "status", "ended_on", ("client", "client.code"), ("worker", "worker.full_name"))
     column_default_sort = ("agreed_on", True)
     column_searchable_list = ("client.code",)
+    search_by_client = True  # by the client's code, name or phone
     column_filters = ("status", WorkerFilter(Agreement.worker_id, _l("Social worker")), "agreed_on", "ended_on")
     column_labels = CASE_LABELS | {"end_reason": _l("Why it ended")}
     column_formatters = {"client": fmt_client_link}

@@ -68,6 +68,7 @@ class ClientView(CaseFileMixin, SecureModelView):
     column_sortable_list = ("code", "status", "last_name", "last_contact_at", "created_at", ("worker", "worker.full_name"))
     column_default_sort = ("created_at", True)
     column_searchable_list = ("code", "last_name", "first_name", "alias", "phone")
+    search_by_client = True
     column_filters = ("status", WorkerFilter(Client.worker_id, _l("Social worker")), "citizenship", "residence_status", "is_anonymous", "legal_hold", "created_at", "last_contact_at", "district")
     column_labels = {
         "code": _l("Code"), "name": _l("Name"), "status": _l("Status"), "is_anonymous": _l("Anonymous"),

@@ -36,6 +36,7 @@ class AppointmentView(SecureModelView):
     column_sortable_list = ("starts_at", "status", ("worker", "worker.full_name"), ("client", "client.code"))
     column_default_sort = ("starts_at", True)
     column_searchable_list = ("client.code",)
+    search_by_client = True  # by the client's code, name or phone
     column_filters = (
         "status", WorkerFilter(Appointment.worker_id, _l("Social worker")), "starts_at", "format", "purpose", "place",
         OfficeFilter(Appointment.office_id, _l("Public office")),
@@ -99,6 +100,7 @@ class VisitView(SecureModelView):
     column_sortable_list = ("occurred_at", "channel", "minutes", ("worker", "worker.full_name"))
     column_default_sort = ("occurred_at", True)
     column_searchable_list = ("client.code",)
+    search_by_client = True  # by the client's code, name or phone
     column_filters = (
         "channel", WorkerFilter(Visit.worker_id, _l("Social worker")), "occurred_at", "urgent",
         TopicFilter(Visit.topics, _l("Topic")),

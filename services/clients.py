@@ -171,17 +171,16 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
-    """Fast lookup for the reception desk: a code prefix; a name (every word found in a name or the alias,
-    in any order: "Jan Novák", "Novák Jan", "nov"); or a phone number (the digits typed, in one run,
-    whatever spaces, dashes or "+" either side used)."""
+def search_condition(session: Session, text: str):
+    """Which clients ``text`` finds, as one SQL condition (None for text too short to search by):
+    a code prefix (by the code's index); a name (every word found in a name or the alias, in any
+    order: "Jan Novák", "Novák Jan", "nov"); or a phone number (the digits typed, in one run, whatever
+    spaces, dashes or "+" either side used). The desk's lookup and the client list search alike."""
     import re
-
-    from services import access
 
     text = (text or "").strip()
     if len(text) < 2:
-        return []
+        return None
     sqlite = session.get_bind().dialect.name == "sqlite"
 
     def contains(column, word: str):
@@ -189,7 +188,8 @@ def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
         # SQLite's LIKE already ignores case (ASCII, as its lower() does) and skips a lower() call per row
         return column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
 
-    conditions = [Client.code.like(_like_escape(text) + "%", escape="\\")]
+    # a code prefix as a range, so that both engines read it from the code's index
+    conditions = [sa.and_(Client.code >= text, Client.code < text + "\uffff")]
     has_letters = re.search(r"[^\W\d_]", text) is not None
     words = text.split()[:MAX_NAME_WORDS]
     if has_letters:
@@ -198,10 +198,22 @@ def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
             for word in words
         )))
     digits = re.sub(r"\D", "", text)
-    if len(digits) >= 3 and not has_letters:
+    looks_like_code = re.fullmatch(r"\d{4}-\d*", text) is not None
+    if len(digits) >= 3 and not has_letters and not looks_like_code:
         conditions.append(sa.and_(
             Client.phone.like("%" + "%".join(digits) + "%"),  # cheap and necessary: the digits in this order
             phone_digits_expression().like(f"%{digits}%"),  # exact: in one run once separators are gone
         ))
+    return sa.or_(*conditions)
+
+
+def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
+    """Fast lookup for the reception desk (see :func:`search_condition`)."""
+    from services import access
+
+    condition = search_condition(session, text)
+    if condition is None:
+        return []
+    conditions = [condition]
     query = session.query(Client).filter(sa.or_(*conditions), Client.anonymised_at.is_(None))
     return access.scope(query, Client, user).order_by(Client.code.desc(), Client.id.desc()).limit(limit).all()

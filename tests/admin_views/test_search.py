@@ -1,0 +1,44 @@
+"""The search boxes of the client, appointment, visit, intake and agreement lists: one lookup by the
+client's code prefix, name words or phone digits (services.clients.search_condition), counted in the
+same pass as the page."""
+from tests import factories
+
+
+def _text(response):
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_client_list_finds_by_code_prefix_name_words_and_phone(client, db, login_as):
+    login_as("worker")
+    jan = factories.make_client(first_name="Jan", last_name="Novák", phone="+420 777 123 456")
+    olena = factories.make_client(first_name="Olena", last_name="Kovalenko", phone="602 111 222")
+    db.session.commit()
+    assert jan.code in _text(client.get("/admin/client/?search=Novák+Jan"))
+    assert olena.code not in _text(client.get("/admin/client/?search=Novák+Jan"))
+    assert jan.code in _text(client.get("/admin/client/?search=777123"))
+    assert olena.code not in _text(client.get("/admin/client/?search=777123"))
+    page = _text(client.get(f"/admin/client/?search={olena.code}"))
+    assert olena.code in page and jan.code not in page
+    assert "(1)" in page  # the count of what was found, from the same query as the page
+
+
+def test_a_search_with_nothing_found_and_a_page_past_the_end(client, db, login_as):
+    login_as("worker")
+    factories.make_client(last_name="Nguyen")
+    db.session.commit()
+    assert "Nguyen" not in _text(client.get("/admin/client/?search=Zzyzx"))
+    assert client.get("/admin/client/?search=Nguyen&page=7").status_code == 200
+
+
+def test_appointments_and_visits_are_found_by_their_clients_name(client, db, login_as):
+    login_as("reception")
+    tran = factories.make_client(first_name="Thi Hoa", last_name="Tran")
+    other = factories.make_client(first_name="Ivan", last_name="Petrenko")
+    mine = factories.make_appointment(client=tran)
+    theirs = factories.make_appointment(client=other)
+    visit = factories.make_visit(client=tran)
+    db.session.commit()
+    page = _text(client.get("/admin/appointment/?search=Tran"))
+    assert f"id={mine.id}" in page and f"id={theirs.id}" not in page
+    assert f"id={visit.id}" in _text(client.get("/admin/visit/?search=Hoa+Tran"))
