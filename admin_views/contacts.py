@@ -43,6 +43,7 @@ class AppointmentView(SecureModelView):
     )
     column_labels = CONTACT_LABELS
     column_formatters = {"client": fmt_client_named, "language": fmt_language}  # the book: code and name
+    column_formatters_detail = {"client": fmt_client_link, "language": fmt_language}  # the name is on the case file
     form_columns = (
         "client", "worker", "other_worker_reason", "starts_at", "duration_minutes", "format", "place", "office",
         "place_note", "purpose", "interpreter", "language", "status", "notes", "evaluation", "next_steps",
