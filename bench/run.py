@@ -11,6 +11,7 @@ the page needs (its SELECT with LIMIT and its count), giving a ratio. Writes BEN
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -30,6 +31,14 @@ sys.path.insert(0, str(ROOT))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 WARMUP = 3
 PASSWORD = "bench-password-1234"
+#: edit forms an admin opens (staff accounts and code lists); the others are the client's own worker's
+ADMIN_FORMS = ("worker", "topic", "office")
+
+
+def some_appointment_of_client(session, client_id: int) -> int:
+    from models import Appointment
+
+    return session.execute(sa.select(sa.func.max(Appointment.id)).where(Appointment.client_id == client_id)).scalar()
 
 
 @dataclass
@@ -53,7 +62,7 @@ class Result:
 
     def budget(self) -> tuple[bool, str]:
         """Pass/fail against the budgets of the performance issue."""
-        checks = []
+        checks = [(self.status == 200, f"status {self.status} = 200")]
         max_queries = 10 if self.kind == "dashboard" else 5
         if self.kind in ("list", "deep", "form", "case", "dashboard"):
             checks.append((self.queries <= max_queries, f"queries {self.queries} ≤ {max_queries}"))
@@ -68,6 +77,8 @@ class Result:
             checks.append((self.median <= 50, "≤ 50 ms"))
         if self.kind in ("list", "deep", "form", "case", "dashboard"):
             checks.append((self.size <= 300_000, "≤ 300 KB"))
+        if self.kind == "report" and self.floor is not None:
+            checks.append((self.median <= 1.5 * self.floor, "≤ 1.5× the same aggregates in plain SQL"))
         ok = all(c for c, _ in checks)
         return ok, "; ".join(text for c, text in checks if not c) or "ok"
 
@@ -97,9 +108,11 @@ def prepare(app, db, clients: int) -> None:
             started = time.monotonic()
             if db.engine.dialect.name == "sqlite":
                 db.session.execute(sa.text("PRAGMA synchronous=OFF"))
-            demo_bulk.seed_bulk(db.session, clients=clients, seed=1)
+            counts = demo_bulk.seed_bulk(db.session, clients=clients, seed=1)["counts"]
             db.session.commit()
-            print(f"seeded in {time.monotonic() - started:.1f} s", flush=True)
+            seconds = time.monotonic() - started
+            print(f"seeded in {seconds:.1f} s", flush=True)
+            _seed_note_path(db).write_text(json.dumps({"seconds": round(seconds, 1), "counts": counts}), encoding="utf-8")
             if db.engine.dialect.name == "sqlite":
                 db.session.execute(sa.text("ANALYZE"))
             else:
@@ -112,13 +125,20 @@ def prepare(app, db, clients: int) -> None:
         db.session.commit()
 
 
+def _seed_note_path(db) -> Path:
+    """Where the seeding time of this database is kept (the benchmark seeds once, measures often)."""
+    folder = Path(os.environ["PORADNA_INSTANCE_PATH"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"seeded-{db.engine.dialect.name}.json"
+
+
 def run(clients: int) -> list[Result]:
     from app import create_app
     from extensions import db
-    from models import Agreement, Appointment, Client, Worker
-    from models.enums import AppointmentStatus
+    from models import Agreement, Appointment, Client, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker
 
-    app = create_app({"WTF_CSRF_ENABLED": False})
+    # two-factor sign-in is not what is measured: the demo accounts sign in with a password
+    app = create_app({"WTF_CSRF_ENABLED": False, "REQUIRE_2FA_ROLES": []})
     prepare(app, db, clients)
     counter = {"n": 0}
     with app.app_context():
@@ -131,11 +151,28 @@ def run(clients: int) -> list[Result]:
             .order_by(sa.func.count(Appointment.id).desc()).limit(1)
         ).first()
         some_client = session.get(Client, busiest[0])
-        some_appointment = session.execute(sa.select(sa.func.max(Appointment.id))).scalar()
-        some_agreement = session.execute(sa.select(sa.func.max(Agreement.id))).scalar()
+        some_client_id, some_client_code = some_client.id, some_client.code
         n_clients = session.execute(sa.select(sa.func.count(Client.id))).scalar()
         n_appointments = session.execute(sa.select(sa.func.count(Appointment.id))).scalar()
         name_term = (some_client.last_name or "Nguyen")[:5]
+        phone_term = "".join(ch for ch in (session.execute(sa.select(Client.phone).where(Client.phone.is_not(None)).limit(1)).scalar() or "777 123")
+                             if ch.isdigit())[-6:]
+        owner_email = some_client.worker.email
+        busiest_events = sum(session.execute(sa.select(sa.func.count()).select_from(model).where(model.client_id == some_client.id)).scalar()
+                             for model in (Appointment, Visit, Agreement))
+        form_ids = {
+            "client": some_client.id, "appointment": some_appointment_of_client(session, some_client.id),
+            "agreement": session.execute(sa.select(sa.func.max(Agreement.id)).where(Agreement.client_id == some_client.id)).scalar(),
+            "task": session.execute(sa.select(sa.func.max(RoadmapTask.id)).join(Agreement).where(Agreement.client_id == some_client.id)).scalar(),
+            "visit": session.execute(sa.select(sa.func.max(Visit.id)).where(Visit.client_id == some_client.id)).scalar(),
+            "intake": session.execute(sa.select(sa.func.max(Intake.id)).where(Intake.client_id == some_client.id)).scalar(),
+            "worker": worker.id,
+            "topic": session.execute(sa.select(sa.func.max(Topic.id))).scalar(),
+            "office": session.execute(sa.select(sa.func.max(PublicOffice.id))).scalar(),
+        }
+        for email in (owner_email, "reception@poradna.example", "admin@poradna.example"):
+            session.query(Worker).filter_by(email=email).one().set_password(PASSWORD)
+        session.commit()
         one_worker = session.execute(sa.select(Appointment.worker_id).limit(1)).scalar()
         month_start = date.today().replace(day=1)
 
@@ -152,25 +189,64 @@ def run(clients: int) -> list[Result]:
     lists = [
         ("client list, page 1", "list", "/admin/client/",
          "SELECT client.*, worker.full_name FROM client LEFT JOIN worker ON worker.id = client.worker_id ORDER BY client.created_at DESC, client.id DESC LIMIT 25",
-         "SELECT count(client.id) FROM client"),
+         "SELECT count(*) FROM client"),
         (f"client list, page {deep_client}", "deep", f"/admin/client/?page={deep_client}",
          f"SELECT client.*, worker.full_name FROM client LEFT JOIN worker ON worker.id = client.worker_id ORDER BY client.created_at DESC, client.id DESC LIMIT 25 OFFSET {deep_client * 25}",
-         "SELECT count(client.id) FROM client"),
+         "SELECT count(*) FROM client"),
         ("client search by name", "list", f"/admin/client/?search={name_term}",
-         f"SELECT client.* FROM client WHERE lower(client.last_name) LIKE lower('%{name_term}%') ORDER BY client.created_at DESC, client.id DESC LIMIT 25",
-         f"SELECT count(client.id) FROM client WHERE lower(client.last_name) LIKE lower('%{name_term}%')"),
-        ("client code lookup", "list", f"/admin/client/?search={some_client.code}",
-         f"SELECT client.* FROM client WHERE client.code LIKE '{some_client.code}%' ORDER BY client.created_at DESC LIMIT 25", None),
+         f"SELECT client.* FROM client WHERE client.first_name LIKE '%{name_term}%' OR client.last_name LIKE '%{name_term}%' OR client.alias LIKE '%{name_term}%' ORDER BY client.created_at DESC, client.id DESC LIMIT 25",
+         f"SELECT count(*) FROM client WHERE client.first_name LIKE '%{name_term}%' OR client.last_name LIKE '%{name_term}%' OR client.alias LIKE '%{name_term}%'"),
+        ("client search by phone digits", "list", f"/admin/client/?search={phone_term}",
+         f"SELECT client.* FROM client WHERE replace(client.phone, ' ', '') LIKE '%{phone_term}%' ORDER BY client.created_at DESC, client.id DESC LIMIT 25",
+         f"SELECT count(*) FROM client WHERE replace(client.phone, ' ', '') LIKE '%{phone_term}%'"),
+        ("client code lookup", "list", f"/admin/client/?search={some_client_code}",
+         f"SELECT client.* FROM client WHERE client.code >= '{some_client_code}' AND client.code < '{some_client_code}~' ORDER BY client.created_at DESC LIMIT 25",
+         f"SELECT count(*) FROM client WHERE client.code >= '{some_client_code}' AND client.code < '{some_client_code}~'"),
+        ("appointments of a client code", "list", f"/admin/appointment/?search={some_client_code}",
+         f"SELECT appointment.* FROM appointment WHERE appointment.client_id IN (SELECT id FROM client WHERE code >= '{some_client_code}' AND code < '{some_client_code}~') ORDER BY starts_at DESC, id DESC LIMIT 25",
+         f"SELECT count(*) FROM appointment WHERE appointment.client_id IN (SELECT id FROM client WHERE code >= '{some_client_code}' AND code < '{some_client_code}~')"),
         ("appointment list, page 1", "list", "/admin/appointment/",
          "SELECT appointment.*, client.code, worker.full_name FROM appointment JOIN client ON client.id = appointment.client_id JOIN worker ON worker.id = appointment.worker_id ORDER BY appointment.starts_at DESC, appointment.id DESC LIMIT 25",
-         "SELECT count(appointment.id) FROM appointment"),
+         "SELECT count(*) FROM appointment"),
         (f"appointment list, page {deep_appointment}", "deep", f"/admin/appointment/?page={deep_appointment}",
          f"SELECT appointment.* FROM appointment ORDER BY appointment.starts_at DESC, appointment.id DESC LIMIT 25 OFFSET {deep_appointment * 25}",
-         "SELECT count(appointment.id) FROM appointment"),
+         "SELECT count(*) FROM appointment"),
     ]
     results: list[Result] = []
     client = app.test_client()
     client.post("/login", data={"email": "manager@poradna.example", "password": PASSWORD})
+    admin_client = app.test_client()
+    admin_client.post("/login", data={"email": "admin@poradna.example", "password": PASSWORD})
+    reception_client = app.test_client()
+    reception_client.post("/login", data={"email": "reception@poradna.example", "password": PASSWORD})
+
+    def replay_floor(url: str, as_client) -> float:
+        """The same aggregates in plain SQL: the statements the page ran, replayed on a bare connection."""
+        captured: list = []
+
+        def grab(conn, cursor, statement, parameters, context, executemany):
+            captured.append((statement, parameters))
+
+        sa.event.listen(engine, "before_cursor_execute", grab)
+        try:
+            as_client.get(url)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", grab)
+        statements = [(st, params) for st, params in captured if not st.lstrip().upper().startswith(("INSERT INTO AUDIT", "UPDATE WORKER"))]
+
+        def go():
+            raw = engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                for statement, params in statements:
+                    cursor.execute(statement, params)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+                raw.rollback()
+            finally:
+                raw.close()
+
+        return statistics.median(_timed(go)) * 1000
 
     def page(name, kind, url, as_client=client):
         result = Result(name, kind)
@@ -196,73 +272,129 @@ def run(clients: int) -> list[Result]:
     month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     result = page("appointments filtered by status", "list", f"/admin/appointment/?flt0_{status_filter}=no_show")
     result.floor = floor_sql("SELECT appointment.* FROM appointment WHERE status = 'no_show' ORDER BY starts_at DESC, id DESC LIMIT 25",
-                             "SELECT count(id) FROM appointment WHERE status = 'no_show'")
+                             "SELECT count(*) FROM appointment WHERE status = 'no_show'")
     results.append(result)
     result = page("appointments by worker and month", "list",
                   f"/admin/appointment/?flt0_{worker_filter}={one_worker}&flt1_{day_filter}={month_start.isoformat()}+to+{month_end.isoformat()}")
     result.floor = floor_sql(
         "SELECT appointment.* FROM appointment WHERE worker_id = :w AND starts_at >= :a AND starts_at < :b ORDER BY starts_at DESC, id DESC LIMIT 25",
-        "SELECT count(id) FROM appointment WHERE worker_id = :w AND starts_at >= :a AND starts_at < :b",
+        "SELECT count(*) FROM appointment WHERE worker_id = :w AND starts_at >= :a AND starts_at < :b",
         {"w": one_worker, "a": datetime.combine(month_start, datetime.min.time()), "b": datetime.combine(month_end, datetime.min.time()) + timedelta(days=1)})
     results.append(result)
-    for endpoint, oid in (("client", some_client.id), ("appointment", some_appointment), ("agreement", some_agreement)):
-        results.append(page(f"{endpoint} edit form", "form", f"/admin/{endpoint}/edit/?id={oid}"))
+    # every edit form, as the person who edits it: the busiest client's own social worker, and an admin
+    own_worker = app.test_client()
+    own_worker.post("/login", data={"email": owner_email, "password": PASSWORD})
+    for endpoint, oid in form_ids.items():
+        as_client = admin_client if endpoint in ADMIN_FORMS else own_worker
+        results.append(page(f"{endpoint} edit form", "form", f"/admin/{endpoint}/edit/?id={oid}", as_client))
+    for endpoint in ("client", "appointment", "visit"):
+        results.append(page(f"{endpoint} new form", "form", f"/admin/{endpoint}/new/", own_worker))
     if any(r.endpoint == "client.case_view" for r in app.url_map.iter_rules()):
-        results.append(page(f"case file ({busiest[1]} appointments)", "case", f"/admin/client/case/?id={some_client.id}"))
+        results.append(page(f"case file ({busiest_events} events)", "case", f"/admin/client/case/?id={some_client_id}", own_worker))
     results.append(page("start page (manager)", "dashboard", "/admin/"))
     worker_client = app.test_client()
     worker_client.post("/login", data={"email": "worker@poradna.example", "password": PASSWORD})
     results.append(page("start page (worker)", "dashboard", "/admin/", worker_client))
+    results.append(page("start page (reception desk)", "dashboard", "/admin/", reception_client))
+    results.append(page("start page (admin)", "dashboard", "/admin/", admin_client))
     results.append(page("appointment list (worker)", "list", "/admin/appointment/", worker_client))
     if any(r.endpoint == "reports.index" for r in app.url_map.iter_rules()):
         year = date.today().year - 1
-        results.append(page(f"report, year {year}", "report", f"/admin/reports/?period=year&year={year}"))
+        url = f"/admin/reports/?period=year&year={year}"
+        result = page(f"report, year {year}", "report", url)
+        result.floor = replay_floor(url, client)
+        results.append(result)
     with app.app_context():
         from services import privacy
 
         started = time.perf_counter()
-        privacy.export_record(db.session, db.session.get(Client, some_client.id))
+        privacy.export_record(db.session, db.session.get(Client, some_client_id))
         results.append(Result("one client's export (JSON)", "export", [time.perf_counter() - started]))
     results.extend(purge_runs(app, db, engine))
     results.append(memory_growth(client))
     return results
 
 
+def purge_as_of(db, target: int = 10_000) -> date:
+    """A reference date at which about ``target`` clients are past the retention period: the day
+    after the ``target``-th oldest last contact, three years on."""
+    from models import Client
+
+    oldest = db.session.execute(
+        sa.select(Client.last_contact_at).where(Client.anonymised_at.is_(None), Client.last_contact_at.is_not(None))
+        .order_by(Client.last_contact_at, Client.id).offset(target - 1).limit(1)
+    ).scalar()
+    if oldest is None:
+        return date.today()
+    day = oldest.date() + timedelta(days=1)
+    try:
+        return day.replace(year=day.year + 3)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 3, day=28)
+
+
+PURGE_CODE = (
+    "import resource, sys, time; sys.path.insert(0, %r);"
+    "from app import create_app; from extensions import db; from services import retention; from datetime import date;"
+    "app = create_app({'SQLALCHEMY_DATABASE_URI': %r});"
+    "ctx = app.app_context(); ctx.push(); t = time.perf_counter();"
+    "c = retention.purge(db.session, date.fromisoformat(%r), 3);"
+    "print(time.perf_counter() - t, c['anonymised'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+)
+
+
+def _purge_in_subprocess(url: str, as_of: date) -> Result:
+    """The real purge in its own process (so its peak memory is its own)."""
+    import subprocess
+
+    code = PURGE_CODE % (str(ROOT), url, as_of.isoformat())
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,  # nosec B603
+                          env=os.environ | {"DATABASE_URL": url})
+    try:
+        seconds, anonymised, rss = done.stdout.strip().splitlines()[-1].split()
+        result = Result(f"purge real run on a copy ({anonymised} clients, peak {int(rss) // 1024} MB)", "purge", [float(seconds)])
+        result.size = int(rss) * 1024
+    except (ValueError, IndexError):
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:80]
+        result = Result(f"purge real run on a copy (failed: {tail})", "purge", [0.0])
+        result.size = 2**40  # fails the budget
+    return result
+
+
 def purge_runs(app, db, engine) -> list[Result]:
-    """The retention purge: a dry run here, a real run on a copy (SQLite) with its peak memory."""
+    """The retention purge of about 10 000 expired clients: a dry run here, a real run on a copy
+    (a copied file on SQLite, a database made from this one as a template on PostgreSQL)."""
     from services import retention
 
     out = []
     with app.app_context():
+        as_of = purge_as_of(db)
         started = time.perf_counter()
-        plan = retention.plan(db.session, date.today(), 3)
-        out.append(Result(f"purge dry run ({plan.to_anonymise} clients)", "purge", [time.perf_counter() - started]))
-    if engine.dialect.name != "sqlite":
+        plan = retention.plan(db.session, as_of, 3)
+        out.append(Result(f"purge dry run as of {as_of} ({plan.to_anonymise} clients)", "purge", [time.perf_counter() - started]))
+        db.session.remove()
+    if engine.dialect.name == "sqlite":
+        source = Path(engine.url.database)
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "copy.sqlite"
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copy(source, copy)
+            out.append(_purge_in_subprocess(f"sqlite:///{copy}", as_of))
         return out
-    source = Path(engine.url.database)
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "copy.sqlite"
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copy(source, copy)
-        code = (
-            "import resource, sys, time; sys.path.insert(0, %r);"
-            "from app import create_app; from extensions import db; from services import retention; from datetime import date;"
-            "app = create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite:///%s'});"
-            "ctx = app.app_context(); ctx.push(); t = time.perf_counter();"
-            "c = retention.purge(db.session, date.today(), 3);"
-            "print(time.perf_counter() - t, c['anonymised'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-        ) % (str(ROOT), copy)
-        import subprocess
-
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=os.environ | {"DATABASE_URL": f"sqlite:///{copy}"})
-        try:
-            seconds, anonymised, rss = done.stdout.strip().splitlines()[-1].split()
-            result = Result(f"purge real run on a copy ({anonymised} clients, peak {int(rss) // 1024} MB)", "purge", [float(seconds)])
-            result.size = int(rss) * 1024
-        except (ValueError, IndexError):
-            result = Result("purge real run on a copy (failed: " + done.stderr.strip().splitlines()[-1][:80] + ")", "purge", [0.0])
-        out.append(result)
+    copy_name = f"{engine.url.database}_purge_copy"
+    admin_url = engine.url.set(database="postgres")
+    maintenance = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    engine.dispose()  # CREATE DATABASE … TEMPLATE needs the source without connections
+    try:
+        with maintenance.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{copy_name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{copy_name}" TEMPLATE "{engine.url.database}"')
+        out.append(_purge_in_subprocess(engine.url.set(database=copy_name).render_as_string(hide_password=False), as_of))
+    finally:
+        with maintenance.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{copy_name}"')
+        maintenance.dispose()
     return out
 
 
@@ -288,6 +420,19 @@ def memory_growth(client) -> Result:
     return result
 
 
+def seeding_line(dialect: str) -> str:
+    """How long seeding took, when the benchmark did it (the 100 000-client budget is two minutes on SQLite)."""
+    note = Path(os.environ["PORADNA_INSTANCE_PATH"]) / f"seeded-{'sqlite' if dialect == 'SQLite' else 'postgresql'}.json"
+    if not note.exists():
+        return ""
+    data = json.loads(note.read_text(encoding="utf-8"))
+    counts = ", ".join(f"{v} {k}" for k, v in data.get("counts", {}).items())
+    line = f"Seeding ({counts}) took {data['seconds']:.0f} s"
+    if dialect == "SQLite":
+        line += f": {'PASS' if data['seconds'] <= 120 else 'FAIL'} (≤ 2 minutes on SQLite)"
+    return line + "."
+
+
 def write_report(results: list[Result], clients: int, dialect: str) -> str:
     lines = [
         "# Benchmarks",
@@ -296,6 +441,8 @@ def write_report(results: list[Result], clients: int, dialect: str) -> str:
         f"({os.cpu_count()} cores, Python {platform.python_version()}, {dialect}), {clients} clients seeded. "
         f"Median and p95 of {REPEAT} requests after {WARMUP} warm-up requests, through the real app as a logged-in user. "
         "Floor: the plain SQL the page needs (its SELECT with LIMIT and its count), timed in the same run.",
+        "",
+        seeding_line(dialect),
         "",
         "| page | median ms | p95 ms | SQL queries | size KB | floor ms | ratio | budget |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
@@ -308,6 +455,11 @@ def write_report(results: list[Result], clients: int, dialect: str) -> str:
             continue
         if r.kind in ("purge", "export", "report"):
             verdict = ""
+            if r.kind == "report" and r.floor:
+                ok = r.median <= 1.5 * r.floor
+                lines.append(f"| {r.name} | {r.median:.1f} | {r.p95:.1f} | {r.queries} | {r.size // 1024} | {r.floor:.1f} | "
+                             f"{r.median / r.floor:.2f}× | {'PASS' if ok and r.status == 200 else 'FAIL'} (≤ 1.5× plain SQL) |")
+                continue
             if r.kind == "purge" and "real run" in r.name:
                 ok = r.median <= 60_000 and r.size <= 300 * 2**20
                 verdict = f"{'PASS' if ok else 'FAIL'} (< 60 s, < 300 MB)"
@@ -318,8 +470,9 @@ def write_report(results: list[Result], clients: int, dialect: str) -> str:
         floor = f"{r.floor:.1f}" if r.floor is not None else ""
         lines.append(f"| {r.name} | {r.median:.1f} | {r.p95:.1f} | {r.queries} | {r.size // 1024} | {floor} | {ratio} | {'PASS' if ok else 'FAIL: ' + why} |")
     lines += ["", "Budgets: lists ≤ 2× floor or 10 ms (deep pages 3× or 15 ms), none over 40 ms; forms ≤ 15 ms; case file ≤ 50 ms;",
-              "≤ 5 SQL queries per list, form and case file, ≤ 10 per start page; ≤ 300 KB of HTML; purge of the expired clients",
-              "under a minute and 300 MB; memory after 500 requests within 10 % of after 50.", ""]
+              "≤ 5 SQL queries per list, form and case file, ≤ 10 per start page; ≤ 300 KB of HTML; a year's report ≤ 1.5× the same",
+              "aggregates in plain SQL (the page's own statements replayed on a bare connection); purge of about 10 000 expired",
+              "clients under a minute and 300 MB; memory after 500 requests within 10 % of after 50.", ""]
     return "\n".join(lines)
 
 
