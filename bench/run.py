@@ -435,7 +435,7 @@ def seeding_line(dialect: str) -> str:
 
 def write_report(results: list[Result], clients: int, dialect: str) -> str:
     lines = [
-        "# Benchmarks",
+        f"## {dialect}",
         "",
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'} "
         f"({os.cpu_count()} cores, Python {platform.python_version()}, {dialect}), {clients} clients seeded. "
@@ -476,6 +476,18 @@ def write_report(results: list[Result], clients: int, dialect: str) -> str:
     return "\n".join(lines)
 
 
+def merge_report(existing: str, dialect: str, report: str) -> str:
+    """BENCHMARKS.md keeps one section per engine: this run's replaces its own engine's section."""
+    sections: dict[str, str] = {}
+    for chunk in existing.split("\n## ")[1:]:
+        name = chunk.split("\n", 1)[0].strip()
+        sections[name] = "## " + chunk.rstrip() + "\n"
+    sections[dialect] = report.rstrip() + "\n"
+    order = [name for name in ("SQLite", "PostgreSQL") if name in sections] + sorted(set(sections) - {"SQLite", "PostgreSQL"})
+    head = "# Benchmarks\n\n`make bench` (SQLite) and `DATABASE_URL=postgresql+psycopg://… make bench` (PostgreSQL) write their own section.\n"
+    return head + "\n" + "\n".join(sections[name] for name in order)
+
+
 def main() -> int:
     clients = int(os.environ.get("BENCH_CLIENTS", "100000"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench' / 'bench.sqlite'}")
@@ -484,7 +496,8 @@ def main() -> int:
     results = run(clients)
     report = write_report(results, clients, dialect)
     target = ROOT / os.environ.get("BENCH_OUTPUT", "BENCHMARKS.md")
-    target.write_text(report, encoding="utf-8")
+    target.write_text(merge_report(target.read_text(encoding="utf-8") if target.exists() else "", dialect, report),
+                      encoding="utf-8")
     print(report)
     failures = sum(1 for line in report.splitlines() if "| FAIL" in line)
     print(f"{failures} budget line(s) failed" if failures else "all budget lines passed")

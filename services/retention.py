@@ -148,11 +148,6 @@ def _candidate_ids(session: Session, cutoff: date, after_id: int, limit: int) ->
     ).scalars())
 
 
-def iter_candidates(session: Session, cutoff: date, batch: int = BATCH) -> Iterator[int]:
-    """Ids of clients to anonymise, read in batches (bounded memory)."""
-    return _in_batches(lambda after_id, limit: _candidate_ids(session, cutoff, after_id, limit), batch)
-
-
 def purge(session: Session, as_of: date, years: int, actor_id: int | None = None, batch: int = PURGE_BATCH,
           on_client=None) -> dict:
     """Anonymise every expired client and old walk-in summaries; one audit entry with the counts.
