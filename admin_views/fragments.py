@@ -1,0 +1,68 @@
+"""Parts of every back-office page that are the same for many requests, rendered once and kept.
+
+The master template's main menu asked every screen whether the user may open it and built every
+screen's link with ``url_for`` on each request; the script and style links built ~15 static URLs
+the same way. What such a part shows depends only on what its key names, so it is rendered once per
+key and served from memory afterwards. The response's CSP nonce is put back into the kept HTML on
+every request (it is kept with a gap where the nonce goes).
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import current_app, g, request
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from services import access
+
+#: a bound on the kept parts (keys are few: locales × role sets × screens); past it, start again
+MAX_FRAGMENTS = 2048
+
+_lock = threading.Lock()
+
+
+def _store() -> dict[tuple, list[str]]:
+    """This application's kept parts (tests run several applications in one process)."""
+    store = current_app.extensions.get("poradna_fragments")
+    if store is None:
+        store = current_app.extensions.setdefault("poradna_fragments", {})
+    return store
+
+
+def roles_key() -> frozenset:
+    """What the menu's access answers depend on: every screen's ``is_accessible`` is
+    ``access.can_open(current_user, screen)``, which looks only at the user's roles (none when the
+    user is not signed in, inactive or without roles)."""
+    return frozenset(access._roles(current_user))
+
+
+def cached_fragment(*key, caller):
+    """The HTML of the ``{% call cached_fragment(key...) %}...{% endcall %}`` block, rendered once per
+    ``key`` and per locale and URL root (the block may contain the request's CSP nonce; nothing
+    else of the request may be in it)."""
+    full_key = (str(get_locale()), request.script_root, *key)
+    nonce = g.get("csp_nonce")
+    fragments = _store()
+    parts = fragments.get(full_key)
+    if parts is None:
+        html = str(caller())
+        nonce = g.get("csp_nonce")  # rendering the block may have made the nonce
+        parts = html.split(nonce) if nonce else [html]
+        with _lock:
+            if len(fragments) >= MAX_FRAGMENTS:
+                fragments.clear()
+            fragments[full_key] = parts
+    if len(parts) == 1:
+        return Markup(parts[0])
+    if nonce is None:
+        from security import csp_nonce
+
+        nonce = csp_nonce()
+    return Markup(nonce.join(parts))
+
+
+def clear() -> None:
+    with _lock:
+        _store().clear()

@@ -1,0 +1,61 @@
+"""The parts of every back-office page kept in memory (admin_views/fragments.py) show what rendering
+them afresh shows: per role set, per screen, per locale, with this response's CSP nonce."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from admin_views import fragments
+from models.enums import Role
+from tests import factories
+from tests.conftest import PASSWORD
+
+SCREENS = ["/admin/", "/admin/client/", "/admin/appointment/", "/admin/task/", "/admin/reports/", "/admin/audit/"]
+
+
+def _main_menu(html: str) -> str:
+    return html.split('<ul class="nav navbar-nav mr-auto">', 1)[1].split("navbar-right", 1)[0]
+
+
+@pytest.mark.parametrize("roles", [("manager", "worker"), ("admin",), ("worker",), ("reception",)])
+def test_kept_parts_are_what_a_fresh_rendering_shows(app, client, db, login_as, monkeypatch, roles):
+    login_as(*roles)
+    for url in SCREENS:
+        for locale in ("cs", "en"):
+            client.post("/locale", data={"locale": locale, "next": "/admin/"})
+            kept = client.get(url)
+            kept = client.get(url)  # the second time from memory
+            if kept.status_code != 200:
+                continue
+            with monkeypatch.context() as patch:
+                patch.setitem(app.jinja_env.globals, "cached_fragment", lambda *key, caller: caller())
+                fresh = client.get(url)
+            nonce = re.search(r'nonce="([^"]+)"', kept.data.decode()).group(1)
+            assert kept.data.decode().count(f'nonce="{nonce}"') > 10  # every script and style has this response's nonce
+            normal = [re.sub(r'(nonce|value)="[^"]*"', "", r.data.decode()) for r in (kept, fresh)]
+            assert normal[0] == normal[1], (url, locale)
+
+
+def test_the_menu_follows_the_roles_and_the_screen(app, client, db, login_as):
+    desk = app.test_client()
+    person = factories.make_worker(email="desk@test.example", roles=[Role.RECEPTION], password=PASSWORD)
+    db.session.commit()
+    desk.post("/login", data={"email": person.email, "password": PASSWORD})
+    login_as("manager")
+    for _ in range(2):  # fresh, then kept
+        reception_menu = _main_menu(desk.get("/admin/client/").data.decode())
+        assert "/admin/audit/" not in reception_menu and "/admin/client/" in reception_menu
+        admin_menu = _main_menu(client.get("/admin/client/").data.decode())
+        assert "/admin/audit/" in admin_menu
+        on_audit = _main_menu(client.get("/admin/audit/").data.decode())
+        assert on_audit != admin_menu and 'class="dropdown-item active' in on_audit  # the open screen is marked
+
+
+def test_the_store_is_bounded(app, client, db, login_as, monkeypatch):
+    monkeypatch.setattr(fragments, "MAX_FRAGMENTS", 2)
+    app.extensions.pop("poradna_fragments", None)
+    login_as("manager", "worker")
+    for url in SCREENS:
+        assert client.get(url).status_code == 200, url
+    assert len(app.extensions["poradna_fragments"]) <= 2
