@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
 
-from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
+from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
 from admin_views import listing
 from admin_views.listing import ListRenderingMixin
 from extensions import db
@@ -66,6 +66,11 @@ class AdminForm(BaseForm):
 
 class PoradnaConverter(AdminModelConverter):
     """Model → form conversion for the project's own column types."""
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        if not getattr(self.view, "_form_ajax_refs", {}).get(prop.key):
+            kwargs.setdefault("widget", FastSelect2(multiple=bool(multiple)))  # staff, offices, topics
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
 
     @converts("UTCDateTime")
     def conv_utc_datetime(self, field_args, **extra):

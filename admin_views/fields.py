@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import fields, widgets
@@ -11,21 +12,81 @@ from wtforms.validators import ValidationError
 from services.timeutil import local_to_utc, to_local
 
 
+def _option(value, label, selected) -> str:
+    return f'<option {"selected " if selected else ""}value="{escape(value)}">{escape(label or value)}</option>'
+
+
+def _plain_options(field, multiple: bool) -> list[str] | None:
+    """The options of a select whose choices are a plain list of ``(value, label)`` pairs, or of a
+    Flask-Admin query select, written straight from its values: the same HTML (and the same
+    ``selected`` test) as WTForms' ``iter_choices``, without a Choice object, a second parse of the
+    choices for ``has_groups`` or — for a query select — a deprecation warning per option.
+    ``None`` for anything else (groups, ``render_kw``, booleans), which WTForms renders itself."""
+    if isinstance(field, QuerySelectField):
+        data = field.data
+        get_label = field.get_label
+        if multiple:
+            data = data or ()
+            return [_option(pk, get_label(obj), obj in data) for pk, obj in field._get_object_list()]
+        html = [_option("__None", field.blank_text, data is None)] if field.allow_blank else []
+        html += [_option(pk, get_label(obj), obj == data) for pk, obj in field._get_object_list()]
+        return html
+    if not isinstance(field, fields.SelectField):
+        return None
+    choices = field.choices
+    if not isinstance(choices, list):
+        return None
+    coerce, data = field.coerce, field.data
+    if multiple:
+        data = data or ()
+    html = []
+    for choice in choices:
+        if type(choice) is not tuple or len(choice) != 2 or isinstance(choice[0], bool):
+            return None
+        value, label = choice
+        coerced = coerce(value)
+        html.append(_option(value, label, coerced in data if multiple else coerced == data))
+    return html
+
+
 class FastSelect(widgets.Select):
     """WTForms' select with the same HTML, each plain option written directly rather than through
     ``html_params`` (a country list has some 250 options; an edit form spent half its time on them)."""
+
+    def __call__(self, field, **kwargs):
+        options = _plain_options(field, self.multiple)
+        if options is None:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        flags = getattr(field, "flags", None)
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(flags, name, False):
+                kwargs[name] = getattr(flags, name)
+        return Markup(f"<select {widgets.html_params(name=field.name, **kwargs)}>{''.join(options)}</select>")
 
     @classmethod
     def render_option(cls, choice, **kwargs):
         value = choice.value
         if kwargs or choice.render_kw or isinstance(value, bool):
             return super().render_option(choice, **kwargs)
-        selected = "selected " if choice.selected else ""
-        return Markup(f'<option {selected}value="{escape(value)}">{escape(choice.label or value)}</option>')
+        return Markup(_option(value, choice.label, choice.selected))
 
     @classmethod
     def _dispatch_render_option(cls):
         return cls.render_option  # the 3.3 signature (WTForms would inspect it on every render)
+
+
+class FastSelect2(FastSelect):
+    """Flask-Admin's Select2 widget (the same attributes) on :class:`FastSelect`: the staff, office and
+    topic selects of the edit forms."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("data-role", "select2")
+        if getattr(field, "allow_blank", False) and not self.multiple:
+            kwargs["data-allow-blank"] = "1"
+        return super().__call__(field, **kwargs)
 
 
 class LocalDateTimeField(fields.DateTimeLocalField):
