@@ -61,7 +61,15 @@ class AdminForm(BaseForm):
     """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms)."""
 
     class Meta(FlaskForm.Meta):
-        pass
+        def get_translations(self, form):
+            from flask_wtf import i18n
+
+            translations = super().get_translations(form)
+            if translations is i18n.translations and has_request_context() and "babel" in current_app.extensions:
+                from admin_views.fragments import wtforms_translations
+
+                return wtforms_translations  # Flask-WTF's catalogs, read once per locale
+            return translations
 
 
 class PoradnaConverter(AdminModelConverter):

@@ -66,3 +66,33 @@ def cached_fragment(*key, caller):
 def clear() -> None:
     with _lock:
         _store().clear()
+
+
+class WTFormsTranslations:
+    """WTForms' own messages ("Not a valid choice", "This field is required.") in the user's language.
+
+    Flask-WTF reads and parses WTForms' catalog from disk for every request that builds a form (a list
+    page builds its delete form on each request); the catalogs are the same for every request, so
+    they are read once per locale and kept."""
+
+    _catalogs: dict[str, object] = {}
+
+    def _get(self):
+        from babel import support
+        from wtforms.i18n import messages_path
+
+        locale = get_locale()
+        key = str(locale)
+        catalog = self._catalogs.get(key)
+        if catalog is None:
+            catalog = self._catalogs[key] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        return catalog
+
+    def gettext(self, string):
+        return self._get().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self._get().ungettext(singular, plural, n)
+
+
+wtforms_translations = WTFormsTranslations()

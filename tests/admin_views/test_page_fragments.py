@@ -59,3 +59,27 @@ def test_the_store_is_bounded(app, client, db, login_as, monkeypatch):
     for url in SCREENS:
         assert client.get(url).status_code == 200, url
     assert len(app.extensions["poradna_fragments"]) <= 2
+
+
+def test_wtforms_messages_follow_the_locale_and_are_read_once(app, monkeypatch):
+    from babel import support
+    from flask_babel import force_locale
+    from wtforms import StringField
+    from wtforms.validators import InputRequired
+
+    from admin_views.base import AdminForm
+
+    class Form(AdminForm):
+        name = StringField(validators=[InputRequired()])
+
+    loads = []
+    real_load = support.Translations.load
+    monkeypatch.setattr(fragments.WTFormsTranslations, "_catalogs", {})
+    monkeypatch.setattr(support.Translations, "load", lambda *a, **k: loads.append(a) or real_load(*a, **k))
+    for _ in range(2):
+        for locale, message in (("cs", "Toto pole je povinné."), ("en", "This field is required.")):
+            with app.test_request_context("/admin/client/new/", method="POST", data={}), force_locale(locale):
+                form = Form(meta={"csrf": False})
+                assert not form.validate()
+                assert form.name.errors == [message]
+    assert len(loads) == 2  # one catalog per locale
