@@ -301,6 +301,19 @@ class _WriteFlag:
 WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "delete_view": "can_delete"}
 
 
+#: Lists count exactly up to this many rows, then say "more than" (a million rows are not counted per page).
+COUNT_CAP = 10_000
+
+
+class CappedCountQuery(sa.orm.Query):
+    """A list's count query (Flask-Admin adds the filters and joins) that stops counting past
+    :data:`COUNT_CAP`: ``scalar()`` counts at most ``COUNT_CAP + 1`` matching rows, exact when cheap."""
+
+    def scalar(self):
+        capped = self.with_entities(sa.literal(1)).limit(COUNT_CAP + 1).subquery("capped")
+        return self.session.query(sa.func.count()).select_from(capped).scalar()
+
+
 class SecureModelView(ListRenderingMixin, ModelView):
     """A Flask-Admin model view whose every path goes through the access policy."""
 
@@ -387,7 +400,7 @@ class SecureModelView(ListRenderingMixin, ModelView):
     def get_count_query(self):
         if g.get("_poradna_count_with_page"):
             return None  # get_list counts with the page itself
-        query = db.session.query(sa.func.count()).select_from(self.model)  # count(*): SQLite's fast path
+        query = CappedCountQuery([sa.func.count()], session=db.session()).select_from(self.model)
         return access.scope(query, self.model, current_user)
 
     #: the search box finds records by their client: a code prefix, a name or a phone number, the same
@@ -592,6 +605,10 @@ class SecureModelView(ListRenderingMixin, ModelView):
     def render(self, template, **kwargs):
         """Hide what the user may not read; record each opening of a record (after rendering it,
         so the commit does not make the page load its objects again)."""
+        if isinstance(kwargs.get("count"), int) and kwargs["count"] > COUNT_CAP:  # a capped count says so
+            from flask_babel import format_number
+
+            kwargs["count"] = _("more than %(n)s", n=format_number(COUNT_CAP))
         model = kwargs.get("model")
         viewed = None
         if model is not None and template in (self.details_template, self.details_modal_template):

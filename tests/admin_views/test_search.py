@@ -42,3 +42,17 @@ def test_appointments_and_visits_are_found_by_their_clients_name(client, db, log
     page = _text(client.get("/admin/appointment/?search=Tran"))
     assert f"id={mine.id}" in page and f"id={theirs.id}" not in page
     assert f"id={visit.id}" in _text(client.get("/admin/visit/?search=Hoa+Tran"))
+
+
+def test_a_list_counts_up_to_the_cap_and_then_says_more_than(client, db, login_as, monkeypatch):
+    from admin_views import base
+
+    login_as("reception")
+    for _ in range(5):
+        factories.make_appointment()
+    db.session.commit()
+    assert "(5)" in _text(client.get("/admin/appointment/"))
+    monkeypatch.setattr(base, "COUNT_CAP", 3)
+    page = _text(client.get("/admin/appointment/"))
+    assert "(více než 3)" in page and "(5)" not in page
+    assert page.count('name="rowid"') == 5  # every row of the page is still there
