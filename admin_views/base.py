@@ -423,6 +423,15 @@ class SecureModelView(ListRenderingMixin, ModelView):
             count_query = count_query.filter(condition)
         return query, count_query, joins, count_joins
 
+    def _page_loads(self) -> list:
+        """What a list page loads with its rows: the relations its columns show, and not the ones the
+        models join by default beyond them (a client's worker behind each appointment, say)."""
+        return ([sa.orm.lazyload("*")] + [sa.orm.joinedload(relation) for relation in self._auto_joins]
+                + list(self.list_loads))
+
+    #: loader options for relations a list's columns reach through another one (e.g. a task's agreement's client)
+    list_loads: tuple = ()
+
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         """Flask-Admin's list query, paged by ids first: the page's ids are found through the indexes
         alone (sort, filters, OFFSET), and only those rows are joined to what the columns show, so a
@@ -447,13 +456,12 @@ class SecureModelView(ListRenderingMixin, ModelView):
             if not ids:
                 return count, []
             # the page's rows by their ids, in the page's order (the search need not be run twice)
-            page_rows = self.get_query().filter(self.model.id.in_(ids))
-            for relation in self._auto_joins:
-                page_rows = page_rows.options(sa.orm.joinedload(relation))
+            page_rows = self.get_query().filter(self.model.id.in_(ids)).options(*self._page_loads())
             by_id = {obj.id: obj for obj in page_rows}
             return count, [by_id[i] for i in ids if i in by_id]
         page_ids = query.with_entities(self.model.id).subquery("page_ids")
-        rows = query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id))).all()
+        rows = (query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id)))
+                .options(*self._page_loads()).all())
         return count, rows
 
     #: loader options for the one record of a details or edit page
