@@ -31,7 +31,7 @@ def test_manager_journey(ui, world):
 
     # --- who accessed the client's record ---------------------------------------------------------
     ui.menu("Clients")
-    ui.search_list(client.last_name)
+    ui.search_list(f"{client.first_name} {client.last_name}")  # every word: no namesakes
     rows = ui.page.locator("table.model-list tbody tr")
     expect(rows).to_have_count(1)
     ui.click(rows.first.get_by_role("link", name=ui.ta("View Record")))
@@ -90,7 +90,7 @@ def test_manager_reports_exports_anonymises_purges_and_reads_the_audit_trail(ui,
     # --- export a client's record: JSON, then the printable page ------------------------------
     exported = world.export_client
     ui.menu("Clients")
-    ui.search_list(exported.last_name)
+    ui.search_list(f"{exported.first_name} {exported.last_name}")  # every word: no namesakes
     rows = ui.page.locator("table.model-list tbody tr")
     expect(rows).to_have_count(1)
     ui.click(rows.first.get_by_role("link", name=ui.ta("View Record")))
@@ -116,7 +116,7 @@ def test_manager_reports_exports_anonymises_purges_and_reads_the_audit_trail(ui,
     # --- anonymise a client through the confirmation page -------------------------------------
     gone = world.anonymise_client
     ui.goto("/admin/client/")
-    ui.search_list(gone.last_name)
+    ui.search_list(f"{gone.first_name} {gone.last_name}")  # every word: no namesakes
     rows = ui.page.locator("table.model-list tbody tr")
     expect(rows).to_have_count(1)
     ui.click(rows.first.get_by_role("link", name=ui.ta("View Record")))
