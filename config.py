@@ -97,6 +97,10 @@ class Config:
         self.FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION = False
         self.ADMIN_PAGE_SIZE = 25
         self.AJAX_LOOKUP_LIMIT = 20
+        #: the garbage collector's first threshold in this process (0 keeps Python's 700): a page allocates
+        #: tens of thousands of short-lived objects, and at 700 the collector ran dozens of times per page
+        #: (a third of a list page's time), walking objects the request still used
+        self.GC_THRESHOLD = _int_env("GC_THRESHOLD", 50_000)
         #: a worker's start page lists their clients without contact for longer than this
         self.STALE_CONTACT_MONTHS = int(os.environ.get("STALE_CONTACT_MONTHS", "3"))
 

@@ -445,7 +445,7 @@ class SecureModelView(ListRenderingMixin, ModelView):
         if not execute:
             return count, query
         if searching:
-            found = query.with_entities(self.model.id.label("id"), sa.func.count().over().label("total")).all()
+            found = db.session.execute(self._search_page_ids(query, page, page_size)).all()
             if found:
                 count = found[0].total
             elif not page:
@@ -463,6 +463,28 @@ class SecureModelView(ListRenderingMixin, ModelView):
         rows = (query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id)))
                 .options(*self._page_loads()).all())
         return count, rows
+
+    def _search_page_ids(self, query, page, page_size):
+        """The ids of one page of a search and the number of all rows found, in one statement: the
+        rows found (and counted by a window) in a subquery, sorted and cut to the page outside it.
+
+        With the sort inside the counting query, PostgreSQL walked the sort column's index backwards
+        through every client and tested each (~130 ms for a name); this way it finds the few rows
+        matching through the name indexes (revision 0007) and sorts only those (~4 ms)."""
+        columns = [self.model.id.label("id"), sa.func.count().over().label("total")]
+        order = []
+        for index, clause in enumerate(query._order_by_clauses):
+            element, descending = clause, False
+            if isinstance(clause, sa.sql.elements.UnaryExpression) and clause.modifier in (
+                    sa.sql.operators.desc_op, sa.sql.operators.asc_op):
+                element, descending = clause.element, clause.modifier is sa.sql.operators.desc_op
+            columns.append(element.label(f"sort_{index}"))
+            order.append((f"sort_{index}", descending))
+        found = query.limit(None).offset(None).order_by(None).with_entities(*columns).subquery("found")
+        size = page_size or self.page_size
+        return (sa.select(found.c.id, found.c.total)
+                .order_by(*(found.c[name].desc() if descending else found.c[name].asc() for name, descending in order))
+                .limit(size).offset((page or 0) * size))
 
     #: loader options for the one record of a details or edit page
     get_one_options: tuple = ()

@@ -56,3 +56,41 @@ def test_a_list_counts_up_to_the_cap_and_then_says_more_than(client, db, login_a
     page = _text(client.get("/admin/appointment/"))
     assert "(více než 3)" in page and "(5)" not in page
     assert page.count('name="rowid"') == 5  # every row of the page is still there
+
+
+def test_search_pages_follow_the_chosen_sort_and_count_every_row_found(client, db, login_as, monkeypatch):
+    """The rows found are counted in a subquery and sorted and cut to the page outside it: a sort
+    either way, page after page, shows each row found once, in order, with the count of them all."""
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    from admin_views.base import SecureModelView
+
+    login_as("manager", "worker")
+    namesakes = [factories.make_client(last_name="Horvátová") for _ in range(7)]
+    factories.make_client(last_name="Someone Else")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    booked = [factories.make_appointment(client=namesakes[i % 7], starts_at=start + timedelta(hours=i * 5))
+              for i in range(12)]
+    factories.make_appointment(starts_at=start)  # someone else's
+    db.session.commit()
+    monkeypatch.setattr(SecureModelView, "page_size", 5)
+    monkeypatch.setattr(SecureModelView, "page_size_options", (5,))
+
+    def ids(url):
+        return [int(i) for i in re.findall(r'name="rowid" class="action-checkbox" value="(\d+)"', _text(client.get(url)))]
+
+    def every_page(url):
+        return [row for page in range(4) for row in ids(f"{url}&page={page}")]
+
+    search = "/admin/appointment/?search=Horv%C3%A1tov%C3%A1"
+    newest_first = [a.id for a in sorted(booked, key=lambda a: (a.starts_at, a.id), reverse=True)]
+    assert ids(search) == newest_first[:5]
+    assert every_page(search) == newest_first
+    assert "(12)" in _text(client.get(f"{search}&page=2"))
+    assert every_page(f"{search}&sort=0") == newest_first[::-1]  # by start, ascending
+    by_status_then_id = every_page(f"{search}&sort=6&desc=1")
+    assert sorted(by_status_then_id) == sorted(newest_first) and len(set(by_status_then_id)) == 12
+    found = [c.id for c in sorted(namesakes, key=lambda c: (c.created_at, c.id), reverse=True)]
+    assert every_page("/admin/client/?search=Horv%C3%A1tov%C3%A1") == found
+    assert "(7)" in _text(client.get("/admin/client/?search=Horv%C3%A1tov%C3%A1"))
