@@ -44,6 +44,37 @@ def _configure_sqlite(engine: Engine, url: str) -> None:
         cursor.close()
 
 
+def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, for connections idle longer than ``idle_seconds`` only.
+
+    ``pool_pre_ping`` tests every connection taken from the pool, a round trip to the server on
+    every request. A connection back in the pool a moment ago is as alive as a test would show; one
+    idle for longer is tested, and a dead one is replaced before the request uses it (SQLAlchemy's
+    "custom pessimistic ping": raising DisconnectionError at checkout makes the pool reconnect)."""
+    import time
+
+    from sqlalchemy import exc
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, connection_record):
+        connection_record.info["poradna_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, connection_record, connection_proxy):
+        idle_since = connection_record.info.get("poradna_idle_since")
+        if idle_since is not None and time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()  # leave no transaction open behind the test
+        except Exception as error:  # any failure: the pool drops this connection and opens another
+            raise exc.DisconnectionError() from error
+
+
 def create_app(config=None) -> Flask:
     """Build the application. ``config``: a Config instance or class, or a dict of overrides."""
     if config is None:
@@ -74,6 +105,8 @@ def create_app(config=None) -> Flask:
     with app.app_context():
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             _configure_sqlite(db.engine, app.config["SQLALCHEMY_DATABASE_URI"])
+        elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            _ping_idle_connections(db.engine, app.config.get("POOL_PING_AFTER", 10))
 
     from models import Worker
 

@@ -70,7 +70,7 @@ def fmt_client_link(view, context, model, name):
         return Markup("<em>{}</em>").format(_("anonymous walk-in"))
     from admin_views.listing import id_url
 
-    return Markup('<a href="{}">{}</a>').format(id_url("client.details_view", client.id), client.code)
+    return Markup('<a href="%s">%s</a>') % (id_url("client.details_view", client.id), client.code)
 
 
 def fmt_client_named(view, context, model, name):
@@ -78,7 +78,7 @@ def fmt_client_named(view, context, model, name):
     link = fmt_client_link(view, context, model, name)
     client = getattr(model, "client", None)
     label = client.book_name if client is not None else ""
-    return Markup("{} {}").format(link, label) if label else link
+    return link + Markup(" ") + label if label else link  # Markup + text escapes the text
 
 
 # --- filters over relations ------------------------------------------------------------------

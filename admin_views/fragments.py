@@ -96,3 +96,48 @@ class WTFormsTranslations:
 
 
 wtforms_translations = WTFormsTranslations()
+
+
+# --- choices read from the database -----------------------------------------------------------
+# The lists' filters offer the staff, the public offices and the topics to choose from; every list
+# page read them again (a query and ~1 ms). They change a few times a year: they are kept for
+# CHOICES_TTL seconds, and dropped at once when this process writes a worker, an office or a topic
+# (another process sees such a change within CHOICES_TTL).
+
+#: seconds a process keeps choices read from the database
+CHOICES_TTL = 30.0
+
+_choices_version = 0
+
+
+def choices_version() -> int:
+    """Raised whenever this process flushes a change to a row that choices are read from."""
+    return _choices_version
+
+
+def _watch_choice_tables() -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from models import PublicOffice, Topic, Worker
+
+    watched = (Worker, PublicOffice, Topic)
+
+    @sa.event.listens_for(Session, "after_flush")
+    def _after_flush(session, flush_context):
+        global _choices_version
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, watched):
+                _choices_version += 1
+                session.info["poradna_choices_changed"] = True
+                return
+
+    @sa.event.listens_for(Session, "after_transaction_end")
+    def _after_transaction_end(session, transaction):
+        global _choices_version
+        # committed or rolled back: what was read within the transaction may now be wrong either way
+        if transaction.parent is None and session.info.pop("poradna_choices_changed", False):
+            _choices_version += 1
+
+
+_watch_choice_tables()

@@ -8,6 +8,7 @@ so the HTML is the same), and each row only puts its id in place of the stand-in
 from __future__ import annotations
 
 import secrets
+from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from types import SimpleNamespace
 
@@ -97,8 +98,7 @@ class ListRenderingMixin:
         a row needs the template (editable cells, row actions that need more than the row's id)."""
         if self.column_editable_list or (self.column_display_actions and actions_html is None):
             return None
-        formatters, type_formatters = self.column_formatters, self.column_type_formatters
-        choices = self._column_choices_map
+        formatters, choices = self.column_formatters, self._column_choices_map
         columns = []
         for name, _label in list_columns:
             if choices.get(name):
@@ -109,8 +109,15 @@ class ListRenderingMixin:
         cell_starts = {name: '<td class="col-%s">' % escape(name) for name, _f, _g in columns}
         checkbox = ('<td><input type="checkbox" name="rowid" class="action-checkbox" value="%s" title="{0}" '
                     'aria-label="{0}" /></td>').replace("{0}", str(escape(select_record)))
-        out = []
+        token = _pinned.set(_formats())
+        try:
+            return self._write_rows(context, data, columns, cell_starts, checkbox, with_checkbox, actions_html, [])
+        finally:
+            _pinned.reset(token)
+
+    def _write_rows(self, context, data, columns, cell_starts, checkbox, with_checkbox, actions_html, out):
         append = out.append
+        formatters, type_formatters = self.column_formatters, self.column_type_formatters
         pk_value, type_formatter = self.get_pk_value, self._type_formatter
         for row in data:
             row_id = pk_value(row)
@@ -183,9 +190,22 @@ class _Formats:
         self.medium_date = babel_dates.parse_pattern(babel_dates.get_date_format("medium", locale=locale))
         self.normalize = getattr(tz, "normalize", None)
         self.texts: dict = {}
+        #: formatted times and days, kept per request (a page's rows share days and times of day);
+        #: a time pattern showing a zone also depends on the day (summer time)
+        self.times: dict = {}
+        self.days: dict = {}
+        self.time_needs_day = _has_zone_field(self.short_time)
+
+
+#: the formats a list page's rows use, pinned while ``list_rows_html`` writes them (nothing changes
+#: the locale or time zone within it; looking them up again cost some 125 context lookups a page)
+_pinned: ContextVar[_Formats | None] = ContextVar("listing_formats", default=None)
 
 
 def _formats() -> _Formats:
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     locale, tz = flask_babel.get_locale(), flask_babel.get_timezone()
     formats = g.get("_listing_formats")
     if formats is None or formats.locale is not locale or formats.tz is not tz:
@@ -202,8 +222,20 @@ def short_datetime(value: datetime) -> str:
     if f.normalize is not None:
         value = f.normalize(value)
     day = value.date()
-    return (f.frame.replace("{0}", f.short_time.apply(value.timetz(), f.locale, reference_date=day))
-            .replace("{1}", f.short_date.apply(day, f.locale)))
+    clock = value.timetz()
+    key = (clock, day) if f.time_needs_day else clock
+    time_text = f.times.get(key)
+    if time_text is None:
+        time_text = f.times[key] = f.short_time.apply(clock, f.locale, reference_date=day)
+    day_text = f.days.get(day)
+    if day_text is None:
+        day_text = f.days[day] = f.short_date.apply(day, f.locale)
+    return f.frame.replace("{0}", time_text).replace("{1}", day_text)
+
+
+def _has_zone_field(pattern) -> bool:
+    """Whether a Babel date-time pattern shows a time zone (its text then depends on the day)."""
+    return any(letter in pattern.pattern for letter in "zZvVOxX")
 
 
 def medium_date(value: date) -> str:
