@@ -66,6 +66,9 @@ class Config:
         #: that time is not, which saves a round trip on every request (app._ping_idle_connections)
         self.SQLALCHEMY_ENGINE_OPTIONS = {}
         self.POOL_PING_AFTER = _int_env("POOL_PING_AFTER", 10)
+        #: SQLite's sync level in WAL mode: NORMAL (a power failure may lose the last commits, never
+        #: corrupts) or FULL (a sync at every commit); PostgreSQL, the production database, syncs every commit
+        self.SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
         self.RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "3"))
         self.BABEL_DEFAULT_LOCALE = "cs"
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PORADNA_TIMEZONE", "Europe/Prague")

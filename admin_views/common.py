@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import fields
 
-from admin_views.fields import FastSelect
+from admin_views.fields import FastSelect, kept_choices
 from extensions import db
 from models import PublicOffice, Topic
 from services import codes
@@ -40,14 +40,17 @@ class LanguageField(CountryField):
         fields.SelectField.__init__(self, label, validators, choices=lambda: _with_blank(codes.language_choices()), **kwargs)
 
 
+@kept_choices
 def social_workers():
     return social_workers_query(db.session)
 
 
+@kept_choices
 def active_topics():
     return db.session.query(Topic).filter(Topic.active.is_(True)).order_by(Topic.code)
 
 
+@kept_choices
 def active_offices():
     return db.session.query(PublicOffice).filter(PublicOffice.active.is_(True)).order_by(PublicOffice.code)
 

@@ -24,6 +24,14 @@ def _plain_options(field, multiple: bool) -> list[str] | None:
     ``None`` for anything else (groups, ``render_kw``, booleans), which WTForms renders itself."""
     if isinstance(field, QuerySelectField):
         data = field.data
+        kept = _kept_pairs(field)
+        if kept is not None:  # the same rows for everyone: their ids and labels kept, the choice marked
+            if multiple:
+                chosen = {field.get_pk(obj) for obj in data or ()}
+            else:
+                chosen = {field.get_pk(data)} if data is not None else set()
+            html = [_option("__None", field.blank_text, data is None)] if field.allow_blank and not multiple else []
+            return html + _marked(kept, chosen)
         get_label = field.get_label
         if multiple:
             data = data or ()
@@ -37,16 +45,80 @@ def _plain_options(field, multiple: bool) -> list[str] | None:
     if not isinstance(choices, list):
         return None
     coerce, data = field.coerce, field.data
-    if multiple:
-        data = data or ()
-    html = []
-    for choice in choices:
+    try:
+        rendered = _rendered_choices(tuple(choices), coerce)
+    except (TypeError, ValueError):  # not plain pairs, or a value its coerce refuses: WTForms' way
+        rendered = None
+    if rendered is None:
+        return None
+    options, index = rendered
+    try:
+        if multiple:
+            chosen = {index[value] for value in data or () if value in index}
+        else:
+            chosen = {index[data]} if data in index else set()
+    except TypeError:  # an unhashable value
+        return None
+    return _marked(options, chosen, by_position=True)
+
+
+#: plain choice lists rendered once: (locale, choices, coerce) -> (each option's unselected and selected HTML,
+#: coerced value -> position). Countries have ~250 options; enum and code lists are the same every time.
+_RENDERED: dict = {}
+_KEPT_LIMIT = 512
+
+
+def _rendered_choices(choices: tuple, coerce):
+    from flask_babel import get_locale
+
+    key = (str(get_locale()), choices, coerce)  # labels may be lazy: their text depends on the locale
+    found = _RENDERED.get(key)
+    if found is not None:
+        return found
+    options, index = [], {}
+    for position, choice in enumerate(choices):
         if type(choice) is not tuple or len(choice) != 2 or isinstance(choice[0], bool):
             return None
         value, label = choice
-        coerced = coerce(value)
-        html.append(_option(value, label, coerced in data if multiple else coerced == data))
-    return html
+        options.append((_option(value, label, False), _option(value, label, True)))
+        index.setdefault(coerce(value), position)  # WTForms marks each equal one; the first is enough here
+    if len(_RENDERED) >= _KEPT_LIMIT:
+        _RENDERED.clear()
+    _RENDERED[key] = found = (options, index)
+    return found
+
+
+def _marked(options, chosen, by_position=False) -> list[str]:
+    """The options' HTML with the chosen ones (positions, or ids for kept rows) selected."""
+    if by_position:
+        return [pair[1] if position in chosen else pair[0] for position, pair in enumerate(options)]
+    return [selected if pk in chosen else plain for pk, plain, selected in options]
+
+
+def kept_choices(factory):
+    """Mark a query factory whose rows are the same for every user and change rarely (staff, offices,
+    topics): the selects built on it show ids and labels kept per process
+    (:func:`admin_views.fragments.kept`), not a query and a row object per option on every form.
+    A submitted form is still checked against the rows read afresh."""
+    factory.poradna_kept = True
+    return factory
+
+
+def _kept_pairs(field):
+    """The kept ``(id, unselected HTML, selected HTML)`` of a query select on a kept factory, or None."""
+    factory = field.query_factory
+    if field.query is not None or not getattr(factory, "poradna_kept", False):
+        return None
+    probe = object()
+    if field.get_label(probe) is not probe:  # a label of its own: not the shared one
+        return None
+    from admin_views import fragments
+
+    def read():
+        return [(pk, _option(pk, obj, False), _option(pk, obj, True)) for pk, obj in
+                ((str(field.get_pk(obj)), obj) for obj in factory())]
+
+    return fragments.kept(("select", factory.__module__, factory.__qualname__), read)
 
 
 class FastSelect(widgets.Select):

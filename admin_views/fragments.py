@@ -110,6 +110,26 @@ CHOICES_TTL = 30.0
 _choices_version = 0
 
 
+def kept(key: tuple, read):
+    """``read()``, kept per process, locale and ``key`` for :data:`CHOICES_TTL` seconds, and read again
+    at once after this process changes a worker, an office or a topic."""
+    import time
+
+    store = current_app.extensions.setdefault("poradna_kept_choices", {})
+    full_key = (str(get_locale()), *key)
+    entry = store.get(full_key)
+    now = time.monotonic()
+    if entry is not None and entry[0] == _choices_version and now - entry[1] < CHOICES_TTL:
+        return entry[2]
+    version = _choices_version
+    value = read()
+    with _lock:
+        if len(store) >= MAX_FRAGMENTS:
+            store.clear()
+        store[full_key] = (version, now, value)
+    return value
+
+
 def choices_version() -> int:
     """Raised whenever this process flushes a change to a row that choices are read from."""
     return _choices_version

@@ -3,6 +3,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from config import Config, normalise_database_url
@@ -52,7 +53,17 @@ def test_sqlite_file_database_uses_wal_and_foreign_keys(tmp_path, monkeypatch):
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: no sync per commit
         db.engine.dispose()
+    monkeypatch.setenv("SQLITE_SYNCHRONOUS", "full")
+    app = create_app()
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+        db.engine.dispose()
+    monkeypatch.setenv("SQLITE_SYNCHRONOUS", "sometimes")
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS"):
+        create_app()
 
 
 def _catalog(lang, domain="messages"):
