@@ -19,6 +19,7 @@ class Client(Base):
             "status = 'interested' OR worker_id IS NOT NULL", name="assigned_worker_required"
         ),
         sa.Index("ix_client_worker_status", "worker_id", "status"),
+        sa.Index("ix_client_created_at", "created_at", "id"),  # the list's sort, with its tiebreaker
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +45,7 @@ class Client(Base):
     worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker.id"))  #: the one assigned social worker
     legal_hold: Mapped[bool] = mapped_column(default=False)  #: blocks anonymisation and purge
     legal_hold_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)  #: kept by services
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  #: set when the centre anonymised the record
 

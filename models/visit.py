@@ -26,12 +26,13 @@ class Visit(TimestampMixin, Base):
     __tablename__ = "visit"
     __table_args__ = (
         sa.CheckConstraint("minutes IS NULL OR (minutes >= 0 AND minutes <= 1440)", name="minutes_range"),
+        sa.Index("ix_visit_occurred_at", "occurred_at", "id"),  # the list's sort, with its tiebreaker
         sa.Index("ix_visit_client_occurred", "client_id", "occurred_at"),
         sa.Index("ix_visit_worker_occurred", "worker_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     channel: Mapped[VisitChannel] = mapped_column(EnumText(VisitChannel), default=VisitChannel.WALK_IN, index=True)
     client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("client.id", ondelete="CASCADE"))  #: empty for an anonymous walk-in
     worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker.id"))  #: who handled the contact
