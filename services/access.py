@@ -327,7 +327,7 @@ def holds_expression(client_id, user: Any, now=None):
     The same answer as ``client_id IN accessible_client_ids(user)``, asked of one client by index
     lookups instead of listing every client the worker holds.
     """
-    now = now or utcnow()
+    now = utcnow() if now is None else now  # a value, or a bound parameter of a statement built once
     held, grant, first = _HELD_ALIASES
     own = sa.exists().where(held.id == client_id, held.worker_id == user.id)
     cover = sa.exists().where(grant.client_id == client_id, grant.worker_id == user.id,

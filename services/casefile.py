@@ -215,7 +215,7 @@ def timeline_union(session: Session, client_id: int, user: Any, now: datetime | 
     ``at`` orders the events (a date event sorts at the end of its day, after that day's meetings);
     events at the same moment are ordered by when they were recorded, then by kind.
     """
-    now = now or utcnow()
+    now = utcnow() if now is None else now
     day = lambda col: _end_of_day(session, col)  # noqa: E731
     if held is None:
         held = access.holds_client(session, user, client_id)
@@ -280,15 +280,20 @@ def _language() -> str:
     return _current_language()
 
 
-def _page_statement(events, page: int, page_size: int, dialect: str = "sqlite"):
+def _page_statement(events, page: int | None, page_size: int | None, dialect: str = "sqlite"):
     """One page of events with the row behind each of them and the total, in one statement: the page
     is cut from the events first (with the total as a window count), then every model is outer-joined
-    on its own kinds, so each row carries exactly one of them."""
+    on its own kinds, so each row carries exactly one of them. ``page`` None: the page's size and
+    offset are the parameters ``tl_limit`` and ``tl_offset``."""
     order = (events.c.at.desc(), events.c.tiebreak.desc(), events.c.rank.desc(), events.c.ref.desc())
+    if page is None:
+        limit, offset = sa.bindparam("tl_limit", type_=sa.Integer), sa.bindparam("tl_offset", type_=sa.Integer)
+    else:
+        limit, offset = page_size, (page - 1) * page_size
     cut = (
         sa.select(events.c.kind, events.c.ref, events.c.at, events.c.tiebreak, events.c.rank,
                   sa.func.count().over().label("total"))
-        .order_by(*order).limit(page_size).offset((page - 1) * page_size)
+        .order_by(*order).limit(limit).offset(offset)
         .subquery("page")
     )
     models = list(dict.fromkeys(SOURCES.values()))
@@ -313,18 +318,22 @@ def timeline(session: Session, client: Client, user: Any, *, page: int = 1, page
     """One page of the timeline, newest first, with the total: one query (a second for the topics of
     the visits on the page, and a count only when the page asked for lies beyond the last)."""
     read = access.can_read_confidential(session, user, client) if read is None else read
-    events = timeline_union(session, client.id, user)
     page = max(1, int(page or 1))
-    dialect = session.get_bind().dialect.name
-    rows = session.execute(_page_statement(events, page, page_size, dialect)).all()
+    events, page_stmt = _statements(session, user, access.holds_client(session, user, client.id))
+    params = {"tl_client": client.id, "tl_now": utcnow()}
+
+    def page_rows(number):
+        return session.execute(page_stmt, params | {"tl_limit": page_size, "tl_offset": (number - 1) * page_size}).all()
+
+    rows = page_rows(page)
     if rows:
         total = rows[0].total
     else:
-        total = session.execute(sa.select(sa.func.count()).select_from(events)).scalar() or 0
+        total = session.execute(sa.select(sa.func.count()).select_from(events), params).scalar() or 0
         last = max(1, -(-total // page_size))
         if page > last:
             page = last
-            rows = session.execute(_page_statement(events, page, page_size, dialect)).all() if total else []
+            rows = page_rows(page) if total else []
     pages = max(1, -(-total // page_size))
     result = []
     for row in rows:
@@ -333,6 +342,29 @@ def timeline(session: Session, client: Client, user: Any, *, page: int = 1, page
             topics = sorted(row.topics.split(TOPIC_SEPARATOR)) if row.topics else []
             result.append(_event(row.kind, obj, read, topics=topics))
     return Timeline(events=result, page=page, pages=pages, total=total, page_size=page_size)
+
+
+#: the timeline's statements, built once per shape (engine, language, the viewer's roles and id, whether
+#: they hold the client) with the client, the time and the page as parameters: building the union of
+#: ten scoped branches and the page's joins took longer than running it
+_STATEMENTS: dict[tuple, tuple] = {}
+_STATEMENTS_LIMIT = 512
+
+
+def _statements(session: Session, user: Any, held: bool):
+    """``(events, page statement)`` for ``user`` viewing a client they hold or not (``held``); their
+    parameters: ``tl_client``, ``tl_now``, and the page's ``tl_limit`` and ``tl_offset``."""
+    dialect = session.get_bind().dialect.name
+    key = (dialect, _language(), bool(held), frozenset(access._roles(user)), getattr(user, "id", None))
+    found = _STATEMENTS.get(key)
+    if found is None:
+        events = timeline_union(session, sa.bindparam("tl_client", type_=sa.Integer), user,
+                                now=sa.bindparam("tl_now", type_=UTCDateTime()), held=bool(held))
+        found = (events, _page_statement(events, None, None, dialect))
+        if len(_STATEMENTS) >= _STATEMENTS_LIMIT:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = found
+    return found
 
 
 def _name(worker) -> str | None:
@@ -452,9 +484,31 @@ def open_case_file(session: Session, client_id: int, user: Any, *, page: int = 1
     ``user`` holds the case, and the current agreement (with its roadmap) and open intake, all scoped
     by the access policy, in one; the next appointments; the timeline page; the visits' topics.
     """
-    case_client = sa.orm.aliased(Client, name="case_client")  # the subqueries' own ``client`` stays uncorrelated
     worker = access.holds_column(Client, user) is not None  # only a social worker can hold a case
-    held = access.holds_expression(case_client.id, user) if worker else sa.false()
+    row = session.execute(_header_statement(session, user, worker), {"cf_client": client_id, "cf_now": utcnow()}).unique().first()
+    if row is None:
+        return None
+    client, agreement, intake = row[0], row[1], row[2]
+    access.remember_holds(user, client.id, row.held if worker else None)
+    who = rights(session, user, client)
+    return CaseFile(
+        client=client, rights=who,
+        counts={"attended": row.attended, "no_show": row.no_show, "cancelled_in_advance": row.cancelled_in_advance},
+        agreement=agreement, intake=intake, roadmap=roadmap(agreement), upcoming=upcoming(session, client, user),
+        timeline=timeline(session, client, user, page=page, page_size=page_size, read=who.read), today=_today(),
+    )
+
+
+def _header_statement(session: Session, user: Any, worker: bool):
+    """The case file's first query (see :func:`open_case_file`), built once per viewer shape like the
+    timeline's (:func:`_statements`); its parameters: ``cf_client`` and ``cf_now``."""
+    key = ("header", session.get_bind().dialect.name, frozenset(access._roles(user)), getattr(user, "id", None), worker)
+    found = _STATEMENTS.get(key)
+    if found is not None:
+        return found
+    client_id, now = sa.bindparam("cf_client", type_=sa.Integer), sa.bindparam("cf_now", type_=UTCDateTime())
+    case_client = sa.orm.aliased(Client, name="case_client")  # the subqueries' own ``client`` stays uncorrelated
+    held = access.holds_expression(case_client.id, user, now) if worker else sa.false()
     visible = access.case_rows_visible(user, held)  # agreements and intakes: the same rule as access.scope
     current = (
         sa.select(Agreement.id).where(Agreement.client_id == case_client.id, visible)
@@ -484,18 +538,10 @@ def open_case_file(session: Session, client_id: int, user: Any, *, page: int = 1
                  joinedload(Agreement.tasks), joinedload(Intake.worker)),
         Client, user,
     )
-    row = session.execute(stmt).unique().first()
-    if row is None:
-        return None
-    client, agreement, intake = row[0], row[1], row[2]
-    access.remember_holds(user, client.id, row.held if worker else None)
-    who = rights(session, user, client)
-    return CaseFile(
-        client=client, rights=who,
-        counts={"attended": row.attended, "no_show": row.no_show, "cancelled_in_advance": row.cancelled_in_advance},
-        agreement=agreement, intake=intake, roadmap=roadmap(agreement), upcoming=upcoming(session, client, user),
-        timeline=timeline(session, client, user, page=page, page_size=page_size, read=who.read), today=_today(),
-    )
+    if len(_STATEMENTS) >= _STATEMENTS_LIMIT:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = stmt
+    return stmt
 
 
 def record_view(session: Session, client: Client, user: Any, *, confidential: bool) -> None:

@@ -403,3 +403,28 @@ def test_open_case_file_answers_with_the_scoped_parts(db):
     skeleton = casefile.open_case_file(db.session, person.id, reception)
     assert skeleton.agreement is None and skeleton.intake is None and not skeleton.rights.read
     assert casefile.open_case_file(db.session, 10**9, worker) is None
+
+
+def test_the_timeline_statement_built_once_serves_every_client_time_and_page_with_its_own_rows(db):
+    """The timeline's statement is kept per viewer shape (casefile._statements) with the client, the time
+    and the page as parameters: each client still gets exactly their own events, planned appointments
+    appear once their time has passed, and pages do not overlap."""
+    worker = factories.make_worker()
+    first, second = factories.make_client(worker=worker), factories.make_client(worker=worker)
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    mine = [factories.make_visit(client=first, worker=worker, occurred_at=start + timedelta(days=i)) for i in range(30)]
+    theirs = [factories.make_visit(client=second, worker=worker, occurred_at=start + timedelta(days=i)) for i in range(3)]
+    db.session.commit()
+    casefile._STATEMENTS.clear()
+
+    def ids(client, page=1):
+        return [e.id for e in casefile.timeline(db.session, client, worker, page=page, page_size=25).events]
+
+    assert set(ids(first)) | set(ids(first, 2)) == {v.id for v in mine}
+    assert not set(ids(first)) & set(ids(first, 2)) and len(ids(first, 2)) == 5
+    assert set(ids(second)) == {v.id for v in theirs}
+    assert len(casefile._STATEMENTS) == 1  # one shape: the same worker, holding both clients
+    manager = factories.make_worker(roles=(Role.MANAGER,))
+    db.session.commit()
+    assert set(casefile.timeline(db.session, second, manager).events[i].id for i in range(3)) == {v.id for v in theirs}
+    assert len(casefile._STATEMENTS) == 2
