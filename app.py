@@ -171,8 +171,36 @@ def _tune_gc(threshold: int) -> None:
         _gc_frozen = True
 
 
+def _translations():
+    """Flask-Babel's ``get_translations()``, kept for the rest of the request once found (it looked up
+    the request context, the locale and its cache again for each of the ~200 strings of a page); a
+    locale forced within the request (``force_locale``) is noticed and looked up afresh."""
+    from flask import g
+    from flask_babel import get_translations
+
+    ctx = g.get("_flask_babel")
+    if ctx is not None:
+        kept = getattr(ctx, "poradna_translations", None)
+        if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
+            return kept[1]
+    translations = get_translations()
+    ctx = g.get("_flask_babel")
+    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
+        ctx.poradna_translations = (ctx.babel_locale, translations)
+    return translations
+
+
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, format_decimal, format_percent
+
+    # the templates' _() and friends, as Flask-Babel installs them, on the kept translations
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def _helpers():
@@ -182,8 +210,26 @@ def _register_template_helpers(app: Flask) -> None:
 
         return {"current_locale_code": current_locale_code}
 
-    app.jinja_env.filters["datetimeformat"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["dateformat"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    from datetime import date, datetime
+
+    from admin_views import listing
+
+    def datetimeformat(value, fmt="short"):
+        if not value:
+            return ""
+        if fmt == "short" and isinstance(value, datetime):
+            return listing.short_datetime(value)  # the same text, its patterns kept for the request
+        return format_datetime(value, fmt)
+
+    def dateformat(value, fmt="medium"):
+        if not value:
+            return ""
+        if fmt == "medium" and type(value) is date:
+            return listing.medium_date(value)
+        return format_date(value, fmt)
+
+    app.jinja_env.filters["datetimeformat"] = datetimeformat
+    app.jinja_env.filters["dateformat"] = dateformat
     app.jinja_env.filters["numberformat"] = lambda value: format_decimal(value or 0)
     app.jinja_env.filters["percentformat"] = lambda value: format_percent(value or 0, "#,##0.0 %")
 

@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
 from admin_views import listing
+from admin_views.forms_html import FormRenderingMixin
 from admin_views.listing import ListRenderingMixin
 from extensions import db
 from models.enums import AuditAction, LabeledEnum
@@ -320,7 +321,7 @@ class CappedCountQuery(sa.orm.Query):
         return self.session.execute(self.capped_statement()).scalar()
 
 
-class SecureModelView(ListRenderingMixin, ModelView):
+class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     """A Flask-Admin model view whose every path goes through the access policy."""
 
     _declared_can_create = True
@@ -357,6 +358,8 @@ class SecureModelView(ListRenderingMixin, ModelView):
     #: (column, descending) — the primary key is always added as a tiebreaker
     column_default_sort: tuple | list | str | None = ("id", True)
     list_template = "admin/model/poradna_list.html"
+    edit_template = "admin/model/poradna_edit.html"
+    create_template = "admin/model/poradna_create.html"
 
     def __init__(self, model, **kwargs):
         super().__init__(model, db, **kwargs)

@@ -98,3 +98,24 @@ def test_catalogs_match_the_code():
     for lang in ("cs", "en"):
         ids = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(lang) if m.id}
         assert sorted(in_code - ids) == [], lang
+
+
+def test_templates_translate_in_the_locale_of_the_moment(app):
+    """The templates' _() keeps the request's translations (app._translations) but follows a locale
+    forced within the request; the date filters give Flask-Babel's own text."""
+    from datetime import date, datetime
+
+    import flask_babel
+    from flask import render_template_string
+
+    template = "{{ _('Search') }}|{{ when|datetimeformat }}|{{ day|dateformat }}"
+    values = {"when": datetime(2026, 10, 25, 1, 30), "day": date(2026, 2, 3)}
+    with app.test_request_context("/"):
+        czech = render_template_string(template, **values)
+        with flask_babel.force_locale("en"):
+            english = render_template_string(template, **values)
+            assert english == "|".join(["Search", flask_babel.format_datetime(values["when"], "short"),
+                                        flask_babel.format_date(values["day"], "medium")])
+        assert render_template_string(template, **values) == czech
+        assert czech.split("|") == ["Hledat", flask_babel.format_datetime(values["when"], "short"),
+                                    flask_babel.format_date(values["day"], "medium")]

@@ -87,3 +87,10 @@ def test_formats_follow_a_locale_forced_within_the_request(app):
             english = listing.short_datetime(value)
             assert english == flask_babel.format_datetime(value, "short")
     assert czech != english
+
+
+def test_the_page_size_menu_counts_in_the_users_language(client, db, login_as):
+    login_as("reception")
+    html = client.get("/admin/appointment/?page_size=50").get_data(as_text=True)
+    assert "50 položek" in html and "25 položek" in html and "100 položek" in html
+    assert " items" not in html
