@@ -443,7 +443,15 @@ def seeding_line(dialect: str) -> str:
     return line + "."
 
 
-def write_report(results: list[Result], clients: int, dialect: str) -> str:
+def cpu_reference() -> float:
+    """Milliseconds this machine takes to add up 100 000 integers a hundred times (best of five): the
+    same Python work every run, so that tables from a busy and a quiet machine can be told apart."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(100000))", number=100, repeat=5)) * 1000
+
+
+def write_report(results: list[Result], clients: int, dialect: str, reference: tuple[float, float] | None = None) -> str:
     lines = [
         f"## {dialect}",
         "",
@@ -454,6 +462,12 @@ def write_report(results: list[Result], clients: int, dialect: str) -> str:
         "",
         seeding_line(dialect),
         "",
+    ]
+    if reference:
+        lines += [f"CPU reference (the same Python loop, lower is faster): {reference[0]:.0f} ms before the run and "
+                  f"{reference[1]:.0f} ms after it. This machine shares its host: the same loop has taken from about 105 ms "
+                  "(quiet) to over 200 ms (busy), and every timing in the table moves with it.", ""]
+    lines += [
         "| page | median ms | p95 ms | SQL queries | size KB | floor ms | ratio | budget |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -506,8 +520,9 @@ def main() -> int:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench' / 'bench.sqlite'}")
     os.environ.setdefault("PORADNA_INSTANCE_PATH", str(ROOT / "bench" / "instance"))
     dialect = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
+    before = cpu_reference()
     results = run(clients)
-    report = write_report(results, clients, dialect)
+    report = write_report(results, clients, dialect, (before, cpu_reference()))
     target = ROOT / os.environ.get("BENCH_OUTPUT", "BENCHMARKS.md")
     target.write_text(merge_report(target.read_text(encoding="utf-8") if target.exists() else "", dialect, report),
                       encoding="utf-8")
