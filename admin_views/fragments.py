@@ -130,6 +130,13 @@ def kept(key: tuple, read):
     return value
 
 
+def forget_choices() -> None:
+    """Read choices afresh from now on (after the rows changed behind the ORM's back: a bulk load, a
+    test emptying the tables)."""
+    global _choices_version
+    _choices_version += 1
+
+
 def choices_version() -> int:
     """Raised whenever this process flushes a change to a row that choices are read from."""
     return _choices_version

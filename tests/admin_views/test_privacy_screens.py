@@ -24,7 +24,7 @@ def test_manager_exports_a_record_as_json_and_html(client, db, login_as):
     assert "Poznámka k exportu" in _text(response)
     html = client.post(f"/admin/client/export/?id={person.id}", data={"format": "html", "lang": "en"})
     assert html.mimetype == "text/html" and '<html lang="en">' in _text(html)
-    events = db.session.query(AuditEvent).filter_by(action=AuditAction.EXPORT).all()
+    events = db.session.query(AuditEvent).filter_by(action=AuditAction.EXPORT).order_by(AuditEvent.id).all()
     assert [(e.actor_id, e.client_code, e.details["format"]) for e in events] == [(me.id, person.code, "json"), (me.id, person.code, "html")]
 
 
