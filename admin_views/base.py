@@ -572,20 +572,12 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         (:data:`admin_views.fragments.CHOICES_TTL`, dropped when this process changes such a row)."""
         if not self._filters:
             return None
-        import time
-
         from flask_babel import get_locale
 
         from admin_views import fragments
 
         locale = str(get_locale())
-        kept = self.__dict__.setdefault("_filter_groups_kept", {}).get(locale)
-        now = time.monotonic()
-        if kept is not None and kept[0] == fragments.choices_version() and now - kept[1] < fragments.CHOICES_TTL:
-            return {name: [dict(entry) for entry in entries] for name, entries in kept[2].items()}
-        version = fragments.choices_version()
-        groups = self._read_filter_groups(locale)
-        self._filter_groups_kept[locale] = (version, now, groups)
+        groups = fragments.kept(("filters", self.endpoint), lambda: self._read_filter_groups(locale))
         return {name: [dict(entry) for entry in entries] for name, entries in groups.items()}
 
     def _read_filter_groups(self, locale: str) -> dict[str, list]:

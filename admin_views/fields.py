@@ -105,7 +105,8 @@ def kept_choices(factory):
 
 
 def _kept_pairs(field):
-    """The kept ``(id, unselected HTML, selected HTML)`` of a query select on a kept factory, or None."""
+    """The kept ``(id, unselected HTML, selected HTML)`` of each option of a query select on a kept
+    factory, or None for any other query select."""
     factory = field.query_factory
     if field.query is not None or not getattr(factory, "poradna_kept", False):
         return None
