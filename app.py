@@ -172,22 +172,13 @@ def _tune_gc(threshold: int) -> None:
 
 
 def _translations():
-    """Flask-Babel's ``get_translations()``, kept for the rest of the request once found (it looked up
-    the request context, the locale and its cache again for each of the ~200 strings of a page); a
-    locale forced within the request (``force_locale``) is noticed and looked up afresh."""
-    from flask import g
+    """Flask-Babel's ``get_translations()``, kept for the rest of the request (see
+    :func:`admin_views.fragments.request_translations`)."""
     from flask_babel import get_translations
 
-    ctx = g.get("_flask_babel")
-    if ctx is not None:
-        kept = getattr(ctx, "poradna_translations", None)
-        if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
-            return kept[1]
-    translations = get_translations()
-    ctx = g.get("_flask_babel")
-    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
-        ctx.poradna_translations = (ctx.babel_locale, translations)
-    return translations
+    from admin_views.fragments import request_translations
+
+    return request_translations("poradna_translations", get_translations)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
@@ -26,10 +27,11 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.datastructures import iter_multi_items
 from werkzeug.exceptions import HTTPException
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
-from admin_views import listing
+from admin_views import fragments, listing
 from admin_views.forms_html import FormRenderingMixin
 from admin_views.listing import ListRenderingMixin
 from extensions import db
@@ -306,6 +308,35 @@ WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "delete_vie
 COUNT_CAP = 10_000
 
 
+def list_url(view, args: dict) -> str:
+    """``view.get_url(".index_view", **args)``: the view's address kept for the request, ``args`` encoded
+    as Werkzeug encodes a URL's query (None left out, in the order given, the same safe characters)."""
+    bases = g.setdefault("_poradna_list_urls", {})
+    base = bases.get(view.endpoint)
+    if base is None:
+        base = bases[view.endpoint] = view.get_url(".index_view")
+    items = [item for item in iter_multi_items(args) if item[1] is not None]
+    return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
+
+
+#: the characters Werkzeug leaves unquoted in a query (werkzeug.urls._urlencode)
+URL_SAFE = "!$'()*,/:;?@"
+
+
+def listed(*path):
+    """Joined-eager loading along ``path`` (relationship attributes), each related record with only the
+    columns another list's row shows of it (its model's ``LISTED_COLUMNS``): an appointment page
+    fetched 61 columns a row, among them a worker's password hash and two-factor key, to show a name."""
+    load = None
+    for relation in path:
+        load = sa.orm.joinedload(relation) if load is None else load.joinedload(relation)
+        target = relation.property.mapper.class_
+        columns = getattr(target, "LISTED_COLUMNS", None)
+        if columns:
+            load = load.load_only(*(getattr(target, name) for name in columns))
+    return load
+
+
 class CappedCountQuery(sa.orm.Query):
     """A list's count query (Flask-Admin adds the filters and joins) that stops counting past
     :data:`COUNT_CAP`: ``scalar()`` counts at most ``COUNT_CAP + 1`` matching rows, exact when cheap."""
@@ -434,9 +465,9 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
     def _page_loads(self) -> list:
         """What a list page loads with its rows: the relations its columns show, and not the ones the
-        models join by default beyond them (a client's worker behind each appointment, say)."""
-        return ([sa.orm.lazyload("*")] + [sa.orm.joinedload(relation) for relation in self._auto_joins]
-                + list(self.list_loads))
+        models join by default beyond them (a client's worker behind each appointment, say); of a
+        related record only the columns a row shows of it (see :func:`listed`)."""
+        return [sa.orm.lazyload("*")] + [listed(relation) for relation in self._auto_joins] + list(self.list_loads)
 
     #: loader options for relations a list's columns reach through another one (e.g. a task's agreement's client)
     list_loads: tuple = ()
@@ -477,12 +508,37 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
                       .options(*self._page_loads()))
         if deferred is None:
             return count, rows_query.all()
+        long_list = self._count_key(filters)
+        if fragments.over_cap(long_list):  # found longer than the cap a moment ago: not counted again
+            rows = rows_query.all()
+            if rows:
+                return COUNT_CAP + 1, rows
+            return db.session.execute(deferred.capped_statement()).scalar(), []
         # the capped count as a column of the page's rows: one statement, one round trip, instead of two
         # (both engines compute an uncorrelated scalar subquery once per statement)
         counted = rows_query.add_columns(deferred.capped_statement().scalar_subquery().label("poradna_total")).all()
         if not counted:  # no rows on this page (a page past the end, nothing found): count on its own
             return db.session.execute(deferred.capped_statement()).scalar(), []
+        if counted[0][1] > COUNT_CAP:
+            fragments.remember_over_cap(long_list)
         return counted[0][1], [row[0] for row in counted]
+
+    def _count_key(self, filters) -> tuple:
+        """What a list's count depends on: the screen, who looks (the access policy scopes by the user
+        and their roles) and the filters applied (a search is counted with its rows, never kept)."""
+        return ("count", self.endpoint, current_user.get_id(), fragments.roles_key(),
+                tuple(repr(f) for f in filters or ()))
+
+    def _get_list_url(self, view_args) -> str:
+        """Flask-Admin's list URL (the pager's, the sort links', the page-size menu's: some 20 a page),
+        the same text as ``url_for(".index_view", **args)`` builds: the view's address is built once
+        per request, the arguments are encoded as Werkzeug encodes them (tests compare the two)."""
+        kwargs = {"page": view_args.page or None, "sort": view_args.sort,
+                  "desc": 1 if view_args.sort_desc else None, "search": view_args.search}
+        kwargs.update(view_args.extra_args)
+        kwargs["page_size"] = self.get_safe_page_size(view_args.page_size)
+        kwargs.update(self._get_filters(view_args.filters))
+        return list_url(self, kwargs)
 
     def _search_page_ids(self, query, page, page_size):
         """The ids of one page of a search and the number of all rows found, in one statement: the
@@ -666,6 +722,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
             from flask_babel import format_number
 
             kwargs["count"] = _("more than %(n)s", n=format_number(COUNT_CAP))
+        self._template_args.update(_gettext=fragments.admin_gettext, _ngettext=fragments.admin_ngettext)
         model = kwargs.get("model")
         viewed = None
         if model is not None and template in (self.details_template, self.details_modal_template):

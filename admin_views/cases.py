@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import orm as sa_orm
 
-from admin_views.base import ScopedAjaxLoader, SecureModelView
+from admin_views.base import ScopedAjaxLoader, SecureModelView, listed
 from admin_views.common import WorkerFilter, fmt_client_link, social_workers
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
@@ -85,7 +84,7 @@ class TaskView(SecureModelView):
     column_filters = ("status", "responsible", "due_on")
     column_labels = CASE_LABELS | {"agreement.client": _l("Client")}
     column_formatters = {"agreement.client": _fmt_agreement_client}
-    list_loads = (sa_orm.joinedload(RoadmapTask.agreement).joinedload(Agreement.client),)
+    list_loads = (listed(RoadmapTask.agreement, Agreement.client),)
     form_columns = ("agreement", "description", "responsible", "due_on", "status", "outcome", "position")
     form_ajax_refs = {
         "agreement": ScopedAjaxLoader(

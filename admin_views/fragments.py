@@ -63,6 +63,40 @@ def cached_fragment(*key, caller):
     return Markup(nonce.join(parts))
 
 
+def request_translations(slot: str, find):
+    """``find()`` (a Flask-Babel domain's ``get_translations``), kept for the rest of the request once
+    found: it looked up the request context, the locale and its cache again for each of the ~200
+    strings of a page. A locale forced within the request (``force_locale``) is noticed and the
+    translations are looked up afresh."""
+    ctx = g.get("_flask_babel")
+    if ctx is not None:
+        kept = getattr(ctx, slot, None)
+        if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
+            return kept[1]
+    translations = find()
+    ctx = g.get("_flask_babel")
+    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
+        setattr(ctx, slot, (ctx.babel_locale, translations))
+    return translations
+
+
+def admin_gettext(string: str, **variables) -> str:
+    """Flask-Admin's ``_gettext`` of its templates (``flask_admin.babel.gettext``) on the request's
+    kept translations."""
+    from flask_admin.babel import domain
+
+    text = request_translations("poradna_admin_translations", domain.get_translations).ugettext(string)
+    return text if not variables else text % variables
+
+
+def admin_ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    from flask_admin.babel import domain
+
+    variables.setdefault("num", num)
+    text = request_translations("poradna_admin_translations", domain.get_translations).ungettext(singular, plural, num)
+    return text if not variables else text % variables
+
+
 def clear() -> None:
     with _lock:
         _store().clear()
@@ -168,3 +202,60 @@ def _watch_choice_tables() -> None:
 
 
 _watch_choice_tables()
+
+
+# --- lists longer than they count ----------------------------------------------------------------
+# A list counts its rows up to COUNT_CAP and then says "more than 10 000" (admin_views.base). Finding
+# that out again on every page of a long list read 10 001 index entries per request (about 1 ms on
+# PostgreSQL, more than the page's own rows). A list found longer than the cap is remembered as such
+# for OVER_CAP_TTL seconds per screen, user, filters and search; the page's rows are always read
+# afresh. Deleting rows in this process forgets all of it at once (another process, or a bulk
+# delete outside the ORM, at most OVER_CAP_TTL seconds later); a count under the cap is never kept.
+
+#: seconds a process remembers that a list has more rows than it counts
+OVER_CAP_TTL = 30.0
+
+_deletions = 0
+
+
+def over_cap(key: tuple) -> bool:
+    """Whether the list ``key`` was found longer than the cap within the last :data:`OVER_CAP_TTL`
+    seconds, with no rows deleted by this process since."""
+    import time
+
+    entry = current_app.extensions.get("poradna_over_cap", {}).get(key)
+    return entry is not None and entry[0] == _deletions and time.monotonic() - entry[1] < OVER_CAP_TTL
+
+
+def remember_over_cap(key: tuple) -> None:
+    import time
+
+    store = current_app.extensions.setdefault("poradna_over_cap", {})
+    with _lock:
+        if len(store) >= MAX_FRAGMENTS:
+            store.clear()
+        store[key] = (_deletions, time.monotonic())
+
+
+def forget_counts() -> None:
+    """Count every list afresh from now on (rows went behind the ORM's back: a test emptying tables)."""
+    global _deletions
+    _deletions += 1
+
+
+def _watch_deletions() -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    @sa.event.listens_for(Session, "after_flush")
+    def _after_flush(session, flush_context):
+        if session.deleted:
+            forget_counts()
+
+    @sa.event.listens_for(Session, "do_orm_execute")
+    def _on_execute(orm_execute_state):
+        if orm_execute_state.is_delete:  # session.execute(delete(Model)...), query.delete()
+            forget_counts()
+
+
+_watch_deletions()

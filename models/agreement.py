@@ -40,6 +40,8 @@ class Agreement(TimestampMixin, Base):
     """The verbal agreement (goal + consent) that makes an interested person a client."""
 
     __tablename__ = "agreement"
+    #: what another list's row shows of an agreement (``__str__``: the client's code and the date)
+    LISTED_COLUMNS = ("id", "client_id", "agreed_on")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id", ondelete="CASCADE"), index=True)

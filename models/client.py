@@ -14,6 +14,9 @@ class Client(Base):
     """A person who came for help. Every personal field is optional: they may stay anonymous."""
 
     __tablename__ = "client"
+    #: what another list's row shows of a client (code, name or alias: ``__str__``, ``book_name``), all a
+    #: list page loads of the joined client (SecureModelView._page_loads)
+    LISTED_COLUMNS = ("id", "code", "is_anonymous", "first_name", "last_name", "alias", "anonymised_at")
     __table_args__ = (
         sa.CheckConstraint(
             "status = 'interested' OR worker_id IS NOT NULL", name="assigned_worker_required"

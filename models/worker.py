@@ -16,6 +16,9 @@ class Worker(UserMixin, Base):
     """A staff account: reception, social worker, manager, admin (roles add up)."""
 
     __tablename__ = "worker"
+    #: what another list's row shows of a worker (its ``__str__``): all a list page loads of the joined
+    #: worker, not the hashes and keys of the account (SecureModelView._page_loads)
+    LISTED_COLUMNS = ("id", "full_name")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)  #: the login, stored lower-case

@@ -67,6 +67,7 @@ def db(app):
         from admin_views import fragments
 
         fragments.forget_choices()  # the staff, offices and topics a page kept are gone with the tables
+        fragments.forget_counts()  # and so are the long lists
 
 
 @pytest.fixture()

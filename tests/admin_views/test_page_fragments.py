@@ -83,3 +83,24 @@ def test_wtforms_messages_follow_the_locale_and_are_read_once(app, monkeypatch):
                 assert not form.validate()
                 assert form.name.errors == [message]
     assert len(loads) == 2  # one catalog per locale
+
+
+def test_flask_admin_texts_on_kept_translations_are_flask_admins_own(app, client, db, login_as, monkeypatch):
+    """Flask-Admin's ``_gettext`` and ``_ngettext`` in its templates, on the request's kept translations,
+    give what Flask-Admin's own domain gives, in both languages."""
+    from flask_admin import babel as admin_babel
+
+    factories.make_appointment()
+    db.session.commit()
+    login_as("manager", "worker")
+    for locale, word in (("cs", "Vybrat všechny záznamy"), ("en", "Select all records")):
+        client.post("/locale", data={"locale": locale, "next": "/admin/"})
+        for url in ("/admin/appointment/", "/admin/client/new/"):
+            kept = client.get(url)
+            with monkeypatch.context() as patch:
+                patch.setattr(fragments, "admin_gettext", admin_babel.gettext)
+                patch.setattr(fragments, "admin_ngettext", admin_babel.ngettext)
+                own = client.get(url)
+            normal = [re.sub(r'(nonce|value)="[^"]*"', "", r.data.decode()) for r in (kept, own)]
+            assert normal[0] == normal[1], (url, locale)
+        assert word in kept.data.decode() or word in client.get("/admin/appointment/").data.decode()

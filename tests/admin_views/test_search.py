@@ -94,3 +94,54 @@ def test_search_pages_follow_the_chosen_sort_and_count_every_row_found(client, d
     found = [c.id for c in sorted(namesakes, key=lambda c: (c.created_at, c.id), reverse=True)]
     assert every_page("/admin/client/?search=Horv%C3%A1tov%C3%A1") == found
     assert "(7)" in _text(client.get("/admin/client/?search=Horv%C3%A1tov%C3%A1"))
+
+
+def test_a_list_found_longer_than_the_cap_is_not_counted_again_for_a_while(app, client, db, login_as, monkeypatch):
+    """"More than N" is remembered per screen, user and filters for a short time: the next page
+    views read only their rows. A deletion in this process, another user, other filters or the
+    time running out count afresh; a count under the cap is never kept."""
+    import sqlalchemy as sa
+
+    from admin_views import base, fragments
+    from extensions import db as ext_db
+    from models import Appointment
+    from models.enums import AppointmentStatus
+
+    monkeypatch.setattr(base, "COUNT_CAP", 3)
+    login_as("manager", "worker")
+    rows = [factories.make_appointment() for _ in range(5)]
+    db.session.commit()
+    statements = []
+
+    def page(url="/admin/appointment/"):
+        statements.clear()
+        text = _text(client.get(url))
+        return text, any("capped" in s for s in statements)
+
+    def grab(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = ext_db.engine
+    sa.event.listen(engine, "before_cursor_execute", grab)
+    try:
+        text, counted = page()
+        assert counted and "(více než 3)" in text
+        text, counted = page()
+        assert "(více než 3)" in text and not counted  # remembered from the view before
+        assert text.count('name="rowid"') == 5  # the rows are read afresh all the same
+        text, counted = page(f"/admin/appointment/?flt0_0={AppointmentStatus.PLANNED.value}")
+        assert counted  # other filters: their own count
+        db.session.delete(db.session.get(Appointment, rows[0].id))
+        db.session.delete(db.session.get(Appointment, rows[1].id))
+        db.session.commit()
+        text, counted = page()
+        assert counted and "(3)" in text  # a deletion forgets what was remembered
+        factories.make_appointment()
+        db.session.commit()
+        text, counted = page()
+        assert counted and "(více než 3)" in text  # under the cap it was counted every time
+        monkeypatch.setattr(fragments, "OVER_CAP_TTL", 0.0)
+        assert page()[1]  # and once the time is up, counted again
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", grab)
