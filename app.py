@@ -172,13 +172,11 @@ def _tune_gc(threshold: int) -> None:
 
 
 def _translations():
-    """Flask-Babel's ``get_translations()``, kept for the rest of the request (see
-    :func:`admin_views.fragments.request_translations`)."""
+    """Flask-Babel's ``get_translations()``: the application's domain keeps them for the rest of the
+    request (extensions.PoradnaBabel)."""
     from flask_babel import get_translations
 
-    from admin_views.fragments import request_translations
-
-    return request_translations("poradna_translations", get_translations)
+    return get_translations()
 
 
 def _register_template_helpers(app: Flask) -> None:

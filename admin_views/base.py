@@ -489,20 +489,16 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         if not execute:
             return count, query
         if searching:
-            found = db.session.execute(self._search_page_ids(query, page, page_size)).all()
-            if found:
-                count = found[0].total
-            elif not page:
-                count = 0
-            else:  # a page past the end: count on its own
-                count = query.limit(None).offset(None).order_by(None).with_entities(sa.func.count()).scalar()
-            ids = [row.id for row in found]
-            if not ids:
-                return count, []
-            # the page's rows by their ids, in the page's order (the search need not be run twice)
-            page_rows = self.get_query().filter(self.model.id.in_(ids)).options(*self._page_loads())
-            by_id = {obj.id: obj for obj in page_rows}
-            return count, [by_id[i] for i in ids if i in by_id]
+            # the page's rows joined to the page of the search, with the number of all rows found
+            found, order = self._search_page(query, page, page_size)
+            rows = (db.session.query(self.model).join(found, self.model.id == found.c.id).add_columns(found.c.total)
+                    .options(*self._page_loads()).order_by(*order).all())
+            if rows:
+                return rows[0][1], [row[0] for row in rows]
+            if not page:
+                return 0, []
+            # a page past the end: count on its own
+            return query.limit(None).offset(None).order_by(None).with_entities(sa.func.count()).scalar(), []
         page_ids = query.with_entities(self.model.id).subquery("page_ids")
         rows_query = (query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id)))
                       .options(*self._page_loads()))
@@ -540,9 +536,11 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         kwargs.update(self._get_filters(view_args.filters))
         return list_url(self, kwargs)
 
-    def _search_page_ids(self, query, page, page_size):
-        """The ids of one page of a search and the number of all rows found, in one statement: the
-        rows found (and counted by a window) in a subquery, sorted and cut to the page outside it.
+    def _search_page(self, query, page, page_size):
+        """One page of a search as a subquery of ids, the number of all rows found (``total``) and the
+        sort columns, with the order to sort the page by: the rows found (and counted by a window) in
+        a subquery, sorted and cut to the page outside it. The page's rows are joined to it, so a
+        search page is one statement.
 
         With the sort inside the counting query, PostgreSQL walked the sort column's index backwards
         through every client and tested each (~130 ms for a name); this way it finds the few rows
@@ -558,9 +556,10 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
             order.append((f"sort_{index}", descending))
         found = query.limit(None).offset(None).order_by(None).with_entities(*columns).subquery("found")
         size = page_size or self.page_size
-        return (sa.select(found.c.id, found.c.total)
-                .order_by(*(found.c[name].desc() if descending else found.c[name].asc() for name, descending in order))
-                .limit(size).offset((page or 0) * size))
+        page_of = (sa.select(found).order_by(*(found.c[name].desc() if descending else found.c[name].asc()
+                                                 for name, descending in order))
+                   .limit(size).offset((page or 0) * size).subquery("page_found"))
+        return page_of, [page_of.c[name].desc() if descending else page_of.c[name].asc() for name, descending in order]
 
     #: loader options for the one record of a details or edit page
     get_one_options: tuple = ()
