@@ -631,9 +631,35 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
         from admin_views import fragments
 
-        locale = str(get_locale())
-        groups = fragments.kept(("filters", self.endpoint), lambda: self._read_filter_groups(locale))
-        return {name: [dict(entry) for entry in entries] for name, entries in groups.items()}
+        return {name: [dict(entry) for entry in entries] for name, entries in self._kept_filter_groups().items()}
+
+    def _kept_filter_groups(self) -> dict:
+        """The kept filter groups (not to be changed), the same ones for the rest of the request."""
+        from flask_babel import get_locale
+
+        seen = g.setdefault("_poradna_filter_groups", {})
+        key = (self.endpoint, str(get_locale()))
+        if key not in seen:
+            seen[key] = fragments.kept(("filters", self.endpoint), lambda: self._read_filter_groups(key[1]))
+        return seen[key]
+
+    def filter_groups_json(self) -> Markup:
+        """``filter_groups|tojson`` of the list template (the filter menu's data), encoded once for as
+        long as the same filter choices are kept."""
+        from jinja2.utils import htmlsafe_json_dumps
+
+        groups = self._kept_filter_groups() if self._filters else None
+        encoded = self.__dict__.setdefault("_filter_groups_json", {})
+        key = (current_app.name, id(current_app), str(groups is not None and id(groups)))
+        found = encoded.get(key)
+        if found is not None and found[0] is groups:
+            return found[1]
+        env = current_app.jinja_env
+        text = htmlsafe_json_dumps(groups, dumps=env.policies["json.dumps_function"], **env.policies["json.dumps_kwargs"])
+        if len(encoded) > 16:
+            encoded.clear()
+        encoded[key] = (groups, text)  # the groups held with their text: the id is not reused meanwhile
+        return text
 
     def _read_filter_groups(self, locale: str) -> dict[str, list]:
         cache = self.__dict__.setdefault("_filter_groups_by_locale", {})

@@ -61,14 +61,22 @@ class Worker(UserMixin, Base):
         return bool(self.active)
 
     @property
-    def role_set(self) -> set[Role]:
+    def role_set(self) -> frozenset[Role]:
+        """The account's roles as members of :class:`Role` (unknown codes left out); worked out once
+        for as long as ``roles`` holds the same codes (the access policy asks some 20 times a page)."""
+        codes = tuple(self.roles or ())
+        kept = self.__dict__.get("_role_set_of")
+        if kept is not None and kept[0] == codes:
+            return kept[1]
         result = set()
-        for value in self.roles or ():
+        for value in codes:
             try:
                 result.add(Role(value))
             except ValueError:
                 continue
-        return result
+        roles = frozenset(result)
+        self.__dict__["_role_set_of"] = (codes, roles)
+        return roles
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_set.intersection(roles))

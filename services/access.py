@@ -95,8 +95,8 @@ def is_staff(user: Any) -> bool:
     )
 
 
-def _roles(user: Any) -> set[Role]:
-    return user.role_set if is_staff(user) else set()
+def _roles(user: Any) -> frozenset[Role]:
+    return user.role_set if is_staff(user) else frozenset()
 
 
 def can_open(user: Any, endpoint: str) -> bool:

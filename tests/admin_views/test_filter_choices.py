@@ -74,3 +74,23 @@ def test_a_change_rolled_back_is_not_offered(app, db):
         assert "Never Committed" in names()  # read within the transaction that made it
         db.session.rollback()
         assert "Never Committed" not in names() and "Dana Veselá" in names()
+
+
+def test_the_filter_menus_data_is_the_json_of_the_filter_groups(app, client, db, login_as):
+    """The list's filter data, encoded once while the choices are kept, is ``filter_groups|tojson``,
+    and follows a change of the choices."""
+    login_as("manager", "worker")
+    for screen in ("appointment", "client", "visit", "task"):
+        for _ in range(2):
+            html = client.get(f"/admin/{screen}/").data.decode()
+            view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", "") == screen)
+            with app.test_request_context(f"/admin/{screen}/"):
+                expected = app.jinja_env.from_string("{{ groups|tojson|safe }}").render(groups=view._get_filter_groups())
+            shown = re.search(r'<div id="filter-groups-data" class="d-none">(.*?)</div>', html, re.S).group(1)
+            assert shown == expected, screen
+    factories.make_worker(full_name="Nová Pracovnice")
+    db.session.commit()
+    html = client.get("/admin/appointment/").data.decode()
+    data = json.loads(re.search(r'<div id="filter-groups-data" class="d-none">(.*?)</div>', html, re.S).group(1))
+    assert any("Nová Pracovnice" in label for entries in data.values() for entry in entries
+               for _, label in entry["options"] or ())
