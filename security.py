@@ -134,6 +134,11 @@ def _actor_id_in_session() -> int | None:
     return int(head) if head.isdigit() else None
 
 
+#: seconds between updates of a session's last request time: a session idle for SESSION_IDLE_MINUTES
+#: ends up to this much early, and a page view within it does not re-sign and re-send the cookie
+SEEN_RESOLUTION = 30
+
+
 def _session_lifetimes():
     """Sign out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after signing in."""
     if _is_static(request.endpoint) or "_user_id" not in session:
@@ -143,7 +148,8 @@ def _session_lifetimes():
     absolute = max(1, int(current_app.config.get("SESSION_MAX_HOURS", 12))) * 3600
     auth_at, seen = session.get("_auth_at"), session.get("_seen")
     if isinstance(auth_at, int) and isinstance(seen, int) and now - seen <= idle and now - auth_at <= absolute:
-        session["_seen"] = now
+        if now - seen >= SEEN_RESOLUTION:  # the cookie is signed and sent again only when this changes
+            session["_seen"] = now
         return None
     reason = "idle" if isinstance(seen, int) and now - seen > idle else "lifetime"
     actor = _actor_id_in_session()

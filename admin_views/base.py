@@ -466,8 +466,13 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     def _page_loads(self) -> list:
         """What a list page loads with its rows: the relations its columns show, and not the ones the
         models join by default beyond them (a client's worker behind each appointment, say); of a
-        related record only the columns a row shows of it (see :func:`listed`)."""
-        return [sa.orm.lazyload("*")] + [listed(relation) for relation in self._auto_joins] + list(self.list_loads)
+        related record only the columns a row shows of it (see :func:`listed`). Built once per view
+        (loader options are immutable)."""
+        built = self.__dict__.get("_page_loads_built")
+        if built is None or built[0] is not self._auto_joins:  # Flask-Admin refreshed its caches
+            loads = [sa.orm.lazyload("*")] + [listed(relation) for relation in self._auto_joins] + list(self.list_loads)
+            built = self.__dict__["_page_loads_built"] = (self._auto_joins, loads)
+        return built[1]
 
     #: loader options for relations a list's columns reach through another one (e.g. a task's agreement's client)
     list_loads: tuple = ()

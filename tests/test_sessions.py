@@ -27,6 +27,22 @@ def test_signed_out_after_30_minutes_without_activity(client, db, login_as, froz
     assert (event.actor_id, event.details) == (me.id, {"reason": "idle"})
 
 
+def test_the_session_cookie_is_sent_again_only_when_its_last_request_time_moves(client, db, login_as, frozen_clock):
+    """Within SEEN_RESOLUTION seconds of the last update a page view leaves the session as it is (no
+    cookie signed and sent again); later it moves the last request time on, so activity keeps it."""
+    from security import SEEN_RESOLUTION
+
+    login_as("worker")
+    frozen_clock.shift(seconds=SEEN_RESOLUTION + 1)
+    assert "session=" in client.get("/admin/").headers.get("Set-Cookie", "")
+    frozen_clock.shift(seconds=SEEN_RESOLUTION - 5)
+    response = client.get("/admin/client/")
+    assert response.status_code == 200 and "session=" not in response.headers.get("Set-Cookie", "")
+    for _ in range(4):  # 4 × 20 minutes of work, each view within the idle time of the one before
+        frozen_clock.shift(minutes=20)
+        assert client.get("/admin/client/").status_code == 200
+
+
 def test_the_idle_time_is_configurable(app, client, db, login_as, frozen_clock, monkeypatch):
     monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 5)
     login_as("worker")
