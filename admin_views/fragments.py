@@ -38,29 +38,40 @@ def roles_key() -> frozenset:
     return frozenset(access._roles(current_user))
 
 
+#: where a kept part had the request's CSP nonce and CSRF token (characters no HTML of ours contains)
+NONCE_MARK, TOKEN_MARK = "\x00nonce\x00", "\x00csrf\x00"
+
+
 def cached_fragment(*key, caller):
     """The HTML of the ``{% call cached_fragment(key...) %}...{% endcall %}`` block, rendered once per
-    ``key`` and per locale and URL root (the block may contain the request's CSP nonce; nothing
-    else of the request may be in it)."""
-    full_key = (str(get_locale()), request.script_root, *key)
-    nonce = g.get("csp_nonce")
+    ``key`` and per locale, URL root and CSRF setting (the block may contain the request's CSP nonce
+    and CSRF token, which are put in afresh; nothing else of the request may be in it unless the key
+    names it)."""
+    full_key = (str(get_locale()), request.script_root, bool(current_app.config.get("WTF_CSRF_ENABLED", True)), *key)
     fragments = _store()
-    parts = fragments.get(full_key)
-    if parts is None:
+    kept = fragments.get(full_key)
+    if kept is None:
         html = str(caller())
-        nonce = g.get("csp_nonce")  # rendering the block may have made the nonce
-        parts = html.split(nonce) if nonce else [html]
+        nonce, token = g.get("csp_nonce"), g.get("csrf_token")  # rendering the block may have made them
+        if nonce:
+            html = html.replace(nonce, NONCE_MARK)
+        if token and len(token) >= 20:
+            html = html.replace(token, TOKEN_MARK)
+        kept = (html, NONCE_MARK in html, TOKEN_MARK in html)
         with _lock:
             if len(fragments) >= MAX_FRAGMENTS:
                 fragments.clear()
-            fragments[full_key] = parts
-    if len(parts) == 1:
-        return Markup(parts[0])
-    if nonce is None:
+            fragments[full_key] = kept
+    html, has_nonce, has_token = kept
+    if has_nonce:
         from security import csp_nonce
 
-        nonce = csp_nonce()
-    return Markup(nonce.join(parts))
+        html = html.replace(NONCE_MARK, csp_nonce())
+    if has_token:
+        from flask_wtf.csrf import generate_csrf
+
+        html = html.replace(TOKEN_MARK, generate_csrf())
+    return Markup(html)
 
 
 def request_translations(slot: str, find):

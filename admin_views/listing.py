@@ -14,7 +14,8 @@ from types import SimpleNamespace
 
 import flask_babel
 from babel import dates as babel_dates
-from flask import g, url_for
+from flask import current_app, g, request, url_for
+from flask_wtf.csrf import generate_csrf
 from flask_admin.model import template as row_templates
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -48,6 +49,21 @@ class RowActionsHtml:
         return Markup(row_id.join(self.parts))
 
 
+#: a bound on the kept row actions (screens × languages × list URLs × role sets); past it, start again
+MAX_KEPT_ROW_ACTIONS = 2048
+
+
+def _row_actions_store() -> dict:
+    return current_app.extensions.setdefault("poradna_row_actions", {})
+
+
+def _action_key(action) -> tuple:
+    """What a row action's HTML depends on besides the row's id, the list URL and the language."""
+    return (type(action).__name__, getattr(action, "template_name", None), getattr(action, "endpoint", None),
+            getattr(action, "url", None), str(getattr(action, "title", "") or ""),
+            getattr(action, "icon_class", None), getattr(action, "id_arg", None), repr(getattr(action, "url_args", None)))
+
+
 class ListRenderingMixin:
     """Helpers the list template calls once per page."""
 
@@ -57,11 +73,27 @@ class ListRenderingMixin:
         of the row than its id (it is then rendered per row as Flask-Admin does)."""
         if not all(_id_only(action) for action in actions):
             return None
-        placeholder = "0" + secrets.token_hex(8) + "0"  # unguessable, and the same once quoted or escaped
-        stand_in = SimpleNamespace(**{self._primary_key: placeholder}) if isinstance(self._primary_key, str) else None
-        if stand_in is None:
+        if not isinstance(self._primary_key, str):
             return None
-        html = "".join(str(action.render(context, placeholder, stand_in)) for action in actions)
+        # the same actions on the same list URL (the return address in every link) give the same HTML
+        # but for the row's id and the request's CSRF token: kept with a gap for each
+        key = ("row_actions", str(flask_babel.get_locale()), request.script_root, self.endpoint,
+               context.get("return_url"), tuple(_action_key(action) for action in actions),
+               bool(current_app.config.get("WTF_CSRF_ENABLED", True)))
+        store = _row_actions_store()
+        kept = store.get(key)
+        if kept is None:
+            placeholder = "0" + secrets.token_hex(8) + "0"  # unguessable, and the same once quoted or escaped
+            stand_in = SimpleNamespace(**{self._primary_key: placeholder})
+            html = "".join(str(action.render(context, placeholder, stand_in)) for action in actions)
+            token = g.get("csrf_token")  # Flask-WTF's token of this request, if a form put it in
+            token_parts = html.split(token) if token and len(token) >= 20 else [html]
+            kept = (placeholder, token_parts)
+            if len(store) >= MAX_KEPT_ROW_ACTIONS:
+                store.clear()
+            store[key] = kept
+        placeholder, token_parts = kept
+        html = generate_csrf().join(token_parts) if len(token_parts) > 1 else token_parts[0]
         return RowActionsHtml(html.split(placeholder), placeholder)
 
     # --- the rows of a page, in Python ------------------------------------------------------------

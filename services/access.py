@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from werkzeug.local import LocalProxy
 
 from models import Agreement, Appointment, AuditEvent, Client, CoverGrant, DataRequest, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, WalkInHours, Worker, WorkingHours
 from models.base import utcnow
@@ -96,6 +97,8 @@ def is_staff(user: Any) -> bool:
 
 
 def _roles(user: Any) -> frozenset[Role]:
+    if isinstance(user, LocalProxy):  # current_user: looked up once here, not at each attribute
+        user = user._get_current_object()
     return user.role_set if is_staff(user) else frozenset()
 
 

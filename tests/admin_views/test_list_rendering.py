@@ -125,3 +125,31 @@ def test_list_urls_are_the_urls_flask_admin_builds(app, client, db, login_as, mo
             slow = client.get(url)
         assert fast.status_code == 200 and b"sort=" in fast.data
         assert _normal(fast.data) == _normal(slow.data)
+
+
+def test_kept_row_actions_carry_this_requests_token_and_return_address(app, client, db, login_as, request, monkeypatch):
+    """Row actions kept from an earlier page view show this request's CSRF token and this list URL."""
+    import itertools
+    import time
+
+    from itsdangerous import timed
+
+    seconds = itertools.count(int(time.time()))
+    monkeypatch.setattr(timed.TimestampSigner, "get_timestamp", lambda self: next(seconds))  # a new token each time
+    demo.seed(db.session, clients=8, seed=6)
+    db.session.commit()
+    login_as("manager", "worker")
+    request.getfixturevalue("csrf_app")
+    pages, seen_tokens = {}, set()
+    for url in ("/admin/appointment/", "/admin/appointment/?sort=1", "/admin/appointment/", "/admin/appointment/?sort=1"):
+        client.post("/locale", data={"locale": "cs", "next": "/admin/"})
+        html = client.get(url).data.decode()
+        tokens = set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', html))
+        action_form_token = re.search(r'<form id="action_form".*?name="csrf_token" type="hidden" value="([^"]+)"', html, re.S).group(1)
+        assert tokens == {action_form_token} and action_form_token not in seen_tokens  # this request's token
+        seen_tokens.add(action_form_token)
+        returns = set(re.findall(r'<input id="url" name="url" type="hidden" value="([^"]+)">', html))
+        assert len(returns) == 1 and ("sort=1" in returns.pop()) == ("sort=1" in url)
+        pages.setdefault(url, []).append(re.sub(r'value="[^"]{40,}"', "", html))
+    for url, (fresh, kept) in pages.items():
+        assert _normal(fresh.encode()) == _normal(kept.encode()), url
