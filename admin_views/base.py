@@ -476,6 +476,43 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
     #: loader options for relations a list's columns reach through another one (e.g. a task's agreement's client)
     list_loads: tuple = ()
+    #: the model's columns a list's formatters read for columns that are not model attributes (a
+    #: client's "name"); without them such a list loads every column of its rows
+    list_load_columns: tuple = ()
+
+    def _list_load_only(self):
+        """``load_only`` of the columns a list page shows of its own rows (the columns it lists, the keys of
+        the relations it shows, ``list_load_columns``), or None when some column's needs are not known.
+        An appointment page read the notes, evaluation and next steps of every row, to show none of them."""
+        built = self.__dict__.get("_list_load_only_built")
+        if built is not None and built[0] is self._list_columns:
+            return built[1]
+        mapper = sa.inspect(self.model)
+        keys = {mapper.get_property_by_column(column).key for column in mapper.primary_key}
+        keys.update(self.list_load_columns)
+        option = None
+        for name, _label in self._list_columns:
+            prop = mapper.attrs.get(name.split(".")[0])
+            if isinstance(prop, sa.orm.ColumnProperty):
+                keys.add(prop.key)
+            elif isinstance(prop, sa.orm.RelationshipProperty):
+                keys.update(mapper.get_property_by_column(column).key for column in prop.local_columns)
+            elif not self.list_load_columns:
+                break  # a computed column with no declared needs: load the whole row
+        else:
+            option = sa.orm.load_only(*(getattr(self.model, key) for key in sorted(keys)))
+        self.__dict__["_list_load_only_built"] = (self._list_columns, option)
+        return option
+
+    def _list_page_loads(self) -> list:
+        """The loader options of a list's rows: for the list page itself only the columns it shows
+        (an export of the same rows may show others)."""
+        loads = self._page_loads()
+        if request.endpoint == f"{self.endpoint}.index_view":
+            only = self._list_load_only()
+            if only is not None:
+                return [*loads, only]
+        return loads
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         """Flask-Admin's list query, paged by ids first: the page's ids are found through the indexes
@@ -497,7 +534,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
             # the page's rows joined to the page of the search, with the number of all rows found
             found, order = self._search_page(query, page, page_size)
             rows = (db.session.query(self.model).join(found, self.model.id == found.c.id).add_columns(found.c.total)
-                    .options(*self._page_loads()).order_by(*order).all())
+                    .options(*self._list_page_loads()).order_by(*order).all())
             if rows:
                 return rows[0][1], [row[0] for row in rows]
             if not page:
@@ -506,7 +543,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
             return query.limit(None).offset(None).order_by(None).with_entities(sa.func.count()).scalar(), []
         page_ids = query.with_entities(self.model.id).subquery("page_ids")
         rows_query = (query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id)))
-                      .options(*self._page_loads()))
+                      .options(*self._list_page_loads()))
         if deferred is None:
             return count, rows_query.all()
         long_list = self._count_key(filters)

@@ -60,6 +60,7 @@ def _ids_arg() -> list[str]:
 
 class ClientView(CaseFileMixin, SecureModelView):
     column_list = ("code", "name", "status", "worker", "citizenship", "phone", "last_contact_at")
+    list_load_columns = ("first_name", "last_name", "alias", "is_anonymous", "anonymised_at")  # the "name" column
     column_details_list = (
         "code", "status", "is_anonymous", "first_name", "last_name", "alias", "birth_year", "birth_date", "sex",
         "citizenship", "languages", "phone", "email", "municipality", "district", "residence_status", "worker",

@@ -75,3 +75,32 @@ def test_query_counts_are_within_budget_and_constant(client, db, login_as, count
 
     over = {page: n for page, n in large.items() if n > budget(page)}
     assert over == {}
+
+
+def test_list_pages_read_only_the_columns_they_show(app, client, db, login_as, counter):
+    """An appointment page reads no notes, evaluations or next steps (it shows none), and of the
+    joined worker no password hash or two-factor key; the client list reads the name it shows."""
+    statements = []
+
+    def grab(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    login_as("manager", "worker")
+    demo.seed(db.session, clients=10, seed=7)
+    db.session.commit()
+    sa.event.listen(db.engine, "before_cursor_execute", grab)
+    try:
+        appointments = client.get("/admin/appointment/").get_data(as_text=True)
+        page = next(s for s in statements if s.startswith("SELECT appointment.id"))
+        statements.clear()
+        clients = client.get("/admin/client/").get_data(as_text=True)
+        client_page = next(s for s in statements if s.startswith("SELECT client.id"))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", grab)
+    assert "appointment.starts_at" in page and "appointment.status" in page
+    for column in ("appointment.notes", "appointment.evaluation", "appointment.next_steps",
+                   "password_hash", "totp_secret", "client_1.email", "client_1.phone"):
+        assert column not in page, column
+    assert 'class="col-client"' in appointments and "client.last_name" in client_page and "client.email" not in client_page
+    shown = db.session.execute(sa.select(Client).order_by(Client.created_at.desc(), Client.id.desc()).limit(1)).scalar()
+    assert shown.display_name in clients
