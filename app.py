@@ -50,6 +50,15 @@ def _configure_sqlite(engine: Engine, url: str, synchronous: str = "NORMAL") -> 
         cursor.close()
 
 
+def _configure_postgresql(engine: Engine, prepare_threshold: int | None) -> None:
+    """psycopg's ``prepare_threshold`` on every connection (config ``PG_PREPARE_THRESHOLD``)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        if hasattr(dbapi_connection, "prepare_threshold"):  # psycopg 3
+            dbapi_connection.prepare_threshold = prepare_threshold
+
+
 def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
     """SQLAlchemy's ``pool_pre_ping``, for connections idle longer than ``idle_seconds`` only.
 
@@ -111,8 +120,11 @@ def create_app(config=None) -> Flask:
     with app.app_context():
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             _configure_sqlite(db.engine, app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLITE_SYNCHRONOUS", "NORMAL"))
-        elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
-            _ping_idle_connections(db.engine, app.config.get("POOL_PING_AFTER", 10))
+        else:
+            if db.engine.dialect.name == "postgresql":
+                _configure_postgresql(db.engine, app.config.get("PG_PREPARE_THRESHOLD", 0))
+            if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+                _ping_idle_connections(db.engine, app.config.get("POOL_PING_AFTER", 10))
 
     from models import Worker
 

@@ -229,6 +229,9 @@ def _fmt_none(view, value, name):
     return ""
 
 
+# formatters whose text depends on the value alone (and the language): a list writes each once per page
+_fmt_enum.per_value = _fmt_bool.per_value = _fmt_none.per_value = True
+
 TYPE_FORMATTERS = {
     LabeledEnum: _fmt_enum,
     bool: _fmt_bool,

@@ -151,6 +151,9 @@ class ListRenderingMixin:
         append = out.append
         formatters, type_formatters = self.column_formatters, self.column_type_formatters
         pk_value, type_formatter = self.get_pk_value, self._type_formatter
+        # cells whose text depends on the value alone (an enum's label, a yes/no badge, nothing for
+        # None): written once per distinct value on the page, like the row actions
+        by_value: dict = {}
         for row in data:
             row_id = pk_value(row)
             append("<tr>")
@@ -170,6 +173,15 @@ class ListRenderingMixin:
                     value = fmt(self, context, row, name) if fmt is not None else getter(row)
                     type_fmt = type_formatter(type_formatters, type(value))
                     if type_fmt is not None:
+                        if getattr(type_fmt, "per_value", False):
+                            key = (type(value), value)
+                            cell = by_value.get(key)
+                            if cell is None:
+                                cell = by_value[key] = escape(type_fmt(self, value, name))
+                            append(cell_starts[name])
+                            append(cell)
+                            append("</td>")
+                            continue
                         value = type_fmt(self, value, name)
                 append(cell_starts[name])
                 append(escape(value))

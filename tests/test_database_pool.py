@@ -52,3 +52,29 @@ def test_a_connection_used_a_moment_ago_is_not_tested():
         with db.engine.connect() as conn:  # and the pool replaces it afterwards
             assert conn.exec_driver_sql("SELECT 3").scalar() == 3
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("raw, expected", [("", 0), ("3", 3), ("none", None), (" None ", None)])
+def test_the_prepare_threshold_is_read_from_the_environment(monkeypatch, raw, expected):
+    monkeypatch.setenv("PG_PREPARE_THRESHOLD", raw)
+    assert TestConfig().PG_PREPARE_THRESHOLD == expected
+
+
+@pytest.mark.parametrize("threshold", [0, None])
+def test_connections_prepare_statements_as_configured(threshold):
+    """Statements are prepared on the server from their first run (the case file's plans are made once
+    per connection), or never."""
+    config = TestConfig()
+    if not config.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+        pytest.skip("prepared statements: PostgreSQL (TEST_DATABASE_URL)")
+    config.PG_PREPARE_THRESHOLD = threshold
+    app = create_app(config)
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.connection.dbapi_connection.prepare_threshold == threshold
+            for _ in range(2):
+                conn.execute(sa.text("SELECT count(*) FROM pg_class WHERE relname = :name"), {"name": "poradna"}).scalar()
+            prepared = conn.execute(sa.text("SELECT count(*) FROM pg_prepared_statements WHERE strpos(statement, :part) > 0"),
+                                    {"part": "relname = $1"}).scalar()
+            assert (prepared > 0) == (threshold is not None)
+        db.engine.dispose()
