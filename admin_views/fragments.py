@@ -23,11 +23,13 @@ MAX_FRAGMENTS = 2048
 _lock = threading.Lock()
 
 
-def _store() -> dict[tuple, list[str]]:
-    """This application's kept parts (tests run several applications in one process)."""
-    store = current_app.extensions.get("poradna_fragments")
+def _store(per_url: bool = False) -> dict[tuple, tuple]:
+    """This application's kept parts (tests run several applications in one process); parts kept per
+    page address (many keys) in a store of their own, so that filling it does not drop the others."""
+    name = "poradna_fragments_per_url" if per_url else "poradna_fragments"
+    store = current_app.extensions.get(name)
     if store is None:
-        store = current_app.extensions.setdefault("poradna_fragments", {})
+        store = current_app.extensions.setdefault(name, {})
     return store
 
 
@@ -42,13 +44,13 @@ def roles_key() -> frozenset:
 NONCE_MARK, TOKEN_MARK = "\x00nonce\x00", "\x00csrf\x00"
 
 
-def cached_fragment(*key, caller):
+def cached_fragment(*key, caller, per_url=False):
     """The HTML of the ``{% call cached_fragment(key...) %}...{% endcall %}`` block, rendered once per
     ``key`` and per locale, URL root and CSRF setting (the block may contain the request's CSP nonce
     and CSRF token, which are put in afresh; nothing else of the request may be in it unless the key
-    names it)."""
+    names it). ``per_url``: the key names the page's address (kept apart, see :func:`_store`)."""
     full_key = (str(get_locale()), request.script_root, bool(current_app.config.get("WTF_CSRF_ENABLED", True)), *key)
-    fragments = _store()
+    fragments = _store(per_url)
     kept = fragments.get(full_key)
     if kept is None:
         html = str(caller())

@@ -29,7 +29,7 @@ def test_kept_parts_are_what_a_fresh_rendering_shows(app, client, db, login_as, 
             if kept.status_code != 200:
                 continue
             with monkeypatch.context() as patch:
-                patch.setitem(app.jinja_env.globals, "cached_fragment", lambda *key, caller: caller())
+                patch.setitem(app.jinja_env.globals, "cached_fragment", lambda *key, caller, **options: caller())
                 fresh = client.get(url)
             nonce = re.search(r'nonce="([^"]+)"', kept.data.decode()).group(1)
             assert kept.data.decode().count(f'nonce="{nonce}"') > 10  # every script and style has this response's nonce
@@ -104,3 +104,32 @@ def test_flask_admin_texts_on_kept_translations_are_flask_admins_own(app, client
             normal = [re.sub(r'(nonce|value)="[^"]*"', "", r.data.decode()) for r in (kept, own)]
             assert normal[0] == normal[1], (url, locale)
         assert word in kept.data.decode() or word in client.get("/admin/appointment/").data.decode()
+
+
+def test_the_kept_user_menu_follows_the_person_the_page_and_the_request(app, client, db, login_as, request, monkeypatch):
+    """The signed-in person's menu, kept per person and page, shows their current name, brings them back
+    to this page after switching the language, and carries this request's CSRF token."""
+    import itertools
+    import time
+
+    from itsdangerous import timed
+
+    seconds = itertools.count(int(time.time()))
+    monkeypatch.setattr(timed.TimestampSigner, "get_timestamp", lambda self: next(seconds))
+    me = login_as("manager", "worker")
+    request.getfixturevalue("csrf_app")
+
+    def menu(url):
+        html = client.get(url).data.decode()
+        part = html.split('<ul class="nav navbar-nav navbar-right align-items-center">', 1)[1].split("</ul>", 1)[0]
+        return part, re.findall(r'name="csrf_token" value="([^"]+)"', part)
+
+    first, tokens_1 = menu("/admin/client/?page_size=50")
+    again, tokens_2 = menu("/admin/client/?page_size=50")
+    assert 'name="next" value="/admin/client/?page_size=50"' in first and me.full_name in first
+    assert len(set(tokens_1)) == 1 and len(tokens_1) == 2 and tokens_1 != tokens_2  # this request's token
+    other, _ = menu("/admin/appointment/")
+    assert 'name="next" value="/admin/appointment/"' in other
+    me.full_name = "Renamed Person"
+    db.session.commit()
+    assert "Renamed Person" in menu("/admin/client/?page_size=50")[0]
