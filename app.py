@@ -126,7 +126,10 @@ def create_app(config=None) -> Flask:
             if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
                 _ping_idle_connections(db.engine, app.config.get("POOL_PING_AFTER", 10))
 
-    from models import Worker
+    from models import Client, Worker
+    from services import name_index
+
+    name_index.listen(Client.__table__)  # SQLite's name search index comes and goes with the table
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -91,6 +91,8 @@ def include_object(obj, name, type_, reflected, compare_to):
     nor reports them."""
     if type_ == "index" and name and name.endswith(("_trgm", "_search")):
         return False
+    if type_ == "table" and name and name.startswith("client_name_fts"):  # SQLite's name index (0009)
+        return False
     return True
 
 

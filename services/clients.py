@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from models import Client, ClientCodeCounter
 from models.base import utcnow
 from models.enums import ClientStatus
+from services import name_index
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -183,6 +184,13 @@ def search_condition(session: Session, text: str):
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"
 
+    indexed = sqlite and name_index.present(session)
+
+    def in_a_name(word: str):
+        if indexed and len(word) >= name_index.MIN_WORD:  # SQLite's trigram index of the names
+            return Client.id.in_(name_index.matching_ids(word))
+        return sa.or_(*(contains(column, word) for column in (Client.first_name, Client.last_name, Client.alias)))
+
     def contains(column, word: str):
         pattern = f"%{_like_escape(word)}%"
         # SQLite's LIKE already ignores case (ASCII, as its lower() does) and skips a lower() call per row
@@ -195,10 +203,7 @@ def search_condition(session: Session, text: str):
     has_letters = re.search(r"[^\W\d_]", text) is not None
     words = text.split()[:MAX_NAME_WORDS]
     if has_letters:
-        conditions.append(sa.and_(*(
-            sa.or_(*(contains(column, word) for column in (Client.first_name, Client.last_name, Client.alias)))
-            for word in words
-        )))
+        conditions.append(sa.and_(*(in_a_name(word) for word in words)))
     digits = re.sub(r"\D", "", text)
     looks_like_code = re.fullmatch(r"\d{4}-\d*", text) is not None
     if len(digits) >= 3 and not has_letters and not looks_like_code:

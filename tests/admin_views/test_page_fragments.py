@@ -11,7 +11,9 @@ from models.enums import Role
 from tests import factories
 from tests.conftest import PASSWORD
 
-SCREENS = ["/admin/", "/admin/client/", "/admin/appointment/", "/admin/task/", "/admin/reports/", "/admin/audit/"]
+SCREENS = ["/admin/", "/admin/client/", "/admin/appointment/", "/admin/task/", "/admin/reports/", "/admin/audit/",
+           "/admin/appointment/?sort=1&desc=1&page_size=50", "/admin/appointment/?flt0_0=planned&page=1",
+           "/admin/client/?search=a&sort=0"]
 
 
 def _main_menu(html: str) -> str:
@@ -20,6 +22,10 @@ def _main_menu(html: str) -> str:
 
 @pytest.mark.parametrize("roles", [("manager", "worker"), ("admin",), ("worker",), ("reception",)])
 def test_kept_parts_are_what_a_fresh_rendering_shows(app, client, db, login_as, monkeypatch, roles):
+    from services import demo
+
+    demo.seed(db.session, clients=12, seed=2)  # enough rows for a pager, sort links, filters
+    db.session.commit()
     login_as(*roles)
     for url in SCREENS:
         for locale in ("cs", "en"):

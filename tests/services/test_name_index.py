@@ -1,0 +1,81 @@
+"""SQLite's trigram index of client names (services/name_index.py) finds what the names hold, follows
+every change of them, and forgets erased names; on PostgreSQL the trigram indexes of revision 0007
+do that work and this index does not exist."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from models import Client
+from services import clients, name_index, privacy
+from tests import factories
+
+
+def _found(db, text: str) -> set[int]:
+    condition = clients.search_condition(db.session, text)
+    return set(db.session.execute(sa.select(Client.id).where(condition)).scalars())
+
+
+@pytest.fixture()
+def sqlite_index(db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's name index (PostgreSQL searches through its own trigram indexes)")
+    assert name_index.present(db.session)
+
+
+def test_the_index_finds_a_word_anywhere_in_a_name_or_the_alias(db, sqlite_index):
+    novak = factories.make_client(first_name="Jan", last_name="Novák")
+    tran = factories.make_client(first_name="Thi Hoa", last_name="Tran")
+    alias = factories.make_client(is_anonymous=True, first_name=None, last_name=None, alias="Babička z Kladna")
+    db.session.commit()
+    assert _found(db, "ovák") == {novak.id}
+    assert _found(db, "NOVÁK") == {novak.id}  # case ignored, for accented letters too
+    assert _found(db, "novák jan") == _found(db, "jan novák") == {novak.id}  # every word, in any order
+    assert _found(db, "hoa tra") == {tran.id}
+    assert _found(db, "kladn") == {alias.id}
+    assert _found(db, "Jo") == set()  # two letters: read with LIKE
+    assert _found(db, "Ja") == {novak.id}
+    assert _found(db, 'No"vák') == set()  # a quote is a letter like any other, not FTS syntax
+    statement = str(sa.select(Client.id).where(clients.search_condition(db.session, "novák")).compile(db.engine))
+    assert name_index.TABLE in statement and "LIKE" not in statement.split("OR", 1)[1]
+
+
+def test_the_index_follows_renames_and_deletions(db, sqlite_index):
+    person = factories.make_client(first_name="Olga", last_name="Petrenko")
+    other = factories.make_client(first_name="Olga", last_name="Shevchenko")
+    db.session.commit()
+    person.last_name = "Kovalenko"
+    db.session.commit()
+    assert _found(db, "petrenko") == set()
+    assert _found(db, "kovalenko") == {person.id}
+    db.session.delete(db.session.get(Client, other.id))
+    db.session.commit()
+    assert _found(db, "olga") == {person.id}
+
+
+def test_an_anonymised_name_is_not_found_and_the_index_is_rewritten(db, sqlite_index):
+    person = factories.make_client(first_name="Zdeňka", last_name="Qwertyová")
+    db.session.commit()
+    assert _found(db, "qwerty") == {person.id}
+    statements = []
+
+    def grab(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    privacy.anonymise(db.session, person)
+    db.session.commit()
+    sa.event.listen(db.engine, "before_cursor_execute", grab)
+    try:
+        privacy.wipe_freed_space(db.session)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", grab)
+    assert _found(db, "qwerty") == set() and _found(db, "zdeňka") == set()
+    assert any("'optimize'" in s and name_index.TABLE in s for s in statements)  # old segments merged away
+
+
+def test_without_the_index_the_search_reads_the_names(db, sqlite_index, monkeypatch):
+    person = factories.make_client(first_name="Marta", last_name="Horáková")
+    db.session.commit()
+    monkeypatch.setattr(name_index, "present", lambda session: False)
+    assert _found(db, "horák") == {person.id}
+    assert name_index.TABLE not in str(sa.select(Client.id).where(clients.search_condition(db.session, "horák")))
