@@ -311,6 +311,37 @@ WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "delete_vie
 COUNT_CAP = 10_000
 
 
+class FormOnDemand:
+    """A form made when a page first uses it. A list page whose row actions and actions form come
+    from kept parts (admin_views/fragments.py, listing.py) never does, and skips building two forms
+    (and their CSRF fields) that Flask-Admin's list view builds for every request."""
+
+    __slots__ = ("_make", "_form")
+
+    def __init__(self, make):
+        self._make, self._form = make, None
+
+    def _get(self):
+        if self._form is None:
+            self._form = self._make()
+        return self._form
+
+    def __getattr__(self, name):
+        return getattr(self._get(), name)
+
+    def __getitem__(self, key):
+        return self._get()[key]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __contains__(self, key):
+        return key in self._get()
+
+    def __bool__(self):
+        return True
+
+
 def list_url(view, args: dict) -> str:
     """``view.get_url(".index_view", **args)``: the view's address kept for the request, ``args`` encoded
     as Werkzeug encodes a URL's query (None left out, in the order given, the same safe characters)."""
@@ -511,7 +542,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         """The loader options of a list's rows: for the list page itself only the columns it shows
         (an export of the same rows may show others)."""
         loads = self._page_loads()
-        if request.endpoint == f"{self.endpoint}.index_view":
+        if self._on_list_page():
             only = self._list_load_only()
             if only is not None:
                 return [*loads, only]
@@ -569,6 +600,18 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         and their roles) and the filters applied (a search is counted with its rows, never kept)."""
         return ("count", self.endpoint, current_user.get_id(), fragments.roles_key(),
                 tuple(repr(f) for f in filters or ()))
+
+    def _on_list_page(self) -> bool:
+        return has_request_context() and request.endpoint == f"{self.endpoint}.index_view"
+
+    def delete_form(self):
+        """On the list page, made only if a row's actions are rendered afresh (see :class:`FormOnDemand`)."""
+        return FormOnDemand(super().delete_form) if self._on_list_page() else super().delete_form()
+
+    def action_form(self, obj=None):
+        if self._on_list_page() and obj is None:
+            return FormOnDemand(super().action_form)
+        return super().action_form(obj)
 
     def _get_list_url(self, view_args) -> str:
         """Flask-Admin's list URL (the pager's, the sort links', the page-size menu's: some 20 a page),
