@@ -122,7 +122,7 @@ def create_app(config=None) -> Flask:
             _configure_sqlite(db.engine, app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLITE_SYNCHRONOUS", "NORMAL"))
         else:
             if db.engine.dialect.name == "postgresql":
-                _configure_postgresql(db.engine, app.config.get("PG_PREPARE_THRESHOLD", 0))
+                _configure_postgresql(db.engine, app.config.get("PG_PREPARE_THRESHOLD", 5))
             if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
                 _ping_idle_connections(db.engine, app.config.get("POOL_PING_AFTER", 10))
 

@@ -67,11 +67,13 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {}
         self.POOL_PING_AFTER = _int_env("POOL_PING_AFTER", 10)
         #: PostgreSQL: after how many runs on a connection a statement is prepared on the server (psycopg's
-        #: prepare_threshold; its default is 5). The case file's statements take ~14 ms to plan and ~3 ms
-        #: to run: prepared at once, the server soon plans them once per connection instead of on every
-        #: page. "none" never prepares (for a transaction-pooling proxy that cannot keep them).
-        raw_threshold = os.environ.get("PG_PREPARE_THRESHOLD", "0").strip().lower()
-        self.PG_PREPARE_THRESHOLD = None if raw_threshold == "none" else _int_env("PG_PREPARE_THRESHOLD", 0)
+        #: prepare_threshold, default 5). A prepared statement's plan is made once (the case file's take
+        #: ~14 ms to plan, ~3 ms to run), but psycopg forgets its prepared statements at every rollback,
+        #: and a page that only reads ends its transaction so: 0 made every list page prepare its
+        #: statements anew and deallocate them (three more round trips). "none" never prepares (for a
+        #: transaction-pooling proxy that cannot keep them).
+        raw_threshold = os.environ.get("PG_PREPARE_THRESHOLD", "5").strip().lower()
+        self.PG_PREPARE_THRESHOLD = None if raw_threshold == "none" else _int_env("PG_PREPARE_THRESHOLD", 5)
         #: SQLite's sync level in WAL mode: NORMAL (a power failure may lose the last commits, never
         #: corrupts) or FULL (a sync at every commit); PostgreSQL, the production database, syncs every commit
         self.SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()

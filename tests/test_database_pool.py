@@ -54,7 +54,7 @@ def test_a_connection_used_a_moment_ago_is_not_tested():
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("raw, expected", [("", 0), ("3", 3), ("none", None), (" None ", None)])
+@pytest.mark.parametrize("raw, expected", [("", 5), ("0", 0), ("3", 3), ("none", None), (" None ", None)])
 def test_the_prepare_threshold_is_read_from_the_environment(monkeypatch, raw, expected):
     monkeypatch.setenv("PG_PREPARE_THRESHOLD", raw)
     assert TestConfig().PG_PREPARE_THRESHOLD == expected
