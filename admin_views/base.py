@@ -715,10 +715,6 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         (:data:`admin_views.fragments.CHOICES_TTL`, dropped when this process changes such a row)."""
         if not self._filters:
             return None
-        from flask_babel import get_locale
-
-        from admin_views import fragments
-
         return {name: [dict(entry) for entry in entries] for name, entries in self._kept_filter_groups().items()}
 
     def _kept_filter_groups(self) -> dict:
