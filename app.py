@@ -13,6 +13,7 @@ from flask import Flask, render_template, session
 from flask_babel import gettext as _
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -129,7 +130,8 @@ def create_app(config=None) -> Flask:
     from models import Client, Worker
     from services import name_index
 
-    name_index.listen(Client.__table__)  # SQLite's name search index comes and goes with the table
+    name_index.listen(Client.__table__)
+    _worker_by_id = sa.select(Worker).where(Worker.id == sa.bindparam("worker_id"))  # SQLite's name search index comes and goes with the table
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -137,10 +139,11 @@ def create_app(config=None) -> Flask:
         logout elsewhere, deactivation) or a disabled account ends the session."""
         head, _, version = str(user_id).partition(":")
         try:
-            worker = db.session.get(Worker, int(head))
-            version = int(version)
+            worker_id, version = int(head), int(version)
         except (TypeError, ValueError):
             return None
+        # one statement, built once: session.get builds and keys its query anew on every request
+        worker = db.session.execute(_worker_by_id, {"worker_id": worker_id}).scalar_one_or_none()
         if worker is None or not worker.active or version != (worker.session_version or 1):
             return None
         return worker

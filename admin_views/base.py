@@ -557,7 +557,10 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         g._poradna_defer_count = execute and not searching  # the capped count goes with the page's rows
         g._poradna_deferred_count = None
         try:
-            count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
+            if execute:
+                count, query = self._list_query(page, sort_column, sort_desc, search, filters, page_size)
+            else:  # an export streams this query: Flask-Admin's own, which joins the relations its columns show
+                count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
         finally:
             g._poradna_count_with_page = False
             g._poradna_defer_count = False
@@ -594,6 +597,22 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         if counted[0][1] > COUNT_CAP:
             fragments.remember_over_cap(long_list)
         return counted[0][1], [row[0] for row in counted]
+
+    def _list_query(self, page, sort_column, sort_desc, search, filters, page_size):
+        """Flask-Admin's ``get_list(execute=False)`` without its ``joinedload`` of every related column:
+        a list page loads its relations through :meth:`_list_page_loads`, and the page-of-ids query
+        needs none (each option was built, and keyed for the statement cache, on every request)."""
+        joins: dict = {}
+        count_joins: dict = {}
+        query = self.get_query()
+        count_query = self.get_count_query() if not self.simple_list_pager else None
+        if self._search_supported and search:
+            query, count_query, joins, count_joins = self._apply_search(query, count_query, joins, count_joins, search)
+        if filters and self._filters:
+            query, count_query, joins, count_joins = self._apply_filters(query, count_query, joins, count_joins, filters)
+        count = count_query.scalar() if count_query else None
+        query, joins = self._apply_sorting(query, joins, sort_column, sort_desc)
+        return count, self._apply_pagination(query, page, page_size)
 
     def _count_key(self, filters) -> tuple:
         """What a list's count depends on: the screen, who looks (the access policy scopes by the user

@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from wtforms import fields
 
 from admin_views.fields import FastSelect, kept_choices
+from admin_views.listing import id_url
 from extensions import db
 from models import PublicOffice, Topic
 from services import codes
@@ -71,8 +72,6 @@ def fmt_client_link(view, context, model, name):
     client = getattr(model, "client", None)
     if client is None:
         return Markup("<em>{}</em>").format(_("anonymous walk-in"))
-    from admin_views.listing import id_url
-
     # escape() and an f-string: the same HTML as Markup('<a href="%s">%s</a>') % (...), which wrapped
     # each argument in an escaping helper (a tenth of an appointment page's rows)
     return Markup(f'<a href="{escape(id_url("client.details_view", client.id))}">{escape(client.code)}</a>')

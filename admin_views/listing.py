@@ -212,7 +212,7 @@ def id_url(endpoint: str, id) -> str:
     """``url_for(endpoint, id=id)`` for an integer id, built by ``url_for`` once per request and endpoint."""
     if type(id) is not int:
         return url_for(endpoint, id=id)
-    cache = g.setdefault("_listing_id_urls", {})
+    cache = _formats().id_urls
     parts = cache.get(endpoint)
     if parts is None:
         placeholder = "0" + secrets.token_hex(8) + "0"
@@ -225,6 +225,11 @@ def id_url(endpoint: str, id) -> str:
 # every value; a page of 25 rows with two dates did that 50 times. These keep what they looked up for
 # the rest of the request (and look again when the locale or time zone changes within it).
 
+#: date-time texts per (locale, time zone): {value: text}; at most MAX_KEPT_DATETIMES per store
+_KEPT_DATETIMES: dict = {}
+MAX_KEPT_DATETIMES = 20_000
+
+
 class _Formats:
     def __init__(self, locale, tz):
         self.locale, self.tz = locale, tz
@@ -234,6 +239,11 @@ class _Formats:
         self.medium_date = babel_dates.parse_pattern(babel_dates.get_date_format("medium", locale=locale))
         self.normalize = getattr(tz, "normalize", None)
         self.texts: dict = {}
+        #: an endpoint's URL with ``?id=`` split where the id goes (url_for once per request and endpoint)
+        self.id_urls: dict = {}
+        #: formatted date-times, kept across requests for this locale and time zone (a list shows the
+        #: same slots of the same days again and again); a bounded store, emptied when full
+        self.datetimes = _KEPT_DATETIMES.setdefault((str(locale), str(tz)), {})
         #: formatted times and days, kept per request (a page's rows share days and times of day);
         #: a time pattern showing a zone also depends on the day (summer time)
         self.times: dict = {}
@@ -260,6 +270,16 @@ def _formats() -> _Formats:
 def short_datetime(value: datetime) -> str:
     """``flask_babel.format_datetime(value, "short")``: in the user's time zone (naive values are UTC)."""
     f = _formats()
+    kept = f.datetimes.get(value)
+    if kept is not None:
+        return kept
+    text = f.datetimes[value] = _short_datetime(f, value)
+    if len(f.datetimes) > MAX_KEPT_DATETIMES:
+        f.datetimes.clear()
+    return text
+
+
+def _short_datetime(f: _Formats, value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     value = value.astimezone(f.tz)
