@@ -56,5 +56,6 @@ def init_admin(app) -> Admin:
     from admin_views import fragments
 
     app.add_template_global(fragments.cached_fragment, "cached_fragment")
+    app.add_template_global(fragments.lazy_import, "lazy_import")
     app.add_template_global(fragments.roles_key, "roles_key")
     return admin

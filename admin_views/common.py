@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from wtforms import fields
 
 from admin_views.fields import FastSelect, kept_choices
-from admin_views.listing import id_url
+from admin_views.listing import html_text, id_url
 from extensions import db
 from models import PublicOffice, Topic
 from services import codes
@@ -72,17 +72,23 @@ def fmt_client_link(view, context, model, name):
     client = getattr(model, "client", None)
     if client is None:
         return Markup("<em>{}</em>").format(_("anonymous walk-in"))
-    # escape() and an f-string: the same HTML as Markup('<a href="%s">%s</a>') % (...), which wrapped
+    return Markup(_client_link(client))
+
+
+def _client_link(client) -> str:
+    # escaped text and an f-string: the same HTML as Markup('<a href="%s">%s</a>') % (...), which wrapped
     # each argument in an escaping helper (a tenth of an appointment page's rows)
-    return Markup(f'<a href="{escape(id_url("client.details_view", client.id))}">{escape(client.code)}</a>')
+    return f'<a href="{html_text(id_url("client.details_view", client.id))}">{html_text(client.code)}</a>'
 
 
 def fmt_client_named(view, context, model, name):
     """The client's code (a link) and their name or alias, as the appointment book shows them."""
-    link = fmt_client_link(view, context, model, name)
     client = getattr(model, "client", None)
-    label = client.book_name if client is not None else ""
-    return Markup(f"{link} {escape(label)}") if label else link
+    if client is None:
+        return fmt_client_link(view, context, model, name)
+    label = client.book_name
+    link = _client_link(client)
+    return Markup(f"{link} {html_text(label)}" if label else link)
 
 
 # --- filters over relations ------------------------------------------------------------------

@@ -13,6 +13,7 @@ import threading
 from flask import current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from services import access
@@ -74,6 +75,30 @@ def cached_fragment(*key, caller, per_url=False):
 
         html = html.replace(TOKEN_MARK, generate_csrf())
     return Markup(html)
+
+
+class LazyTemplateModule:
+    """``{% import name as x with context %}``, made when a macro of it is first used: a list page's
+    imports serve the blocks it keeps (``cached_fragment``), and each import ran its template with the
+    page's context on every request."""
+
+    __slots__ = ("_context", "_name", "_module")
+
+    def __init__(self, context, name: str):
+        self._context, self._name, self._module = context, name, None
+
+    def __getattr__(self, attribute: str):
+        module = self._module
+        if module is None:
+            template = self._context.environment.get_template(self._name)
+            module = self._module = template.make_module(self._context.get_all(), True)
+        return getattr(module, attribute)
+
+
+@pass_context
+def lazy_import(context, name: str) -> LazyTemplateModule:
+    """``{% set lib = lazy_import('admin/lib.html') %}``: see :class:`LazyTemplateModule`."""
+    return LazyTemplateModule(context, name)
 
 
 def request_translations(slot: str, find):

@@ -20,6 +20,23 @@ from flask_admin.model import template as row_templates
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+try:  # MarkupSafe's own escaping, without wrapping each cell in a Markup only to join them
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - MarkupSafe without its C speedups
+    from markupsafe._native import _escape_inner
+
+
+def html_text(value) -> str:
+    """``str(escape(value))``: the same text, for the many cells of a list page."""
+    kind = type(value)
+    if kind is str:
+        return _escape_inner(value)
+    if kind is Markup:
+        return value
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape_inner(str(value))
+
 #: row actions whose HTML depends on the row only through its id
 _ID_ONLY_ACTIONS = (
     row_templates.ViewRowAction, row_templates.ViewPopupRowAction, row_templates.EditRowAction,
@@ -158,7 +175,7 @@ class ListRenderingMixin:
             row_id = pk_value(row)
             append("<tr>")
             if with_checkbox:
-                append(checkbox % escape(row_id))
+                append(checkbox % html_text(row_id))
             if self.column_display_actions:
                 append('<td class="list-buttons-column">')
                 markup = actions_html(row_id)
@@ -177,14 +194,14 @@ class ListRenderingMixin:
                             key = (type(value), value)
                             cell = by_value.get(key)
                             if cell is None:
-                                cell = by_value[key] = escape(type_fmt(self, value, name))
+                                cell = by_value[key] = html_text(type_fmt(self, value, name))
                             append(cell_starts[name])
                             append(cell)
                             append("</td>")
                             continue
                         value = type_fmt(self, value, name)
                 append(cell_starts[name])
-                append(escape(value))
+                append(html_text(value))
                 append("</td>")
             append("</tr>")
         return Markup("".join(out))
@@ -227,6 +244,9 @@ def id_url(endpoint: str, id) -> str:
 
 #: date-time texts per (locale, time zone): {value: text}; at most MAX_KEPT_DATETIMES per store
 _KEPT_DATETIMES: dict = {}
+#: translated labels per locale: {key: text}; at most MAX_KEPT_TEXTS per locale
+_KEPT_TEXTS: dict = {}
+MAX_KEPT_TEXTS = 5_000
 MAX_KEPT_DATETIMES = 20_000
 
 
@@ -238,7 +258,9 @@ class _Formats:
         self.short_date = babel_dates.parse_pattern(babel_dates.get_date_format("short", locale=locale))
         self.medium_date = babel_dates.parse_pattern(babel_dates.get_date_format("medium", locale=locale))
         self.normalize = getattr(tz, "normalize", None)
-        self.texts: dict = {}
+        #: translated labels and badges, kept across requests for this locale (the catalogs do not
+        #: change while the process runs)
+        self.texts = _KEPT_TEXTS.setdefault(str(locale), {})
         #: an endpoint's URL with ``?id=`` split where the id goes (url_for once per request and endpoint)
         self.id_urls: dict = {}
         #: formatted date-times, kept across requests for this locale and time zone (a list shows the
@@ -309,10 +331,13 @@ def medium_date(value: date) -> str:
 
 
 def cached(key, make):
-    """``make()``, called once per request and locale for ``key`` (a translated label, a badge)."""
+    """``make()``, called once per process and locale for ``key`` (a translated label, a badge: what
+    depends on the locale alone)."""
     texts = _formats().texts
     found = texts.get(key)
     if found is None:
+        if len(texts) >= MAX_KEPT_TEXTS:
+            texts.clear()
         found = texts[key] = make()
     return found
 
