@@ -20,6 +20,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model.form import converts
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -451,6 +452,19 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         """Flask-Admin's delete action, given only the ids the user may act on, as numbers (PostgreSQL
         refuses to compare the form's strings with an integer key)."""
         return super().action_delete(self.scoped_ids(ids))
+
+    def get_actions_list(self):
+        """Flask-Admin's allowed actions and their translated texts, translated once per locale and set
+        of allowed actions (it translated every title and confirmation on every list page)."""
+        allowed = tuple(name for name, _text in self._actions if self.is_action_allowed(name))
+        key = (str(get_locale()), allowed)
+        kept = self.__dict__.setdefault("_kept_actions_lists", {})
+        found = kept.get(key)
+        if found is None:
+            actions = [(name, str(text)) for name, text in self._actions if name in allowed]
+            confirmations = {name: str(self._actions_data[name][2]) for name in allowed if self._actions_data[name][2]}
+            found = kept[key] = (actions, confirmations)
+        return list(found[0]), dict(found[1])
 
     def handle_action(self, return_view=None):
         """An action the user may not run is an audited 403 (Flask-Admin would redirect without a word);

@@ -61,3 +61,23 @@ def test_a_lazy_import_runs_its_template_only_when_used(app):
             assert made == ["render_field"]
         finally:
             fragments.LazyTemplateModule.__getattr__ = original
+
+
+@pytest.mark.parametrize("roles", [("manager",), ("worker",), ("reception",)])
+def test_kept_actions_are_flask_admins_per_role_and_locale(app, client, login_as, roles):
+    from flask_admin.actions import ActionsMixin
+    from flask_login import login_user
+
+    worker = login_as(*roles)
+    view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", "") == "client")
+    seen = set()
+    for locale in ("cs", "en", "cs"):
+        with app.test_request_context("/admin/client/"), force_locale(locale):
+            login_user(worker)
+            kept = view.get_actions_list()
+            assert kept == ActionsMixin.get_actions_list(view)
+            seen.add(tuple(name for name, _text in kept[0]))
+            kept[0].clear()  # a caller changing its copy changes nothing kept
+            assert view.get_actions_list() == ActionsMixin.get_actions_list(view)
+    assert len(seen) == 1
+    assert ("anonymise" in next(iter(seen))) == ("manager" in roles)
