@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import fields
 
 from admin_views.fields import FastSelect, kept_choices
