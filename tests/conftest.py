@@ -106,3 +106,19 @@ def count_rows(model, *where) -> int:
     for cond in where:
         query = query.where(cond)
     return _db.session.execute(query).scalar()
+
+
+@pytest.fixture()
+def not_at_midnight():
+    """For tests whose data is "today, all day" (walk-in hours 0:00–23:59, an appointment later
+    today): started in the last two minutes of the centre's day, they first wait for the next day
+    (at most two minutes, rarely), rather than pinning a clock the code under test does not read."""
+    import time as _time
+    from datetime import datetime as _datetime, time as _clock, timedelta as _timedelta
+
+    from services.timeutil import local_now
+
+    now = local_now()
+    if now.time() >= _clock(23, 58):
+        midnight = _datetime.combine(now.date() + _timedelta(days=1), _clock.min, tzinfo=now.tzinfo)
+        _time.sleep((midnight - now).total_seconds() + 1)

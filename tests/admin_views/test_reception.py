@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from models import Appointment, AuditEvent, Client, Visit
 from models.enums import AppointmentStatus, AuditAction
-from services.timeutil import local_now
+from services.timeutil import local_day_bounds, local_now
 from tests import factories
 from tests.conftest import count_rows
 
@@ -12,11 +12,15 @@ def _text(response):
     return response.get_data(as_text=True)
 
 
-def test_reception_start_page_has_the_desk(client, db, login_as):
+def test_reception_start_page_has_the_desk(client, db, login_as, not_at_midnight):
     login_as("reception")
     worker = factories.make_worker(full_name="Petra Svobodová")
     person = factories.make_client(worker=worker, last_name="Bondarenko", phone="+420 777 123 456")
-    factories.make_appointment(client=person, worker=worker, starts_at=datetime.now(timezone.utc) + timedelta(minutes=30))
+    now = datetime.now(timezone.utc)
+    day_end = local_day_bounds(local_now().date())[1]
+    # on today's desk: half an hour from now, or half an hour ago in the last half hour of the local day
+    starts_at = now + timedelta(minutes=30) if now + timedelta(minutes=30) < day_end else now - timedelta(minutes=30)
+    factories.make_appointment(client=person, worker=worker, starts_at=starts_at)
     factories.make_walk_in_hours(weekday=local_now().weekday(), opens_at=time(0, 0), closes_at=time(23, 59), duty_worker=worker)
     db.session.commit()
     page = _text(client.get("/admin/"))
@@ -41,7 +45,7 @@ def test_quick_buttons_mark_attendance_and_cancellations(client, db, login_as):
     assert count_rows(AuditEvent, AuditEvent.action == AuditAction.UPDATE) == 2
 
 
-def test_reception_logs_an_anonymous_walk_in_and_a_clients_walk_in(client, db, login_as):
+def test_reception_logs_an_anonymous_walk_in_and_a_clients_walk_in(client, db, login_as, not_at_midnight):
     login_as("reception")
     duty = factories.make_worker()
     person = factories.make_client()

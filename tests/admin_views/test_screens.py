@@ -6,6 +6,7 @@ import pytest
 
 from models import Agreement, Appointment, AuditEvent, Client, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker
 from models.enums import AgreementStatus, AppointmentStatus, AuditAction, ClientStatus, Role
+from services.timeutil import local_now
 from tests import factories
 from tests.conftest import count_rows
 
@@ -317,7 +318,7 @@ def test_agreement_status_filter_and_ended_agreement(client, db, login_as):
     })
     assert response.status_code == 302, _text(response)
     db.session.refresh(agreement)
-    assert agreement.status == AgreementStatus.GOAL_ACHIEVED and agreement.ended_on == date.today()
+    assert agreement.status == AgreementStatus.GOAL_ACHIEVED and agreement.ended_on == local_now().date()  # the centre's day
 
 
 def test_malformed_values_get_czech_messages_and_keep_the_typed_text(client, db, login_as):

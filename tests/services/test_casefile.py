@@ -14,7 +14,7 @@ from models.enums import (
 from services import casefile, clients, cover
 from services.casefile import Meeting, NewTask, NextAppointment, TaskUpdate
 from services.errors import ServiceError
-from services.timeutil import local_now
+from services.timeutil import local_now, to_local
 from tests import factories
 from tests.conftest import count_rows
 
@@ -100,7 +100,8 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     ))
     db.session.commit()
     assert planned.status == AppointmentStatus.ATTENDED and planned.evaluation == "Smlouva donesena."
-    assert client_task.status == TaskStatus.DONE and client_task.completed_on == _today() and client_task.outcome == "Doneseno"
+    # done on the meeting's own (local) day, two hours ago: yesterday just after midnight
+    assert client_task.status == TaskStatus.DONE and client_task.completed_on == to_local(planned.starts_at).date() and client_task.outcome == "Doneseno"
     assert worker_task.status == TaskStatus.OPEN and worker_task.outcome == "Čekám na OAMP"
 
     # meeting 3: a no-show of a planned appointment is recorded as such

@@ -26,7 +26,7 @@ def test_an_anonymous_walk_in_creates_no_client_and_is_counted(db):
         walkins.log_walk_in(db.session, logged_by=worker)  # nothing at all to count
 
 
-def test_a_walk_in_goes_to_the_clients_own_worker_when_at_work_else_to_the_worker_on_duty(db):
+def test_a_walk_in_goes_to_the_clients_own_worker_when_at_work_else_to_the_worker_on_duty(db, not_at_midnight):
     own, duty, desk = factories.make_worker(), factories.make_worker(), factories.make_worker(roles=[Role.RECEPTION])
     client = factories.make_client(worker=own)
     now = local_now()
@@ -41,7 +41,7 @@ def test_a_walk_in_goes_to_the_clients_own_worker_when_at_work_else_to_the_worke
     assert client.last_contact_at is not None
 
 
-def test_walk_in_status_open_now_and_next_opening(db):
+def test_walk_in_status_open_now_and_next_opening(db, not_at_midnight):
     now = local_now()
     tomorrow = (now.weekday() + 1) % 7
     factories.make_walk_in_hours(weekday=tomorrow, opens_at=time(9, 0), closes_at=time(12, 0))
