@@ -465,7 +465,7 @@ def write_report(results: list[Result], clients: int, dialect: str, reference: t
     ]
     if reference:
         lines += [f"CPU reference (the same Python loop, lower is faster): {reference[0]:.0f} ms before the run and "
-                  f"{reference[1]:.0f} ms after it. This machine shares its host: the same loop has taken from about 105 ms "
+                  f"{reference[1]:.0f} ms after it. This machine shares its host: the same loop has taken from about 90 ms "
                   "(quiet) to over 200 ms (busy), and every timing in the table moves with it.", ""]
     lines += [
         "| page | median ms | p95 ms | SQL queries | size KB | floor ms | ratio | budget |",
