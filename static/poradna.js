@@ -71,6 +71,24 @@
   }
 
   $(document).on('select2-open select2-close select2-loaded select2-removed change', repairSelect2);
+
+  // select2 3.5 writes its messages ("Searching…", "No matches", "Loading more results…") as bare
+  // <li> in the result listbox, some without any event: a listbox may own options only. Marked as
+  // disabled options as soon as they appear (a mutation observer runs before any other task).
+  function repairMessages() {
+    $('ul.select2-results > li:not([role])').attr({ role: 'option', 'aria-disabled': 'true' });
+  }
+  if (window.MutationObserver) {
+    new MutationObserver(function (changes) {
+      for (var i = 0; i < changes.length; i++) {
+        var node = changes[i].target;
+        if (node.nodeType === 1 && $(node).closest('.select2-results, .select2-drop').length) {
+          repairMessages();
+          return;
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  }
   // after every ready handler (Flask-Admin's form.js builds the select2 widgets in one)
   $(function () {
     window.setTimeout(function () {

@@ -61,3 +61,21 @@ def test_a_screen_the_role_may_not_see_is_a_403_page(ui, world, role, path):
     expect(ui.page.get_by_role("heading", level=1)).to_have_text(ui.t("You do not have access to this page."))
     ui.click(ui.page.get_by_role("link", name=ui.t("Back to the start page")))
     assert ui.path().rstrip("/") == "/admin"
+
+
+def test_a_lookup_that_finds_nothing_says_so_inside_a_valid_listbox(ui, world):
+    """select2 writes "No matches" (and "Searching…", "Loading more results…") as bare list items in
+    its result listbox; poradna.js makes them disabled options as they appear, so axe passes."""
+    ui.login(world.worker.email)
+    ui.goto("/admin/appointment/new/")
+    ui.page.locator("#s2id_client a.select2-choice").click()
+    ui.page.locator("#select2-drop input.select2-input").press_sequentially("Zzqxw")
+    message = ui.page.locator("#select2-drop li.select2-no-results")
+    message.wait_for()
+    expect(message).to_have_attribute("role", "option")
+    ui.check("select2 list of client: no matches")
+    # the "more results" line of a long list, added the way select2 adds it (no event follows)
+    ui.page.evaluate("document.querySelector('#select2-drop ul.select2-results')"
+                     ".insertAdjacentHTML('beforeend', '<li class=\"select2-more-results\">…</li>')")
+    expect(ui.page.locator("#select2-drop li.select2-more-results")).to_have_attribute("aria-disabled", "true")
+    ui.check("select2 list of client: more results")
