@@ -87,11 +87,11 @@ def render_item(type_, obj, autogen_context):
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Search indexes made for one engine in a revision (0007: trigram indexes on client names on
-    PostgreSQL, a covering name index on SQLite) are not in the models: autogenerate neither drops
+    PostgreSQL, a covering name index on SQLite; 0010: the phone digits' trigram index) are not in the models: autogenerate neither drops
     nor reports them."""
     if type_ == "index" and name and name.endswith(("_trgm", "_search")):
         return False
-    if type_ == "table" and name and name.startswith("client_name_fts"):  # SQLite's name index (0009)
+    if type_ == "table" and name and name.startswith(("client_name_fts", "client_phone_fts")):  # SQLite's name (0009) and phone (0010) indexes
         return False
     return True
 

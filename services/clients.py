@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import Client, ClientCodeCounter
 from models.base import utcnow
 from models.enums import ClientStatus
-from services import name_index
+from services import name_index, phone_index
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -155,17 +155,15 @@ def accesses(session: Session, client: Client, limit: int = 500):
 
 
 #: Separators people type in phone numbers; the lookup compares digits with these removed.
-PHONE_SEPARATORS = (" ", "-", "+", "(", ")", "/", ".")
+PHONE_SEPARATORS = phone_index.PHONE_SEPARATORS
 #: At most this many words of a name are compared (the rest are ignored).
 MAX_NAME_WORDS = 4
 
 
 def phone_digits_expression(column=None):
-    """``column`` with the usual separators removed by SQL replace() (the same on SQLite and PostgreSQL)."""
-    expression = column if column is not None else Client.phone
-    for separator in PHONE_SEPARATORS:
-        expression = sa.func.replace(expression, separator, "")
-    return expression
+    """``column`` with the usual separators removed by SQL replace() (the same on SQLite and PostgreSQL,
+    written as PostgreSQL's index of it is: :mod:`services.phone_index`)."""
+    return phone_index.digits_expression(column if column is not None else Client.phone)
 
 
 def _like_escape(text: str) -> str:
@@ -206,11 +204,14 @@ def search_condition(session: Session, text: str):
         conditions.append(sa.and_(*(in_a_name(word) for word in words)))
     digits = re.sub(r"\D", "", text)
     looks_like_code = re.fullmatch(r"\d{4}-\d*", text) is not None
-    if len(digits) >= 3 and not has_letters and not looks_like_code:
-        conditions.append(sa.and_(
-            Client.phone.like("%" + "%".join(digits) + "%"),  # cheap and necessary: the digits in this order
-            phone_digits_expression().like(f"%{digits}%"),  # exact: in one run once separators are gone
-        ))
+    if len(digits) >= phone_index.MIN_DIGITS and not has_letters and not looks_like_code:
+        if sqlite and phone_index.present(session):  # SQLite's trigram index of the numbers' digits
+            conditions.append(Client.id.in_(phone_index.matching_ids(digits)))
+        else:  # the pattern inline (digits only): PostgreSQL plans it with its trigram index of the digits
+            conditions.append(sa.and_(
+                Client.phone.like(sa.literal("%" + "%".join(digits) + "%", literal_execute=True)),  # cheap: the digits in this order
+                phone_digits_expression().like(sa.literal(f"%{digits}%", literal_execute=True)),  # exact: in one run
+            ))
     return sa.or_(*conditions)
 
 

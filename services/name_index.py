@@ -13,10 +13,9 @@ are zeroed). Created by revision 0009, and with the tables by ``create_all`` (te
 """
 from __future__ import annotations
 
-import logging
-import weakref
-
 import sqlalchemy as sa
+
+from services.fts_index import FtsIndex
 
 TABLE = "client_name_fts"
 COLUMNS = ("first_name", "last_name", "alias")
@@ -40,44 +39,9 @@ CREATE = [
 DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_{name}" for name in ("insert", "delete", "update")] + [
     f"DROP TABLE IF EXISTS {TABLE}"]
 
-#: engine → whether its database has the index (looked up once per engine)
-_present: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def install(connection) -> bool:
-    """Create the index and fill it from the client table (SQLite with FTS5's trigram tokenizer; on
-    another engine, or without FTS5, nothing: the search then reads the names with LIKE)."""
-    if connection.dialect.name != "sqlite":
-        return False
-    try:
-        for statement in CREATE:
-            connection.exec_driver_sql(statement)
-    except sa.exc.OperationalError as error:  # an SQLite built without FTS5 or its trigram tokenizer
-        logging.getLogger(__name__).warning("client name index not created (%s): the search reads the names", error)
-        return False
-    connection.exec_driver_sql(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
-    _present.pop(connection.engine, None)
-    return True
-
-
-def uninstall(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        for statement in DROP:
-            connection.exec_driver_sql(statement)
-        _present.pop(connection.engine, None)
-
-
-def present(session) -> bool:
-    """Whether the database behind ``session`` has the index."""
-    engine = session.get_bind()
-    if engine.dialect.name != "sqlite":
-        return False
-    found = _present.get(engine)
-    if found is None:
-        found = _present[engine] = session.execute(
-            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"), {"name": TABLE}
-        ).scalar() is not None
-    return found
+INDEX = FtsIndex(TABLE, CREATE, DROP, fill=None, what="client name")  # fills itself from its content table
+install, uninstall, present, forget_erased, listen = (INDEX.install, INDEX.uninstall, INDEX.present,
+                                                      INDEX.forget_erased, INDEX.listen)
 
 
 def matching_ids(word: str):
@@ -85,25 +49,3 @@ def matching_ids(word: str):
     phrase = '"' + word.replace('"', '""') + '"'  # one phrase: the word's letters in a row, nothing else
     index = sa.table(TABLE, sa.column("rowid"))
     return sa.select(index.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(sa.literal(phrase, sa.String)))
-
-
-def forget_erased(session) -> None:
-    """Rewrite the index so that no trigram of an erased name stays in its old segments (after an
-    anonymisation, deletion or purge; part of :func:`services.privacy.wipe_freed_space`)."""
-    if present(session):
-        session.execute(sa.text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')"))
-
-
-def _create_with_table(target, connection, **kw):
-    install(connection)
-
-
-def _drop_with_table(target, connection, **kw):
-    uninstall(connection)
-
-
-def listen(client_table: sa.Table) -> None:
-    """``create_all`` and ``drop_all`` make and remove the index with the client table (once)."""
-    if not sa.event.contains(client_table, "after_create", _create_with_table):
-        sa.event.listen(client_table, "after_create", _create_with_table)
-        sa.event.listen(client_table, "before_drop", _drop_with_table)

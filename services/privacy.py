@@ -397,9 +397,10 @@ def wipe_freed_space(session: Session, *, attempts: int | None = None, pause: fl
     engine = session.get_bind()
     if engine.dialect.name != "sqlite":
         return True
-    from services import name_index
+    from services import name_index, phone_index
 
     name_index.forget_erased(session)  # the erased names' trigrams out of the search index's old segments
+    phone_index.forget_erased(session)  # and the erased numbers' digits
     attempts = attempts or CHECKPOINT_ATTEMPTS
     pause = CHECKPOINT_PAUSE if pause is None else pause
     session.commit()

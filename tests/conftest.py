@@ -122,3 +122,18 @@ def not_at_midnight():
     if now.time() >= _clock(23, 58):
         midnight = _datetime.combine(now.date() + _timedelta(days=1), _clock.min, tzinfo=now.tzinfo)
         _time.sleep((midnight - now).total_seconds() + 1)
+
+
+def statements_run(fn) -> list[str]:
+    """The SQL statements ``fn()`` sends to the database, in order."""
+    statements: list[str] = []
+
+    def grab(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(_db.engine, "before_cursor_execute", grab)
+    try:
+        fn()
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", grab)
+    return statements
