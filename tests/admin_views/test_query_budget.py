@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 
 from models import Agreement, Appointment, Client, Intake, RoadmapTask, Visit
 from services import demo
+from tests import factories
 
 LIST_SCREENS = ["client", "intake", "agreement", "task", "appointment", "visit", "data_request", "audit"]
 FORMS = {"client": Client, "appointment": Appointment, "agreement": Agreement, "task": RoadmapTask, "visit": Visit, "intake": Intake}
@@ -104,3 +106,35 @@ def test_list_pages_read_only_the_columns_they_show(app, client, db, login_as, c
     assert 'class="col-client"' in appointments and "client.last_name" in client_page and "client.email" not in client_page
     shown = db.session.execute(sa.select(Client).order_by(Client.created_at.desc(), Client.id.desc()).limit(1)).scalar()
     assert shown.display_name in clients
+
+
+@pytest.mark.parametrize("roles", [("reception",), ("worker",), ("manager",), ("manager", "worker"), ("admin",)])
+def test_each_roles_start_page_and_lists_stay_within_budget(client, db, login_as, counter, monkeypatch, roles):
+    """Each role's start page (the reception desk with today's appointments and a lookup, a worker's
+    day, a manager's load per worker, an admin's) at most 10 queries, and the lists a role opens at
+    most 5, the same with twice the data."""
+    from admin_views import fragments
+    from services.dashboard import DESK_LIMIT
+
+    monkeypatch.setattr(fragments, "CHOICES_TTL", 0.0)  # the worst case: choices read on every page
+    me = login_as(*roles)
+    pages = ["/admin/", "/admin/?q=Kov", "/admin/?q=777 12"] + [
+        f"/admin/{screen}/" for screen in ("client", "appointment", "visit") if "admin" not in roles]
+
+    def measure():
+        today = datetime.now(timezone.utc)
+        for _ in range(3):  # appointments on today's desk, some of them the signed-in worker's; visits
+            factories.make_appointment(worker=me if "worker" in roles else None, starts_at=today)
+            factories.make_visit(worker=me if "worker" in roles else None)
+        db.session.commit()
+        return {page: _queries(client, counter, page) for page in pages}
+
+    demo.seed(db.session, clients=20, seed=8)
+    for page in pages:  # once per process: whether the database has SQLite's search indexes
+        client.get(page)
+    small = measure()
+    demo.seed(db.session, clients=40, seed=9)
+    large = measure()
+    assert small == large
+    assert {page: n for page, n in large.items() if n > (10 if page.startswith("/admin/?") or page == "/admin/" else 5)} == {}
+    assert DESK_LIMIT <= 300  # the desk's rows are bounded (tests/admin_views/test_reception.py: its size)
