@@ -11,12 +11,12 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from models import AuditEvent
 from models.enums import AuditAction, Role, VisitChannel
 from services import demo, report_export, reports
 from tests import factories, report_data
+from tests.conftest import statements_run
 from tests.report_data import FORMULA_DISTRICT, MARCH, figures, local
 
 
@@ -326,17 +326,7 @@ def test_export_is_audited_by_the_caller(db, world):
 
 
 def _count_queries(app, db, build):
-    statements = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        build()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
+    return len(statements_run(build))
 
 
 def test_a_years_report_runs_a_bounded_number_of_queries(app, db):
