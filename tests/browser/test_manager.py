@@ -68,7 +68,7 @@ def test_manager_reports_exports_anonymises_purges_and_reads_the_audit_trail(ui,
     # --- the year's report, downloaded as XLSX ---------------------------------------------------
     ui.menu("Reports")
     year = local_now().year
-    ui.page.get_by_label(ui.t("Period")).select_option("year")
+    ui.page.get_by_label(ui.t("Period"), exact=True).select_option("year")
     ui.page.get_by_label(ui.t("Year"), exact=True).fill(str(year))
     ui.click(ui.page.get_by_role("button", name=ui.t("Show the report")))
     expect(ui.page.locator("#report-heading")).to_contain_text(str(year))
