@@ -31,8 +31,8 @@ translations: $(VENV)/.installed
 
 ## Re-extract messages from the code and merge them into both catalogs.
 translations-update: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot app.py auth.py cli.py cli_reports.py config.py security.py feeds.py admin_views models services templates
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot app.py auth.py cli.py cli_reports.py config.py security.py feeds.py admin_views models services templates
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) -m tools.i18n fill-en
 
 ## Fail unless the Czech catalog is complete (msgfmt counts fuzzy entries separately, pybabel does not).
