@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from admin_views.base import SecureModelView
 from admin_views.cases import client_loader
+from admin_views.documents import AppointmentCardMixin
 from admin_views.common import (
     CountryField, LanguageField, OfficeFilter, TopicFilter, WorkerFilter, active_offices, active_topics, fmt_client_link, fmt_client_named, fmt_country, fmt_language,
     social_workers,
@@ -27,7 +28,7 @@ CONTACT_LABELS = {
 }
 
 
-class AppointmentView(SecureModelView):
+class AppointmentView(AppointmentCardMixin, SecureModelView):
     column_list = ("starts_at", "client", "worker", "format", "place", "purpose", "status")
     column_details_list = (
         "client", "worker", "starts_at", "duration_minutes", "format", "place", "office", "place_note", "purpose",
@@ -59,6 +60,7 @@ class AppointmentView(SecureModelView):
         "other_worker_reason": _l("Needed only when the client has their own social worker and you book someone else."),
     }
     can_delete = True
+    details_template = "admin/appointment/details.html"  # the booking confirmation: print the appointment card
 
     def create_form(self, obj=None):
         """``?client_id=N`` (the Book buttons) preselects the client and the client's own worker."""
@@ -84,6 +86,11 @@ class AppointmentView(SecureModelView):
         cases.save_appointment(db.session, model)
 
     def after_model_change(self, form, model, is_created):
+        if is_created and model.status == AppointmentStatus.PLANNED:
+            from flask import flash
+            from flask_babel import gettext as _
+
+            flash(_("The appointment is booked. Print the appointment card for the client below."), "success")
         if model.status == AppointmentStatus.PLANNED and scheduling.outside_working_hours(
                 db.session, model.worker_id, model.starts_at, model.duration_minutes):
             from flask import flash
