@@ -169,7 +169,7 @@ def export_client(code, fmt, lang, output):
 
     client = _client_by_code(code)
     data = privacy.export_record(db.session, client)
-    lang = client_documents.choose(client.languages, lang)
+    lang = client_documents.for_client(client, lang)
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:

@@ -62,7 +62,7 @@ def client_name(client: Client) -> str:
 def documents_language(client: Client) -> dict:
     """The language the client's documents print in (the client's, where the centre has documents in
     it), as a code and named in the staff member's language."""
-    lang = client_documents.choose(client.languages)
+    lang = client_documents.for_client(client)
     return {"lang": lang, "language_name": codes.language_name(lang)}
 
 

@@ -204,7 +204,7 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         client = self._client_or_404()
         form = ExportForm()
         if not form.is_submitted():
-            form.lang.data = client_documents.choose(client.languages)
+            form.lang.data = client_documents.for_client(client)
         if form.validate_on_submit():
             data = privacy.export_record(db.session, client)
             if form.format.data == "json":

@@ -86,11 +86,6 @@ class AppointmentView(AppointmentCardMixin, SecureModelView):
         cases.save_appointment(db.session, model)
 
     def after_model_change(self, form, model, is_created):
-        if is_created and model.status == AppointmentStatus.PLANNED:
-            from flask import flash
-            from flask_babel import gettext as _
-
-            flash(_("The appointment is booked. Print the appointment card for the client below."), "success")
         if model.status == AppointmentStatus.PLANNED and scheduling.outside_working_hours(
                 db.session, model.worker_id, model.starts_at, model.duration_minutes):
             from flask import flash

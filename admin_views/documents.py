@@ -35,7 +35,7 @@ def document_response(html: str, status: int = 200) -> Response:
 
 def language_links(endpoint: str, lang: str, **args) -> list[client_documents.LanguageLink]:
     """Links to the document of ``endpoint`` in every language."""
-    return client_documents.language_links(lang, lambda code: url_for(endpoint, lang=code, **args))
+    return client_documents.language_links(lang, lambda code: url_for(endpoint, **args, lang=code))
 
 
 def render_document(template: str, lang: str, endpoint: str, link_args: dict, **context) -> str:
@@ -56,7 +56,7 @@ class ClientDocumentsMixin:
             if not access.can_read_confidential(db.session, current_user, client):
                 deny("client.case_roadmap_view", client, status=404)
             abort(404)
-        lang = client_documents.choose(client.languages, request.args.get("lang"))
+        lang = client_documents.for_client(client, request.args.get("lang"))
         html = render_document("roadmap.html", lang, "client.case_roadmap_view", {"id": client.id}, **data)
         client_documents.record_print(db.session, "roadmap", current_user, lang, client=client)
         db.session.commit()
@@ -82,7 +82,7 @@ class AppointmentCardMixin:
             html = render_template("error.html", code=404, message=_(
                 "This appointment is not planned any more, so there is no card to print for it."))
             return document_response(html, 404)
-        lang = client_documents.choose(appointment.client.languages, request.args.get("lang"))
+        lang = client_documents.for_client(appointment.client, request.args.get("lang"))
         html = render_document("appointment_card.html", lang, "appointment.card_view", {"id": appointment.id},
                                appointment=appointment)
         client_documents.record_print(db.session, "appointment_card", current_user, lang, appointment=appointment)

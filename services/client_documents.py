@@ -59,16 +59,29 @@ def languages() -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda code: (code != DEFAULT_LANGUAGE, code)))
 
 
-def choose(client_languages: list[str] | tuple[str, ...] | None, requested: str | None = None) -> str:
-    """The document's language: ``requested`` if there is a catalog for it, else the client's first
-    recorded language that has one, else Czech."""
+def choose(client_languages: list[str] | tuple[str, ...] | None, requested: str | None = None,
+           citizenship: str | None = None) -> str:
+    """The document's language: ``requested`` if there is a catalog for it; else, of the client's recorded
+    languages that have one, an official language of the client's country of citizenship (a Ukrainian
+    who also speaks Russian reads Ukrainian; records made before the order of languages was kept list
+    them alphabetically), else the first recorded one; else Czech."""
     available = languages()
     if requested in available:
         return requested
-    for code in client_languages or ():
-        if code in available:
-            return code
-    return DEFAULT_LANGUAGE
+    spoken = [code for code in client_languages or () if code in available]
+    if citizenship and spoken:
+        from babel.languages import get_official_languages
+
+        official = set(get_official_languages(citizenship.upper()))
+        for code in spoken:
+            if code in official:
+                return code
+    return spoken[0] if spoken else DEFAULT_LANGUAGE
+
+
+def for_client(client: Client, requested: str | None = None) -> str:
+    """:func:`choose` for ``client``."""
+    return choose(client.languages, requested, client.citizenship)
 
 
 @lru_cache(maxsize=16)

@@ -177,8 +177,9 @@ def render_html(data: dict[str, Any], lang: str, **page: Any) -> str:
     from extensions import db
     from services import client_documents
 
-    return client_documents.render_record(data, client_documents.choose(data["client"].get("languages"), lang),
-                                          db.session, **page)
+    person = data["client"]
+    lang = client_documents.choose(person.get("languages"), lang, person.get("citizenship"))
+    return client_documents.render_record(data, lang, db.session, **page)
 
 
 # --- anonymisation ---------------------------------------------------------------------------
