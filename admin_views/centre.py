@@ -1,8 +1,8 @@
 """Settings → Centre profile: the centre's name and contacts printed on the client's documents (admins)."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
-from flask_admin import BaseView, expose
+from flask import flash, redirect, request
+from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from admin_views.base import deny
+from admin_views.reception import _StaffPage
 from extensions import db
-from services import access, centre
+from services import centre
 from services.errors import ServiceError
 
 
@@ -27,16 +27,10 @@ class CentreProfileForm(FlaskForm):
     loaded = HiddenField()
 
 
-class CentreProfileView(BaseView):
+class CentreProfileView(_StaffPage):
     """One form for the one row of the centre's profile."""
 
-    def is_accessible(self):
-        return access.can_open(current_user, "centre")
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.path))
-        deny("centre")
+    screen = "centre"
 
     @expose("/", methods=("GET", "POST"))
     def index(self):

@@ -23,7 +23,7 @@ Each document picks the client's first recorded language it has, otherwise Czech
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import lru_cache
 from itertools import groupby
 from typing import Any

@@ -10,7 +10,7 @@ import pytest
 
 from models import Agreement, Appointment, AuditEvent, CentreProfile, Client, PublicOffice, WalkInHours
 from models.enums import AgreementStatus, AppointmentPlace, AppointmentPurpose, AppointmentStatus, AuditAction, ClientStatus
-from services import client_documents, demo, privacy
+from services import demo, privacy
 from tests import factories
 from tests.conftest import count_rows
 from tests.documents import LANGUAGES, data_strings, doc_text, foreign_text, visible_text

@@ -3,7 +3,7 @@ language, how dates are written, what the roadmap holds, the centre profile, and
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
