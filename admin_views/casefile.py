@@ -33,7 +33,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, Radi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_views.base import deny
+from admin_views.base import MAX_ID, deny
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
 from extensions import db
@@ -248,7 +248,7 @@ class CaseFileMixin:
             pk = int(request.args.get("id", "").strip())
         except ValueError:
             pk = 0
-        case = casefile.open_case_file(db.session, pk, current_user, page=page) if 0 < pk < 2**63 else None
+        case = casefile.open_case_file(db.session, pk, current_user, page=page) if 0 < pk <= MAX_ID else None
         if case is None:
             self._case_client()  # 404, and an audited denial where the client exists
             abort(404)

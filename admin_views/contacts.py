@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import SecureModelView
+from admin_views.base import MAX_ID, SecureModelView
 from admin_views.cases import client_loader
 from admin_views.documents import AppointmentCardMixin
 from admin_views.common import (
@@ -67,7 +67,8 @@ class AppointmentView(AppointmentCardMixin, SecureModelView):
         form = super().create_form(obj)
         from flask import request
 
-        if request.method == "GET" and request.args.get("client_id", "").isdigit():
+        raw_client_id = request.args.get("client_id", "")
+        if request.method == "GET" and raw_client_id.isdigit() and 0 < int(raw_client_id) <= MAX_ID:
             from flask_login import current_user
 
             from models import Client
