@@ -170,7 +170,8 @@ def test_the_web_export_offers_every_language_and_defaults_to_the_client_s(seede
 def test_a_document_is_in_the_client_s_language_with_the_others_one_click_away(client, db, login_as):
     me = login_as("worker")
     person = factories.make_client(worker=me, languages=["uk", "ru"], citizenship="UA")
-    factories.make_agreement(client=person, worker=me)
+    agreement = factories.make_agreement(client=person, worker=me)
+    factories.make_task(agreement=agreement)
     db.session.commit()
     for asked in ("", "&lang=xx"):
         page = _text(client.get(f"/admin/client/case/roadmap/?id={person.id}{asked}"))
@@ -180,6 +181,9 @@ def test_a_document_is_in_the_client_s_language_with_the_others_one_click_away(c
         ("cs", "Čeština"), ("en", "English"), ("ru", "Русский"), ("vi", "Tiếng Việt")}
     assert all(href == f"/admin/client/case/roadmap/?id={person.id}&amp;lang={lang}" for href, lang, _n in links)
     assert '<span aria-current="page">Українська</span>' in page
+    text = visible_text(page[page.index("<main>"):])  # each heading once (a table is named by its heading, no caption repeats it)
+    for heading in ("Your roadmap", "Our goal", "What you will do", "Your next appointment", "Rules for clients"):
+        assert text.count(doc_text("uk", heading)) == 1, heading
     assert "@media print" in page and re.search(r"@media print \{[^}]*\.doc-tools \{ display: none; \}", page)
     assert "@page { size: A4;" in page
 
