@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
 
-.PHONY: run test install install-test translations translations-update translations-check migrate seed clean bench
+.PHONY: run test install install-test translations translations-update translations-check client-docs-update client-docs-language migrate seed clean bench
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ install: $(VENV)/.installed translations
 
 install-test: $(VENV)/.installed-test translations
 
-## Compile the Czech and English catalogs (.mo files are build output, not committed).
+## Compile every catalog: the staff interface's (Czech, English) and the client's documents' (.mo files are build output, not committed).
 translations: $(VENV)/.installed
 	$(PY) -m tools.i18n compile
 
@@ -35,13 +35,29 @@ translations-update: $(VENV)/.installed
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) -m tools.i18n fill-en
 
-## Fail unless the Czech catalog is complete (msgfmt counts fuzzy entries separately, pybabel does not).
-translations-check:
-	@for po in translations/cs/LC_MESSAGES/*.po; do \
+## The client's documents (templates/client_docs, domain client_docs): re-extract their strings and
+## merge them into every language's catalog; translate what is new in each (English is filled in).
+client-docs-update: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel-client-docs.cfg --no-location --sort-output -o translations/client_docs.pot templates/client_docs
+	$(VENV)/bin/pybabel update -i translations/client_docs.pot -d translations -D client_docs --no-fuzzy-matching --ignore-obsolete
+	$(PY) -m tools.i18n fill-en client_docs
+
+## A new language of the client's documents: make client-docs-language DOC_LANG=xx, then translate
+## translations/xx/LC_MESSAGES/client_docs.po (nothing else changes).
+client-docs-language: $(VENV)/.installed
+	@test -n "$(DOC_LANG)" || { echo "usage: make client-docs-language DOC_LANG=xx (an ISO 639-1 code)"; exit 2; }
+	$(VENV)/bin/pybabel init -i translations/client_docs.pot -d translations -D client_docs -l $(DOC_LANG)
+
+## Fail unless the Czech staff catalogs and every language's client-documents catalog are complete
+## (msgfmt counts fuzzy entries separately, pybabel does not), and the documents' catalogs hold every
+## string of templates/client_docs.
+translations-check: $(VENV)/.installed
+	@for po in $$(ls translations/cs/LC_MESSAGES/*.po translations/*/LC_MESSAGES/client_docs.po | sort -u); do \
 	  out=$$(msgfmt --check --statistics -o /dev/null $$po 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$po: $$out"; \
-	  if echo "$$out" | grep -qE 'fuzzy|untranslated'; then echo "incomplete Czech catalog: $$po"; exit 1; fi; \
+	  if echo "$$out" | grep -qE 'fuzzy|untranslated'; then echo "incomplete catalog: $$po"; exit 1; fi; \
 	done
+	@$(PY) -m tools.i18n check-client-docs
 
 migrate: install
 	$(FLASK) db upgrade

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from extensions import db
 from models.enums import AuditAction, Role
-from services import audit, codelists, demo, privacy, retention, throttle, twofactor, users
+from services import audit, client_documents, codelists, demo, privacy, retention, throttle, twofactor, users
 from services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -160,7 +160,8 @@ def _client_by_code(code: str):
 @clients_cli.command("export")
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["json", "html"]), default="json", show_default=True)
-@click.option("--lang", type=click.Choice(["cs", "en"]), default="cs", show_default=True, help="Language of the HTML page.")
+@click.option("--lang", type=click.Choice(client_documents.languages()), default=None,
+              help="Language of the HTML page (default: the client's first recorded language there are documents in, else cs).")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of standard output.")
 def export_client(code, fmt, lang, output):
     """Export everything held about the client CODE (right of access)."""
@@ -168,6 +169,7 @@ def export_client(code, fmt, lang, output):
 
     client = _client_by_code(code)
     data = privacy.export_record(db.session, client)
+    lang = client_documents.for_client(client, lang)
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:

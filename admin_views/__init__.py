@@ -15,6 +15,7 @@ from security import csp_nonce
 
 def init_admin(app) -> Admin:
     from admin_views.account import AccountView, LockoutsView
+    from admin_views.centre import CentreProfileView
     from admin_views.cases import AgreementView, IntakeView, TaskView
     from admin_views.clients import ClientView
     from admin_views.contacts import AppointmentView, VisitView
@@ -46,6 +47,7 @@ def init_admin(app) -> Admin:
     admin.add_view(OfficeView(PublicOffice, name=_l("Public offices"), endpoint="office", category=settings))
     admin.add_view(WalkInHoursView(WalkInHours, name=_l("Walk-in hours"), endpoint="walkin_hours", category=settings))
     admin.add_view(WorkingHoursView(WorkingHours, name=_l("Working hours"), endpoint="working_hours", category=settings))
+    admin.add_view(CentreProfileView(name=_l("Centre profile"), endpoint="centre", url="/admin/centre", category=settings))
     admin.add_view(LockoutsView(name=_l("Sign-in lockouts"), endpoint="lockouts", url="/admin/lockouts", category=settings))
     admin.add_view(AccountView(name=_l("My account"), endpoint="account", url="/admin/account"))
     privacy = _l("Personal data")

@@ -11,7 +11,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import security
-from admin_views.base import deny
+from admin_views.base import MAX_ID, deny
 from extensions import db
 from models import Worker
 from models.enums import AuditAction
@@ -202,9 +202,10 @@ class LockoutsView(_Page):
             abort(400)
         if form.worker_id.data:
             try:
-                worker = db.session.get(Worker, int(form.worker_id.data))
+                worker_id = int(form.worker_id.data)
             except (TypeError, ValueError):
-                worker = None
+                worker_id = 0
+            worker = db.session.get(Worker, worker_id) if 0 < worker_id <= MAX_ID else None
             if worker is None:
                 abort(404)
             throttle.lift_account(db.session, worker)

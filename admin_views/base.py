@@ -44,6 +44,9 @@ from services.timeutil import local_day_bounds
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
+#: the largest id a record can have: the primary keys are INTEGER, 32 bits on PostgreSQL (a larger
+#: number in a URL is a 404 there too, not the database's "integer out of range")
+MAX_ID = 2**31 - 1
 
 
 def deny(endpoint: str, obj=None, status: int = 403, details: dict | None = None):
@@ -694,7 +697,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
             pk = int(str(id).strip())
         except (TypeError, ValueError):
             abort(404)
-        if pk <= 0 or pk > 2**63 - 1:
+        if pk <= 0 or pk > MAX_ID:
             abort(404)
         held = access.holds_column(self.model, current_user)
         if held is not None and self.model in access.CASE_MODELS:
@@ -735,7 +738,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
                 value = int(str(raw).strip())
             except (TypeError, ValueError):
                 continue
-            if 0 < value < 2**63:
+            if 0 < value <= MAX_ID:
                 clean.add(value)
         if not clean:
             return []

@@ -13,21 +13,18 @@ client.case_agreement_view  make the agreement (also for a returning     the cli
 client.case_end_intake_view end the intake with a reason                 the worker holding the intake
 client.case_meeting_view    record a meeting (one form, one transaction) the client's own worker or cover
 client.case_close_view      end the agreement; the client is closed      the client's own worker or cover
-client.case_roadmap_view    the printable roadmap (``lang=cs|en``;       whoever may read the case
-                            audited as an export)                        (workers with access, managers)
 =========================== ============================================ ===================================
 
-A refused operation is a 403 (audited); the printable roadmap of a case the person may not read is a
-404 (audited), as for the agreement itself.
+A refused operation is a 403 (audited). The printed roadmap (``client.case_roadmap_view``) and the
+other papers a client takes home are in :mod:`admin_views.documents`.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.model.template import EndpointLinkRowAction
-from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -36,13 +33,13 @@ from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, Radi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_views.base import deny
+from admin_views.base import MAX_ID, deny
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
 from extensions import db
 from models import Client, RoadmapTask
 from models.enums import AppointmentPlace, AppointmentPurpose, IntakeEndReason, Responsible, TaskStatus, VisitChannel
-from services import access, casefile, codes
+from services import access, casefile, client_documents, codes
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -60,6 +57,13 @@ def client_name(client: Client) -> str:
     if client.display_name:
         return client.display_name
     return _("(anonymous)")
+
+
+def documents_language(client: Client) -> dict:
+    """The language the client's documents print in (the client's, where the centre has documents in
+    it), as a code and named in the staff member's language."""
+    lang = client_documents.for_client(client)
+    return {"lang": lang, "language_name": codes.language_name(lang)}
 
 
 def _today():
@@ -244,7 +248,7 @@ class CaseFileMixin:
             pk = int(request.args.get("id", "").strip())
         except ValueError:
             pk = 0
-        case = casefile.open_case_file(db.session, pk, current_user, page=page) if 0 < pk < 2**63 else None
+        case = casefile.open_case_file(db.session, pk, current_user, page=page) if 0 < pk <= MAX_ID else None
         if case is None:
             self._case_client()  # 404, and an audited denial where the client exists
             abort(404)
@@ -252,7 +256,8 @@ class CaseFileMixin:
         casefile.record_view(db.session, client, current_user, confidential=case.confidential)
         html = self.render("admin/client/case.html", client=client, case=case, name=client_name(client),
                            languages=", ".join(codes.language_name(c) for c in client.languages or []),
-                           Responsible=Responsible, can_book=access.can_open(current_user, "appointment"))
+                           Responsible=Responsible, can_book=access.can_open(current_user, "appointment"),
+                           documents=documents_language(client))
         db.session.commit()
         return html
 
@@ -381,29 +386,6 @@ class CaseFileMixin:
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
         return self.render("admin/client/meeting.html", client=client, form=form, agreement=agreement, tasks=tasks,
                            today=_today(), name=client_name(client))
-
-    @expose("/case/roadmap/")
-    def case_roadmap_view(self):
-        if not access.can_open(current_user, "agreement"):
-            deny("client.case_roadmap_view")
-        client = self._case_client()
-        data = casefile.roadmap_for_print(db.session, client, current_user)
-        if data is None:
-            if not access.can_read_confidential(db.session, current_user, client):
-                deny("client.case_roadmap_view", client, status=404)
-            abort(404)
-        lang = request.args.get("lang", "cs")
-        lang = lang if lang in ("cs", "en") else "cs"
-
-        def when(value):
-            return f"{format_date(value, 'full')}, {format_time(value, 'short')}"
-
-        with force_locale(lang):
-            html = render_template("export/roadmap.html", lang=lang, when=when, **data,
-                                   name=client.display_name if client.anonymised_at is None else "")
-        casefile.record_roadmap_print(db.session, client, current_user, lang)
-        db.session.commit()
-        return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 def _meeting_data(form: MeetingForm, tasks) -> casefile.Meeting:

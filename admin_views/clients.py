@@ -2,7 +2,7 @@
 (reassignment, cover access, who accessed the record)."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -15,11 +15,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from admin_views.base import SecureModelView, deny
 from admin_views.casefile import CaseFileMixin
+from admin_views.documents import ClientDocumentsMixin
 from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
 from extensions import db
 from models import Client, Worker
 from models.enums import ReassignReason
-from services import access, clients, codes, cover, privacy
+from security import csp_nonce
+from services import access, client_documents, clients, codes, cover, privacy
 from services.errors import ServiceError
 
 
@@ -43,9 +45,15 @@ class CoverForm(FlaskForm):
                          description=_l("For example: the client came urgently and their worker is on leave."))
 
 
+def _document_languages():
+    """The languages of the client's documents, each named in itself."""
+    return [(code, client_documents.native_name(code)) for code in client_documents.languages()]
+
+
 class ExportForm(FlaskForm):
     format = RadioField(_l("Format"), choices=[("html", _l("Printable page (HTML, print to PDF)")), ("json", _l("Machine-readable (JSON)"))], default="html")
-    lang = RadioField(_l("Language"), choices=[("cs", "Čeština"), ("en", "English")], default="cs")
+    lang = RadioField(_l("Language of the printable page"), choices=_document_languages,
+                      description=_l("The client's language is chosen when the centre has the documents in it."))
 
 
 class ConfirmForm(FlaskForm):
@@ -58,7 +66,7 @@ def _ids_arg() -> list[str]:
     return [part for part in raw.replace(" ", "").split(",") if part]
 
 
-class ClientView(CaseFileMixin, SecureModelView):
+class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
     column_list = ("code", "name", "status", "worker", "citizenship", "phone", "last_contact_at")
     list_load_columns = ("first_name", "last_name", "alias", "is_anonymous", "anonymised_at")  # the "name" column
     column_details_list = (
@@ -195,19 +203,35 @@ class ClientView(CaseFileMixin, SecureModelView):
             deny("client.export")
         client = self._client_or_404()
         form = ExportForm()
+        if not form.is_submitted():
+            form.lang.data = client_documents.for_client(client)
         if form.validate_on_submit():
             data = privacy.export_record(db.session, client)
-            privacy.record_export(db.session, client, form.format.data, form.lang.data)
-            db.session.commit()
             if form.format.data == "json":
                 import json
 
                 body = json.dumps(data, ensure_ascii=False, indent=2)
-                return Response(body, mimetype="application/json", headers={
+                response = Response(body, mimetype="application/json", headers={
                     "Content-Disposition": f'attachment; filename="{client.code}.json"', "Cache-Control": "no-store"})
-            html = privacy.render_html(data, form.lang.data)
-            return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+            else:
+                html = privacy.render_html(data, form.lang.data, links=self._export_links(client, form.lang.data),
+                                           nonce=csp_nonce())
+                response = Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+            # audited once the document is made, with what was made
+            privacy.record_export(db.session, client, form.format.data, form.lang.data if form.format.data == "html" else None)
+            db.session.commit()
+            return response
         return self.render("admin/client/export.html", client=client, form=form)
+
+    def _export_links(self, client, lang: str) -> list:
+        """The printable record in the other languages: the export form sent again (each one audited)."""
+        from flask_wtf.csrf import generate_csrf
+
+        action = self.get_url(".export_view", id=client.id)
+        token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+        return [client_documents.LanguageLink(code, client_documents.native_name(code), code == lang, url=action,
+                                              fields={"csrf_token": token, "format": "html", "lang": code})
+                for code in client_documents.languages()]
 
     def _confirm_targets(self):
         ids = self.scoped_ids(_ids_arg())

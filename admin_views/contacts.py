@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import SecureModelView
+from admin_views.base import MAX_ID, SecureModelView
 from admin_views.cases import client_loader
+from admin_views.documents import AppointmentCardMixin
 from admin_views.common import (
     CountryField, LanguageField, OfficeFilter, TopicFilter, WorkerFilter, active_offices, active_topics, fmt_client_link, fmt_client_named, fmt_country, fmt_language,
     social_workers,
@@ -27,7 +28,7 @@ CONTACT_LABELS = {
 }
 
 
-class AppointmentView(SecureModelView):
+class AppointmentView(AppointmentCardMixin, SecureModelView):
     column_list = ("starts_at", "client", "worker", "format", "place", "purpose", "status")
     column_details_list = (
         "client", "worker", "starts_at", "duration_minutes", "format", "place", "office", "place_note", "purpose",
@@ -59,13 +60,15 @@ class AppointmentView(SecureModelView):
         "other_worker_reason": _l("Needed only when the client has their own social worker and you book someone else."),
     }
     can_delete = True
+    details_template = "admin/appointment/details.html"  # the booking confirmation: print the appointment card
 
     def create_form(self, obj=None):
         """``?client_id=N`` (the Book buttons) preselects the client and the client's own worker."""
         form = super().create_form(obj)
         from flask import request
 
-        if request.method == "GET" and request.args.get("client_id", "").isdigit():
+        raw_client_id = request.args.get("client_id", "")
+        if request.method == "GET" and raw_client_id.isdigit() and 0 < int(raw_client_id) <= MAX_ID:
             from flask_login import current_user
 
             from models import Client

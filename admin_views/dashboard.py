@@ -5,6 +5,7 @@ from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
+from admin_views.base import MAX_ID
 from extensions import db
 from models.enums import ClientStatus
 from services import access, dashboard
@@ -32,7 +33,7 @@ class DashboardView(AdminIndexView):
         desk_worker = request.args.get("worker", type=int)
         data = dashboard.start_page(db.session, current_user, search=search,
                                     stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3),
-                                    desk_worker=desk_worker if desk_worker and 0 < desk_worker < 2**63 else None)
+                                    desk_worker=desk_worker if desk_worker and 0 < desk_worker <= MAX_ID else None)
         form = walk_in_form() if "walk_in" in data else None
         # the walk-in form's list of social workers, also for choosing whose day the desk shows
         desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []

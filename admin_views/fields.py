@@ -247,3 +247,10 @@ class CodeListField(fields.SelectMultipleField):
 
     def process_data(self, value):
         super().process_data([getattr(v, "value", v) for v in (value or [])])
+
+    def populate_obj(self, obj, name):
+        """The codes kept keep their recorded order, new ones follow in the order sent (a select sends
+        its options' order, not the order they were picked in): a client's first language stays first."""
+        before = [getattr(v, "value", v) for v in (getattr(obj, name, None) or [])]
+        chosen = list(self.data or [])
+        setattr(obj, name, [c for c in before if c in chosen] + [c for c in chosen if c not in before])

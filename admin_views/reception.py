@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional
 
-from admin_views.base import deny
+from admin_views.base import MAX_ID, deny
 from admin_views.common import active_topics, social_workers
 from extensions import db
 from models import Appointment, Client, Worker
@@ -83,6 +83,8 @@ class CalendarView(_StaffPage):
                 worker_id = int(raw) if raw not in ("", "all") else None
             except ValueError:
                 worker_id = None
+            if worker_id is not None and not 0 < worker_id <= MAX_ID:
+                worker_id = None
         data = calendar.week(db.session, current_user, monday, worker_id)
         return self.render("admin/calendar.html", data=data, worker_id=worker_id, workers=list(social_workers()),
                            status_form=StatusForm(), quick=QUICK_STATUSES, can_cancel=scheduling.can_cancel_in_advance)
@@ -101,6 +103,8 @@ class CalendarView(_StaffPage):
         try:
             appointment_id = int(form.appointment_id.data)
         except (TypeError, ValueError):
+            deny("calendar", status=404)
+        if not 0 < appointment_id <= MAX_ID:
             deny("calendar", status=404)
         query = access.scope(db.session.query(Appointment), Appointment, current_user).filter(Appointment.id == appointment_id)
         appointment = query.one_or_none()
@@ -132,9 +136,12 @@ class CalendarView(_StaffPage):
         client = None
         if form.client_id.data:
             try:
-                client_query = access.scope(db.session.query(Client), Client, current_user).filter(Client.id == int(form.client_id.data))
+                client_id = int(form.client_id.data)
             except ValueError:
                 deny("calendar", status=404)
+            if not 0 < client_id <= MAX_ID:
+                deny("calendar", status=404)
+            client_query = access.scope(db.session.query(Client), Client, current_user).filter(Client.id == client_id)
             client = client_query.one_or_none()
             if client is None:
                 deny("calendar", status=404)

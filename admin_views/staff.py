@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from wtforms import PasswordField, SelectField
+from wtforms import PasswordField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from admin_views.base import SecureModelView
@@ -134,8 +134,13 @@ class OfficeView(SecureModelView):
     column_default_sort = ("code", False)
     column_searchable_list = ("code", "name_cs", "name_en")
     column_filters = ("active",)
-    column_labels = {"code": _l("Code"), "name_cs": _l("Name in Czech"), "name_en": _l("Name in English"), "active": _l("Active")}
-    form_columns = ("code", "name_cs", "name_en", "active")
+    column_labels = {"code": _l("Code"), "name_cs": _l("Name in Czech"), "name_en": _l("Name in English"),
+                     "address": _l("Address"), "active": _l("Active")}
+    column_descriptions = {"address": _l("Printed on the appointment card of an accompaniment. Leave empty for a kind of "
+                                         "office with many branches: then write the branch in the appointment's place details.")}
+    form_columns = ("code", "name_cs", "name_en", "address", "active")
+    form_widget_args = {"address": {"rows": 2}}
+    form_overrides = {"address": TextAreaField}
     can_view_details = False
     can_delete = True
 

@@ -3,6 +3,7 @@ from models.agreement import Agreement, Intake, RoadmapTask
 from models.appointment import Appointment
 from models.audit import AuditEvent
 from models.base import Base
+from models.centre import CentreProfile
 from models.client import Client, ClientCodeCounter, Reassignment
 from models.codelists import PublicOffice, Topic
 from models.cover import CoverGrant
@@ -13,6 +14,6 @@ from models.visit import Visit, visit_topic
 from models.worker import Worker
 
 __all__ = [
-    "Agreement", "Appointment", "AuditEvent", "Base", "Client", "ClientCodeCounter", "CoverGrant", "DataRequest", "Intake",
+    "Agreement", "Appointment", "AuditEvent", "Base", "CentreProfile", "Client", "ClientCodeCounter", "CoverGrant", "DataRequest", "Intake",
     "LoginFailure", "PublicOffice", "Reassignment", "RecoveryCode", "RoadmapTask", "Topic", "Visit", "WalkInHours", "Worker", "WorkingHours", "visit_topic",
 ]

@@ -82,7 +82,8 @@ class EnumText(sa.types.TypeDecorator):
 
 
 class CodeList(sa.types.TypeDecorator):
-    """A short list of codes (roles, ISO 639 languages) stored comma-separated.
+    """A short list of codes (roles, ISO 639 languages) stored comma-separated, in the order recorded
+    (a client's first language is the one their documents are printed in), each code once.
 
     Assign a new list to change it; in-place mutation is not tracked.
     """
@@ -94,7 +95,7 @@ class CodeList(sa.types.TypeDecorator):
         if value is None:
             return None
         codes = [str(getattr(v, "value", v)).strip() for v in value]
-        return ",".join(sorted({c for c in codes if c}))
+        return ",".join(dict.fromkeys(c for c in codes if c))
 
     def process_result_value(self, value, dialect):
         if not value:

@@ -48,6 +48,9 @@ class PublicOffice(Base):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name_cs: Mapped[str] = mapped_column(sa.String(200))
     name_en: Mapped[str] = mapped_column(sa.String(200))
+    #: street, postcode and town, printed on the appointment card of an accompaniment; empty for a
+    #: kind of office with many branches (a school, a health insurer): the place note says which
+    address: Mapped[str | None] = mapped_column(sa.String(300))
     active: Mapped[bool] = mapped_column(default=True)
 
     @property

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.local import LocalProxy
 
-from models import Agreement, Appointment, AuditEvent, Client, CoverGrant, DataRequest, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, WalkInHours, Worker, WorkingHours
+from models import Agreement, Appointment, AuditEvent, CentreProfile, Client, CoverGrant, DataRequest, Intake, PublicOffice, Reassignment, RoadmapTask, Topic, Visit, WalkInHours, Worker, WorkingHours
 from models.base import utcnow
 from models.enums import Role
 
@@ -44,6 +44,7 @@ SCREEN_ROLES: dict[str, frozenset[Role]] = {
     "calendar_link": frozenset({W}),
     "walkin_hours": frozenset({A}),
     "working_hours": frozenset({A}),
+    "centre": frozenset({A}),  # the centre profile printed on the client's documents
     "account": frozenset({R, W, M, A}),  # one's own password and two-factor sign-in
     "lockouts": frozenset({M, A}),  # sign-in lockouts: see and lift
 }
@@ -264,7 +265,7 @@ def scope(query, model, user: Any):
         return query.filter(sa.false())
     if model in (AuditEvent, Reassignment, DataRequest):
         return query if M in roles else query.filter(sa.false())
-    if model in (Worker, Topic, PublicOffice, WalkInHours, WorkingHours):
+    if model in (Worker, Topic, PublicOffice, WalkInHours, WorkingHours, CentreProfile):
         return query if A in roles else query.filter(sa.false())
     if model in (Client, Appointment, Visit):
         return query if roles & {R, W, M} else query.filter(sa.false())

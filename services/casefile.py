@@ -82,7 +82,7 @@ class Rights:
     write: bool = False  #: confidential content may be written (own worker or cover access)
     intake: bool = False  #: may record the first conversation
     cover: bool = False  #: may open the case with cover access
-    print: bool = False  #: may print the roadmap (an audited export)
+    print: bool = False  #: may print the roadmap (an audited export: services.client_documents)
 
 
 def rights(session: Session, user: Any, client: Client) -> Rights:
@@ -930,26 +930,3 @@ def close_case(session: Session, client: Client, by: Worker, *, status: Agreemen
     _audit(session, AuditAction.UPDATE, client, by, {"fields": ["status"]})
     session.flush()
     return agreement
-
-
-# --- the printable roadmap -------------------------------------------------------------------
-
-def roadmap_for_print(session: Session, client: Client, user: Any) -> dict | None:
-    """What the printable roadmap shows, or None when ``user`` may see no agreement of this client."""
-    agreement = current_agreement(session, client, user)
-    if agreement is None or not access.can_read_confidential(session, user, agreement):
-        return None
-    groups = roadmap(agreement)
-    return {
-        "client": client, "agreement": agreement, "worker": agreement.worker, "today": _today(),
-        "open": {r: [i for i in items if i["task"].status == TaskStatus.OPEN] for r, items in groups.items()},
-        "done": [t for t in agreement.tasks if t.status == TaskStatus.DONE],
-        "next": upcoming(session, client, user, limit=1),
-    }
-
-
-def record_roadmap_print(session: Session, client: Client, user: Any, lang: str) -> None:
-    """Printing the roadmap hands case content to the client: audited as an export."""
-    audit.record(session, AuditAction.EXPORT, entity="client", entity_id=client.id, client_code=client.code,
-                 actor_id=getattr(user, "id", None), details={"format": "roadmap", "lang": lang})
-    session.flush()

@@ -101,6 +101,32 @@ NOTES = [
 ]
 
 
+#: addresses of the demo's Prague offices (printed on the appointment card of an accompaniment); the
+#: other kinds of office have many branches, named in each appointment's place details
+OFFICE_ADDRESSES = {
+    "oamp": "Cigánkova 1861/2\n148 00 Praha 4 – Chodov",
+    "foreign_police": "Olšanská 2\n130 00 Praha 3",
+    "labour_office": "Domažlická 1139/11\n130 00 Praha 3",
+}
+#: the demo centre's walk-in hours: (weekday, opens, closes), 0 = Monday
+WALK_IN_HOURS = [(1, time(9, 0), time(12, 0)), (3, time(13, 0), time(16, 0))]
+
+
+def seed_centre(session: Session, duty_worker: Worker | None) -> None:
+    """The demo centre: its profile (name and contacts on the client's documents), walk-in hours with a
+    worker on duty, and the addresses of the Prague offices, each only where nothing is set yet."""
+    from models import WalkInHours
+    from services import centre
+
+    centre.ensure_demo_profile(session)
+    if session.query(WalkInHours.id).first() is None:
+        session.add_all(WalkInHours(weekday=day, opens_at=opens, closes_at=closes, duty_worker=duty_worker)
+                        for day, opens, closes in WALK_IN_HOURS)
+    for office in session.query(PublicOffice).filter(PublicOffice.code.in_(OFFICE_ADDRESSES), PublicOffice.address.is_(None)):
+        office.address = OFFICE_ADDRESSES[office.code]
+    session.flush()
+
+
 def _utc(d: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(d, time(hour, minute)).replace(tzinfo=centre_zone()).astimezone(timezone.utc)
 
@@ -127,6 +153,7 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
     codelists.ensure_defaults(session)
     logins = create_staff(session)
     workers = [w for w in session.query(Worker).order_by(Worker.id) if Role.WORKER in w.role_set]
+    seed_centre(session, workers[0] if workers else None)
     topics = session.query(Topic).order_by(Topic.id).all()
     offices = session.query(PublicOffice).order_by(PublicOffice.id).all()
     now = local_now()

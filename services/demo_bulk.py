@@ -21,7 +21,7 @@ from models.enums import (
     ClientStatus, IntakeEndReason, ResidenceStatus, Responsible, Role, Sex, TaskStatus, VisitChannel,
 )
 from services import codelists
-from services.demo import DISTRICTS, GOALS, ISSUES, NATIONALITIES, NOTES, TASKS, create_staff
+from services.demo import DISTRICTS, GOALS, ISSUES, NATIONALITIES, NOTES, TASKS, create_staff, seed_centre
 
 CHUNK = 20_000
 BATCH_CLIENTS = 5_000  #: clients generated before their rows are written
@@ -88,6 +88,7 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
     codelists.ensure_defaults(session)
     logins = create_staff(session)
     workers = [w.id for w in session.query(Worker).order_by(Worker.id) if Role.WORKER in w.role_set]
+    seed_centre(session, session.get(Worker, workers[0]) if workers else None)
     extra = max(0, clients // 2000 - len(workers))  # about one worker per 2 000 clients
     for i in range(extra):
         worker = Worker(email=f"pracovnik{i + 1}@poradna.example", full_name=f"Pracovník {i + 1}", roles=[Role.WORKER.value],

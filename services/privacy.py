@@ -129,12 +129,13 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
         "appointments": [
             _row(a, ("starts_at", "duration_minutes", "format", "place", "place_note", "purpose", "interpreter",
                      "language", "status", "notes", "evaluation", "next_steps", "other_worker_reason"))
-            | {"worker": a.worker.full_name, "office": a.office.name if a.office else None}
+            | {"worker": a.worker.full_name, "office": a.office.name if a.office else None,
+               "office_code": a.office.code if a.office else None}
             for a in session.query(Appointment).filter(Appointment.client_id == cid).order_by(Appointment.starts_at, Appointment.id)
         ],
         "visits": [
             _row(v, ("occurred_at", "channel", "minutes", "urgent", "summary"))
-            | {"worker": v.worker.full_name, "topics": [t.label for t in v.topics]}
+            | {"worker": v.worker.full_name, "topics": [t.label for t in v.topics], "topic_codes": [t.code for t in v.topics]}
             for v in session.query(Visit).filter(Visit.client_id == cid).order_by(Visit.occurred_at, Visit.id)
         ],
         "reassignments": [
@@ -169,34 +170,16 @@ def record_export(session: Session, client: Client, fmt: str, lang: str | None =
     session.flush()
 
 
-def render_html(data: dict[str, Any], lang: str) -> str:
-    """The printable record in Czech or English (needs an application context)."""
-    from flask import render_template
-    from flask_babel import force_locale
+def render_html(data: dict[str, Any], lang: str, **page: Any) -> str:
+    """The printable record in ``lang`` (any language with a client-documents catalog; needs an
+    application context). ``page``: the web page's language links and CSP nonce
+    (:func:`services.client_documents.render_record`)."""
+    from extensions import db
+    from services import client_documents
 
-    from models import enums
-    from services import codes
-
-    def title(enum_name: str, value):
-        if value in (None, ""):
-            return ""
-        try:
-            return getattr(enums, enum_name)(value).title
-        except ValueError:
-            return value
-
-    def when(value, kind="datetime"):
-        if not value:
-            return ""
-        from flask_babel import format_date, format_datetime
-
-        if kind == "date":
-            return format_date(date.fromisoformat(value), "medium")
-        return format_datetime(datetime.fromisoformat(value), "short")
-
-    with force_locale(lang):
-        return render_template("export/client_record.html", data=data, lang=lang, title=title, when=when,
-                               country=codes.country_name, language=codes.language_name)
+    person = data["client"]
+    lang = client_documents.choose(person.get("languages"), lang, person.get("citizenship"))
+    return client_documents.render_record(data, lang, db.session, **page)
 
 
 # --- anonymisation ---------------------------------------------------------------------------

@@ -140,6 +140,20 @@ def test_bad_ids_and_page_numbers_are_not_errors(client, db, login_as):
         assert client.get(url).status_code in (200, 302, 404), url
 
 
+def test_ids_beyond_what_a_key_holds_are_not_errors(client, db, login_as):
+    """An id past the 32-bit primary keys (PostgreSQL's INTEGER) is a record that does not exist,
+    not the database's "integer out of range"."""
+    login_as("reception", "worker", "manager", "admin")
+    for big in (2**31, 10**12, 2**63 - 1):
+        for url in (f"/admin/client/details/?id={big}", f"/admin/client/case/?id={big}", f"/admin/appointment/card/?id={big}",
+                    f"/admin/client/case/roadmap/?id={big}", f"/admin/client/export/?id={big}", f"/admin/appointment/edit/?id={big}",
+                    f"/admin/appointment/new/?client_id={big}", f"/admin/?worker={big}", f"/admin/calendar/?worker={big}"):
+            assert client.get(url).status_code in (200, 404), url
+        for path, data in (("/admin/calendar/status/", {"appointment_id": big, "status": "no_show"}),
+                           ("/admin/calendar/walk-in/", {"client_id": big}), ("/admin/lockouts/lift/", {"worker_id": big})):
+            assert client.post(path, data=data).status_code == 404, path
+
+
 # --- CSRF on every POST endpoint -------------------------------------------------------------
 
 def _post_rules(app):

@@ -69,6 +69,12 @@ CUSTOM = {
     "client.case_meeting_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
     "client.case_close_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
     "client.case_roadmap_view": {"reception": 403, "worker": 404, "manager": 200, "admin": 403},
+    # the papers a client takes home: the rules (no personal data) and the appointment card (whoever sees the
+    # appointment: reception books, so reception prints cards)
+    "client.rules_view": {"reception": 200, "worker": 200, "manager": 200, "admin": 403},
+    "appointment.card_view": {"reception": 200, "worker": 200, "manager": 200, "admin": 403},
+    # the centre profile printed on those papers: admins
+    "centre.index": {"reception": 403, "worker": 403, "manager": 403, "admin": 200},
     "retention.index": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     # reports: managers every figure, social workers their own clients' figures
     "reports.index": {"reception": 403, "worker": 200, "manager": 200, "admin": 403},
@@ -98,6 +104,8 @@ CUSTOM_PATHS = {
     "client.case_end_intake_view": "/admin/client/case/end-intake/?id={id}",
     "client.case_meeting_view": "/admin/client/case/meeting/?id={id}", "client.case_close_view": "/admin/client/case/close/?id={id}",
     "client.case_roadmap_view": "/admin/client/case/roadmap/?id={id}",
+    "client.rules_view": "/admin/client/rules/?lang=uk", "appointment.card_view": "/admin/appointment/card/?id={appointment}",
+    "centre.index": "/admin/centre/",
     "retention.index": "/admin/retention/",
     "reports.index": "/admin/reports/", "reports.statement_view": "/admin/reports/statement/",
     "reports.export_view": "/admin/reports/export/csv/",
@@ -160,7 +168,7 @@ def _request(client, endpoint, objects, role_owner):
     if endpoint == "admin.index":
         return client.get("/admin/")
     if endpoint in CUSTOM_PATHS:
-        return client.get(CUSTOM_PATHS[endpoint].format(id=objects["client"].id))
+        return client.get(CUSTOM_PATHS[endpoint].format(id=objects["client"].id, appointment=objects["appointment"].id))
     if endpoint in CUSTOM_POSTS:
         path, data = CUSTOM_POSTS[endpoint]
         return client.post(path, data=data)
@@ -530,8 +538,8 @@ def _crawl(client, world, screens):
         pages += [f"/admin/?q={person.code}", f"/admin/?q={person.last_name}", f"/admin/client/?search={person.last_name}"]
         week = data["appointment"].starts_at.date().isoformat()
         pages += [f"/admin/calendar/?week={week}", f"/admin/calendar/?week={week}&worker={person.worker_id}"]
-        pages += [path.format(id=person.id) for path in CUSTOM_PATHS.values() if "{id}" in path]
-    pages += [path for path in CUSTOM_PATHS.values() if "{id}" not in path]
+        pages += [path.format(id=person.id, appointment=data["appointment"].id) for path in CUSTOM_PATHS.values() if "{" in path]
+    pages += [path for path in CUSTOM_PATHS.values() if "{" not in path]
     texts = {}
     for url in dict.fromkeys(pages):
         response = client.get(url)

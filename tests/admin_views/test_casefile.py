@@ -429,9 +429,9 @@ def test_a_case_with_hundreds_of_events_renders_with_a_bounded_number_of_queries
 # --- the printable roadmap -------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang, expected", [
-    ("cs", ('<html lang="cs">', "Co je třeba udělat")),
-    ("en", ('<html lang="en">', "What you will do", "What your social worker will do", "What we will do together",
-            "walk-in hours", "in advance by phone or by email", "Your social worker: Jana Nováková")),
+    ("cs", ('<html lang="cs">', "Co uděláte vy", "Co udělá Jana Nováková", "Co uděláme společně", "S vámi pracuje: Jana Nováková")),
+    ("en", ('<html lang="en">', "What you will do", "What Jana Nováková will do", "What we will do together",
+            "without an appointment", "in advance by phone or by email", "Your social worker: Jana Nováková")),
 ])
 def test_the_printable_roadmap_in_czech_and_english_is_an_audited_export(lang, expected, client, db, login_as):
     me = login_as("worker", full_name="Jana Nováková")

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from models.enums import AuditAction, ReassignReason
 from services.timeutil import local_now
 from tests.browser.ui import expect
+from tests.documents import doc_text
 
 
 def test_manager_journey(ui, world):
@@ -106,10 +107,16 @@ def test_manager_reports_exports_anonymises_purges_and_reads_the_audit_trail(ui,
     assert [v["summary"] for v in record["visits"]] == ["Ptal se na prodloužení víza."]
 
     ui.page.get_by_label(ui.t("Printable page (HTML, print to PDF)")).check()
-    ui.page.get_by_label("Čeština").check()
+    expect(ui.page.get_by_label("Čeština")).to_be_checked()  # the client has no language the documents are in
+    ui.page.get_by_label("Українська").check()
     ui.click(ui.page.get_by_role("button", name=ui.t("Export")))
+    assert ui.page.locator("html").get_attribute("lang") == "uk"
+    expect(ui.page.get_by_role("heading", level=1)).to_have_text(doc_text("uk", "Your record at the centre"))
+    expect(ui.page.get_by_role("main")).to_contain_text(exported.last_name)
+    # the other languages are one click away: the export made again, in Czech
+    ui.click(ui.page.get_by_role("navigation", name=doc_text("uk", "Other languages")).get_by_role("button", name="Čeština"))
     assert ui.page.locator("html").get_attribute("lang") == "cs"
-    expect(ui.page.get_by_role("heading", level=1)).to_have_text(ui.t("Client record %(code)s", code=exported.code))
+    expect(ui.page.get_by_role("heading", level=1)).to_have_text(doc_text("cs", "Your record at the centre"))
     expect(ui.page.get_by_role("main")).to_contain_text(exported.last_name)
     expect(ui.page.get_by_role("main")).to_contain_text("Ptal se na prodloužení víza.")
 
@@ -167,6 +174,7 @@ def test_manager_reports_exports_anonymises_purges_and_reads_the_audit_trail(ui,
     rows = ui.page.locator("table.model-list tbody tr")
     expect(rows.filter(has_text=ui.title(AuditAction.PURGE)).filter(has_text=world.manager.name).first).to_be_visible()
     ui.search_list(exported.code)
-    expect(rows.filter(has_text=ui.title(AuditAction.EXPORT)).filter(has_text=world.manager.name)).to_have_count(2)
+    # the JSON, the printable page in Ukrainian and again in Czech
+    expect(rows.filter(has_text=ui.title(AuditAction.EXPORT)).filter(has_text=world.manager.name)).to_have_count(3)
     ui.search_list(gone.code)
     expect(rows.filter(has_text=ui.title(AuditAction.ANONYMISE)).filter(has_text=world.manager.name)).to_have_count(1)

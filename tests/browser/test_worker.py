@@ -9,6 +9,7 @@ from datetime import timedelta
 from models.enums import AppointmentStatus, ClientStatus, Responsible, TaskStatus
 from services.timeutil import local_now
 from tests.browser.ui import expect
+from tests.documents import doc_text
 
 
 def test_worker_journey(ui, world):
@@ -151,22 +152,25 @@ def test_worker_records_a_meeting_from_the_case_file_and_prints_the_roadmap(ui, 
     expect(attended).to_contain_text("Domluvit termín na OAMP.")
     expect(ui.fact(ui.t("Appointments"))).to_contain_text(re.compile(r"\b1\b"))
 
-    # --- print the roadmap for the client, in Czech and in English ------------------------------
-    expect(ui.page.get_by_label("Čeština")).to_be_checked()
-    ui.click(ui.page.get_by_role("button", name=ui.t("Print the roadmap")))
-    assert ui.path().startswith("/admin/client/case/roadmap/")
+    # --- print the roadmap for the client: in Ukrainian, the client's language; then Czech and English
+    documents = ui.page.get_by_role("region", name=ui.t("Documents for the client"))
+    ui.click(documents.get_by_role("link", name=ui.t("Print the roadmap")))
+    assert ui.path() == f"/admin/client/case/roadmap/?id={client.id}&lang=uk"
+    assert ui.page.locator("html").get_attribute("lang") == "uk"
+    expect(ui.page.get_by_role("heading", level=1)).to_have_text(doc_text("uk", "Your roadmap"))
+    expect(ui.page.get_by_text("Získat povolení k dlouhodobému pobytu")).to_be_visible()  # as the worker wrote it
+    languages = ui.page.get_by_role("navigation", name=doc_text("uk", "Other languages"))
+    ui.click(languages.get_by_role("link", name="Čeština"))
     assert ui.page.locator("html").get_attribute("lang") == "cs"
-    expect(ui.page.get_by_role("heading", level=1)).to_have_text(ui.t("Your roadmap"))
-    expect(ui.page.get_by_text("Získat povolení k dlouhodobému pobytu")).to_be_visible()
-    expect(ui.page.get_by_role("table", name=ui.t("What your social worker will do"))).to_contain_text(new_task)
-    expect(ui.page.get_by_role("table", name=ui.t("What we will do together"))).to_contain_text(continued)
-    expect(ui.page.get_by_role("main")).to_contain_text(ui.t("Done so far"))
-    expect(ui.page.get_by_role("listitem").filter(has_text=evaluated)).to_be_visible()
-    expect(ui.page.get_by_role("main")).to_contain_text(ui.t("Your social worker: %(name)s", name=world.worker.name))
+    expect(ui.page.get_by_role("heading", level=1)).to_have_text(doc_text("cs", "Your roadmap"))
+    expect(ui.page.get_by_role("table", name=doc_text("cs", "What %(name)s will do", name=world.worker.name))).to_contain_text(new_task)
+    expect(ui.page.get_by_role("table", name=doc_text("cs", "What we will do together"))).to_contain_text(continued)
+    expect(ui.page.get_by_role("list", name=doc_text("cs", "What is already done")).get_by_role("listitem").filter(
+        has_text=evaluated)).to_be_visible()
+    expect(ui.page.get_by_role("main")).to_contain_text(doc_text("cs", "Your social worker: %(name)s", name=world.worker.name))
 
-    ui.goto(f"/admin/client/case/?id={client.id}")
-    ui.page.get_by_label("English").check()
-    ui.click(ui.page.get_by_role("button", name=ui.t("Print the roadmap")))
+    languages = ui.page.get_by_role("navigation", name=doc_text("cs", "Other languages"))
+    ui.click(languages.get_by_role("link", name="English"))
     assert ui.page.locator("html").get_attribute("lang") == "en"
     expect(ui.page.get_by_role("heading", level=1)).to_have_text("Your roadmap")
-    expect(ui.page.get_by_role("table", name="What your social worker will do")).to_contain_text(new_task)
+    expect(ui.page.get_by_role("table", name=f"What {world.worker.name} will do")).to_contain_text(new_task)

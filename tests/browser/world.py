@@ -71,6 +71,12 @@ class World:
     anonymise_client: ClientRef | None = None
     #: a closed client with no contact for five years: the retention purge anonymises it
     retention_client: ClientRef | None = None
+    #: the worker's own clients who take their papers home in their language: a Ukrainian, a
+    #: Russian-speaking Kazakh and a Vietnamese client, each with a typical roadmap (a goal, six tasks of
+    #: which two are done, the next appointment) and a planned appointment (language code: client)
+    document_clients: dict[str, ClientRef] = field(default_factory=dict)
+    document_appointments: dict[str, int] = field(default_factory=dict)
+    document_goals: dict[str, str] = field(default_factory=dict)
 
 
 def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
@@ -162,5 +168,53 @@ def build_world(session) -> World:
     old = factories.make_client(worker=colleague, first_name="Dmytro", last_name="Kovaľ", status=ClientStatus.CLOSED)
     old.created_at = old.updated_at = local_to_utc(datetime.combine(today - timedelta(days=5 * 366), time(10)))
     world.retention_client = _ref(old)
+    _document_clients(world, worker)
     session.flush()
     return world
+
+
+#: (document language, first name, last name, citizenship, languages, goal)
+DOCUMENT_CLIENTS = [
+    ("uk", "Olha", "Marčenko", "UA", ["uk", "ru"], "Klientka podá žádost o prodloužení dlouhodobého pobytu včas."),
+    ("ru", "Aigerim", "Nurpeisová", "KZ", ["kk", "ru"], "Klientka najde a podepíše nájemní smlouvu."),
+    ("vi", "Thi Lan", "Nguyen", "VN", ["vi"], "Dítě klientky je zapsáno do školy a má zdravotní pojištění."),
+]
+#: a typical roadmap: four open tasks for the client, the worker and both, two done
+DOCUMENT_TASKS = [
+    (Responsible.CLIENT, "Donést výpis z rejstříku trestů a potvrzení o ubytování od majitele bytu", False),
+    (Responsible.CLIENT, "Objednat se na pobočku zdravotní pojišťovny a přinést kartičku pojištěnce", False),
+    (Responsible.WORKER, "Ověřit podmínky a lhůty na odboru azylové a migrační politiky", False),
+    (Responsible.BOTH, "Společně vyplnit formulář žádosti a zkontrolovat přílohy", False),
+    (Responsible.WORKER, "Připravit vzor žádosti a seznam dokladů", True),
+    (Responsible.CLIENT, "Přeložit rodný list dítěte do češtiny", True),
+]
+
+
+def _document_clients(world: World, worker) -> None:
+    """The clients whose papers the worker prints; the Ukrainian client's next appointment is an
+    accompaniment to the residence-permit office (its address comes from the demo)."""
+    from extensions import db
+    from models import PublicOffice
+    from models.enums import AppointmentPlace, AppointmentPurpose, TaskStatus
+
+    today = local_now().date()
+    office = db.session.query(PublicOffice).filter_by(code="oamp").one()
+    for n, (lang, first, last, citizenship, languages, goal) in enumerate(DOCUMENT_CLIENTS):
+        person = factories.make_client(worker=worker, first_name=first, last_name=last, citizenship=citizenship,
+                                       languages=languages, status=ClientStatus.CLIENT)
+        agreement = factories.make_agreement(client=person, worker=worker, goal=goal)
+        for position, (who, text, done) in enumerate(DOCUMENT_TASKS):
+            factories.make_task(agreement=agreement, description=text, responsible=who, position=position,
+                                due_on=today + timedelta(days=7 + 3 * position),
+                                status=TaskStatus.DONE if done else TaskStatus.OPEN,
+                                completed_on=today - timedelta(days=position) if done else None)
+        accompaniment = lang == "uk"
+        appointment = factories.make_appointment(
+            client=person, worker=worker, starts_at=_local(10 + n, 15, 0), duration_minutes=90 if accompaniment else 60,
+            place=AppointmentPlace.PUBLIC_OFFICE if accompaniment else AppointmentPlace.CENTRE,
+            office=office if accompaniment else None,
+            purpose=AppointmentPurpose.ACCOMPANIMENT if accompaniment else AppointmentPurpose.CONSULTATION,
+            place_note="Sraz před hlavním vchodem" if accompaniment else None)
+        world.document_clients[lang] = _ref(person)
+        world.document_appointments[lang] = appointment.id
+        world.document_goals[lang] = goal

@@ -11,7 +11,7 @@ from models.enums import (
     AgreementStatus, AppointmentStatus, AuditAction, ClientStatus, IntakeEndReason, ReassignReason, Responsible, Role,
     TaskStatus, VisitChannel,
 )
-from services import casefile, clients, cover
+from services import casefile, client_documents, clients, cover
 from services.casefile import Meeting, NewTask, NextAppointment, TaskUpdate
 from services.errors import ServiceError
 from services.timeutil import local_now, to_local
@@ -136,7 +136,7 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     assert {"intake", "visit", "appointment", "task", "task_added"} <= set(kinds)
     assert kinds.count("task_added") == 3 and kinds.count("task") == 3  # added at meetings; done, not done, dropped
     assert kinds.index("agreement_end") < kinds.index("appointment")  # the closing came after the last meeting
-    assert casefile.roadmap_for_print(db.session, person, worker)["agreement"] is again
+    assert client_documents.roadmap(db.session, person, worker)["agreement"] is again
 
     # every write is in the audit trail, with field names and never the text
     actions = {(e.action, e.entity) for e in db.session.query(AuditEvent)}
@@ -301,8 +301,8 @@ def test_the_timeline_shows_each_viewer_only_what_they_may_see(db):
     skeleton = casefile.case_file(db.session, person, reception)
     assert skeleton.agreement is None and skeleton.intake is None and not skeleton.confidential
     assert not (skeleton.can_record_meeting or skeleton.can_close or skeleton.can_make_agreement)
-    assert casefile.roadmap_for_print(db.session, person, reception) is None
-    assert casefile.roadmap_for_print(db.session, person, colleague) is None
+    assert client_documents.roadmap(db.session, person, reception) is None
+    assert client_documents.roadmap(db.session, person, colleague) is None
     full = casefile.case_file(db.session, person, worker)
     assert full.confidential and full.agreement.goal == "M-goal" and full.can_record_meeting
 
