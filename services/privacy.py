@@ -188,11 +188,11 @@ def render_html(data: dict[str, Any], lang: str) -> str:
     def when(value, kind="datetime"):
         if not value:
             return ""
-        from flask_babel import format_date, format_datetime
+        from services import formats
 
         if kind == "date":
-            return format_date(date.fromisoformat(value), "medium")
-        return format_datetime(datetime.fromisoformat(value), "short")
+            return formats.date_text(date.fromisoformat(value))
+        return formats.datetime_text(datetime.fromisoformat(value))
 
     with force_locale(lang):
         return render_template("export/client_record.html", data=data, lang=lang, title=title, when=when,

@@ -11,11 +11,10 @@ import csv
 import io
 import re
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from models.enums import AuditAction
-from services import audit
+from services import audit, formats
 from services.reports import Report, Table
 
 FORMATS = ("json", "csv", "xlsx")
@@ -38,7 +37,7 @@ def escape_cell(value):
 def title(report: Report) -> str:
     what = _("Annual statement") if report.kind == "statement" else _("Service statistics")
     return _("%(report)s, %(date_from)s – %(date_to)s", report=what,
-             date_from=format_date(report.period.date_from, "medium"), date_to=format_date(report.period.date_to, "medium"))
+             date_from=formats.date_text(report.period.date_from), date_to=formats.date_text(report.period.date_to))
 
 
 def legend(report: Report) -> list[str]:

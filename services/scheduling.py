@@ -94,11 +94,11 @@ def _check_booking(session: Session, appointment: Appointment, other_worker_reas
     end = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
     found = clashes(session, worker_id, appointment.starts_at, end, exclude_id=appointment.id)
     if found:
-        from flask_babel import format_datetime
+        from services.formats import datetime_text
 
         raise ServiceError(
             _l("%(name)s already has an appointment at that time (%(when)s).", name=worker.full_name,
-               when=format_datetime(found[0].starts_at, "short")),
+               when=datetime_text(found[0].starts_at)),
             field="starts_at",
         )
 
