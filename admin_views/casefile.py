@@ -27,22 +27,23 @@ from datetime import timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_admin import expose
 from flask_admin.model.template import EndpointLinkRowAction
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from admin_views.base import deny
+from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
 from extensions import db
 from models import Client, RoadmapTask
 from models.enums import AppointmentPlace, AppointmentPurpose, IntakeEndReason, Responsible, TaskStatus, VisitChannel
-from services import access, casefile, codes
+from services import access, casefile, codes, formats
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -188,9 +189,9 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
 
 
 def _fmt_time(value):
-    from flask_babel import format_datetime
+    from services.formats import datetime_text
 
-    return format_datetime(value, "short")
+    return datetime_text(value)
 
 
 def _find(fields, name):
@@ -396,7 +397,7 @@ class CaseFileMixin:
         lang = lang if lang in ("cs", "en") else "cs"
 
         def when(value):
-            return f"{format_date(value, 'full')}, {format_time(value, 'short')}"
+            return formats.weekday_text(value)
 
         with force_locale(lang):
             html = render_template("export/roadmap.html", lang=lang, when=when, **data,

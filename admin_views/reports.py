@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
 from admin_views.base import deny
+from admin_views.validators import NumberRange
 from admin_views.report_charts import charts_for
 from extensions import db
 from services import access, report_export, reports
