@@ -175,7 +175,10 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
         setattr(_Form, f"task_{task.id}_outcome", StringField(_l("Short outcome"),
                                                                validators=[Optional(), Length(max=casefile.MAX_OUTCOME)]))
     form = _Form(held_at=_default_start())
-    choices = [(str(a.id), _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
+    # an appointment reception marked as arrived comes first: it is the meeting the worker records next
+    choices = [(str(a.id), _("%(time)s with %(name)s (arrived, not yet recorded)", time=_fmt_time(a.starts_at),
+                             name=a.worker.full_name) if casefile.is_arrived(a) else
+                _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
                for a in appointments]
     choices.append(("new", _("A meeting that was not planned")))
     form.appointment.choices = choices

@@ -53,6 +53,10 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
             .filter(Appointment.worker_id == user.id, Appointment.starts_at >= start, Appointment.starts_at < week_end)
             .order_by(Appointment.starts_at, Appointment.id).limit(200).all()
         )
+        from services import casefile
+
+        #: appointments reception marked as arrived that the worker has yet to record
+        data["arrived"] = {a.id for a in data["my_week"] if casefile.is_arrived(a)}
         mine = sa.select(Client.id).where(Client.worker_id == user.id)
         data["overdue_tasks"] = (
             session.query(RoadmapTask).join(Agreement, Agreement.id == RoadmapTask.agreement_id)
