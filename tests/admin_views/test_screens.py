@@ -281,7 +281,7 @@ def test_filters_work_on_enum_and_date_columns(client, db, login_as):
     worker_eq = next(i for i, f in enumerate(view._filters) if getattr(f.column, "key", "") == "worker_id")
     assert not any("password" in str(getattr(f.column, "key", "")) for f in view._filters)
     page = _text(client.get(f"/admin/appointment/?flt0_{status_eq}=no_show"))
-    assert page.count("Nedostavil se") >= 1 and "Naplánováno" not in page.split("</thead>")[1]
+    assert page.count("Zmeškáno") >= 1 and "Naplánováno" not in page.split("</thead>")[1]
     page = _text(client.get(f"/admin/appointment/?flt0_{day}=2025-03-03"))
     assert page.split("</thead>")[1].count("<tr") == 1
     page = _text(client.get(f"/admin/appointment/?flt0_{worker_eq}={me.id}"))
