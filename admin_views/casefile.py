@@ -371,7 +371,8 @@ class CaseFileMixin:
         form = meeting_form(tasks, appointments, client)
         if form.validate_on_submit():
             try:
-                casefile.record_meeting(db.session, client, current_user._get_current_object(), _meeting_data(form, tasks))
+                result = casefile.record_meeting(db.session, client, current_user._get_current_object(),
+                                                 _meeting_data(form, tasks))
             except ServiceError as exc:
                 db.session.rollback()
                 _show_error(form, exc)
@@ -380,6 +381,7 @@ class CaseFileMixin:
             else:
                 db.session.commit()
                 flash(_("The meeting is recorded."), "success")
+                warn_outside_working_hours(result.next_appointment)
                 return self._back(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
@@ -408,6 +410,15 @@ class CaseFileMixin:
         casefile.record_roadmap_print(db.session, client, current_user, lang)
         db.session.commit()
         return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def warn_outside_working_hours(appointment) -> None:
+    """A booking outside the worker's working hours is saved with a warning (every booking path)."""
+    from services import scheduling
+
+    if appointment is not None and scheduling.outside_working_hours(
+            db.session, appointment.worker_id, appointment.starts_at, appointment.duration_minutes):
+        flash(_("Note: the appointment is outside %(name)s's working hours.", name=appointment.worker.full_name), "warning")
 
 
 def _meeting_data(form: MeetingForm, tasks) -> casefile.Meeting:

@@ -84,12 +84,10 @@ class AppointmentView(SecureModelView):
         cases.save_appointment(db.session, model)
 
     def after_model_change(self, form, model, is_created):
-        if model.status == AppointmentStatus.PLANNED and scheduling.outside_working_hours(
-                db.session, model.worker_id, model.starts_at, model.duration_minutes):
-            from flask import flash
-            from flask_babel import gettext as _
+        if model.status == AppointmentStatus.PLANNED:
+            from admin_views.casefile import warn_outside_working_hours
 
-            flash(_("Note: the appointment is outside %(name)s's working hours.", name=model.worker.full_name), "warning")
+            warn_outside_working_hours(model)
 
 
 class VisitView(SecureModelView):
