@@ -36,6 +36,9 @@ class DataRequestView(SecureModelView):
     form_columns = ("client", "type", "received_on", "channel", "due_on", "status", "note")
     form_ajax_refs = {"client": client_loader()}
     form_args = {"due_on": {"validators": [Optional()]}}
+    #: the column is filled by the service (one month after receipt) when the form leaves it empty: the browser
+    #: must not insist on it (Flask-Admin marks a NOT NULL column required)
+    form_widget_args = {"due_on": {"required": False}}
     can_delete = False
 
     def check_model(self, form, model, is_created):
