@@ -108,7 +108,9 @@ class VisitView(SecureModelView):
     column_descriptions = {
         "client": _l("Leave empty for an anonymous walk-in; then fill in citizenship, language, sex and age band."),
     }
-    column_formatters = {"client": fmt_client_link, "citizenship": fmt_country, "language": fmt_language}
+    #: the list: the client's code and name (a worker thinks of Mrs Melnyk, not of 2026-00026); details: the code
+    column_formatters = {"client": fmt_client_named, "citizenship": fmt_country, "language": fmt_language}
+    column_formatters_detail = {"client": fmt_client_link, "citizenship": fmt_country, "language": fmt_language}
     form_columns = (
         "occurred_at", "channel", "client", "worker", "topics", "minutes", "urgent", "summary", "citizenship",
         "language", "sex", "age_band",
