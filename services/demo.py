@@ -353,27 +353,32 @@ def seed(session: Session, clients: int = 200, seed: int = 1, progress=None) -> 
             span = max(1, (end_day - agreed_on).days)
             heavy = long_case or rng.random() < 0.03
             for i in range(rng.randint(1, 6) + (rng.randint(20, 60) if heavy else 0)):
-                day = agreed_on + timedelta(days=rng.randint(0, span))
                 future = agreement.status == AgreementStatus.ACTIVE and i == 0 and rng.random() < 0.6
-                if future:
-                    day = today + timedelta(days=rng.randint(0, 21))
                 accompaniment = rng.random() < 0.2
                 duration = rng.choice([30, 45, 60, 60, 90, 120 if accompaniment else 60])
                 # within the worker's working hours (8:00–16:30): a start on the half hour that ends in time
                 latest = (DAY_ENDS.hour * 60 + DAY_ENDS.minute - duration) // 30
 
-                def slot(on_day):
-                    on_day = working_day(on_day, hours)
+                def slot():
+                    """A working day of the worker: in the next three weeks for the next appointment, else
+                    during the agreement (not after today), and a start within the working hours."""
+                    if future:
+                        on_day = working_day(today + timedelta(days=rng.randint(0, 21)), hours)
+                    else:
+                        base = agreed_on + timedelta(days=rng.randint(0, span))
+                        on_day = working_day(base, hours, back=True)
+                        if on_day < agreed_on:
+                            on_day = working_day(base, hours)
                     half_hour = rng.randint(DAY_STARTS.hour * 2, latest)
                     return on_day, _utc(on_day, half_hour // 2, 30 * (half_hour % 2))
 
-                day, starts = slot(day)
                 for _try in range(40):
-                    if (id(worker), starts) not in booked:
+                    day, starts = slot()
+                    if (id(worker), starts) not in booked and (id(client), day) not in booked:
                         break
-                    day, starts = slot(day + timedelta(days=1))
                 else:
                     continue
+                booked.add((id(client), day))  # one meeting a day with a client
                 # block the whole duration, in half-hour steps
                 booked.update((id(worker), starts + timedelta(minutes=30 * k)) for k in range(-4, 4))  # durations are at most 120 min
                 if starts > now_utc:
@@ -406,10 +411,12 @@ def seed(session: Session, clients: int = 200, seed: int = 1, progress=None) -> 
 
         for _v in range(rng.randint(1, 3)):
             # a contact on a working day while the centre is open, after the registration, not in the future
-            when = office_moment(rng, working_day(first_day + timedelta(days=rng.randint(0, 200))))
+            day = working_day(first_day + timedelta(days=rng.randint(0, min(200, (today - first_day).days))), back=True)
+            when = office_moment(rng, max(day, first_day))
+            if when <= created:
+                when = created + timedelta(minutes=rng.randint(5, 30))  # registered by 16:00: still open
             if when > now_utc:
-                when = office_moment(rng, working_day(today - timedelta(days=rng.randint(1, 5)), back=True))
-            when = min(max(when, created + timedelta(minutes=10)), now_utc)
+                continue
             first = topic_by_code.get(theme.topic) or rng.choice(topics)
             visit = Visit(
                 occurred_at=when, channel=rng.choice(list(VisitChannel)), client=client, worker=worker,

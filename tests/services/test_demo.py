@@ -94,6 +94,14 @@ def test_the_demo_has_working_hours_walk_in_hours_and_contacts_while_the_centre_
     for moment in [v.occurred_at for v in db.session.query(Visit)] + [c.created_at for c in db.session.query(Client)]:
         local = _local(moment)
         assert local.weekday() < 5 and time(8, 0) <= local.time() < time(16, 30), local
+    days = [(a.client_id, _local(a.starts_at).date()) for a in db.session.query(Appointment)]
+    assert len(days) == len(set(days))  # one meeting a day with a client
+    from datetime import timedelta
+
+    from services.timeutil import local_now
+
+    ahead = [_local(a.starts_at).date() for a in db.session.query(Appointment) if _local(a.starts_at) > local_now()]
+    assert ahead and max(ahead) <= local_now().date() + timedelta(days=24)  # the next appointments, weeks ahead
     anonymous = db.session.query(Visit).filter(Visit.client_id.is_(None)).all()
     assert anonymous and all(scheduling.walk_in_status(db.session, v.occurred_at)["open"] for v in anonymous)
 
