@@ -139,6 +139,8 @@ def test_the_due_date_of_a_data_request_is_optional_in_the_browser_too(client, d
     form = _text(client.get("/admin/data_request/new/"))
     due = re.search(r'<input[^>]*name="due_on"[^>]*>', form).group(0)
     assert "required" not in due
+    label = re.search(r'<label[^>]*for="due_on"[^>]*>.*?</label>', form, flags=re.S).group(0)
+    assert "*" not in label and "required" not in label  # nor marked required next to its label
     assert "required" in re.search(r'<input[^>]*name="received_on"[^>]*>', form).group(0)
     response = client.post("/admin/data_request/new/", data={
         "client": person.id, "type": "access", "received_on": "2026-01-31", "channel": "email", "status": "open",
