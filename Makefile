@@ -7,7 +7,16 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
 
-.PHONY: run test install install-test translations translations-update translations-check client-docs-update client-docs-language migrate seed clean bench
+.PHONY: run test install install-test node-modules translations translations-update translations-check client-docs-update client-docs-language migrate seed clean bench
+
+## True when node_modules holds the axe-core version package-lock.json pins.
+define AXE_MATCHES_LOCK
+import json, sys
+locked = json.load(open("package-lock.json"))["packages"]["node_modules/axe-core"]["version"]
+installed = json.load(open("node_modules/axe-core/package.json"))["version"]
+sys.exit(locked != installed)
+endef
+export AXE_MATCHES_LOCK
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +32,14 @@ $(VENV)/.installed-test: requirements-test.txt requirements.txt $(VENV)/.install
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test translations
+install-test: $(VENV)/.installed-test translations node-modules
+
+## axe-core for the browser tests, from the lock file (npm ci) when npm is installed and node_modules does not
+## already hold the locked version (so a shared node_modules is not reinstalled under a running test).
+node-modules:
+	@if [ -f node_modules/axe-core/axe.min.js ] && $(PY) -c "$$AXE_MATCHES_LOCK"; then :; \
+	elif command -v npm >/dev/null 2>&1; then echo "npm ci (axe-core for the browser tests)"; npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the browser tests need node_modules/axe-core (install npm, then make install-test)"; fi
 
 ## Compile every catalog: the staff interface's (Czech, English) and the client's documents' (.mo files are build output, not committed).
 translations: $(VENV)/.installed

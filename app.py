@@ -199,7 +199,7 @@ def _translations():
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_decimal, format_percent
+    from flask_babel import format_decimal, format_percent
 
     # the templates' _() and friends, as Flask-Babel installs them, on the kept translations
     app.jinja_env.install_gettext_callables(
@@ -218,26 +218,26 @@ def _register_template_helpers(app: Flask) -> None:
 
         return {"current_locale_code": current_locale_code}
 
-    from datetime import date, datetime
-
-    from admin_views import listing
+    from services import formats
 
     def datetimeformat(value, fmt="short"):
-        if not value:
-            return ""
-        if fmt == "short" and isinstance(value, datetime):
-            return listing.short_datetime(value)  # the same text, its patterns kept for the request
-        return format_datetime(value, fmt)
+        """The one date-and-time format of the language (``fmt`` names a Babel pattern of old: one with the
+        day of the week shows it, one of the time alone shows the time)."""
+        if fmt in ("HH:mm", "H:mm", "time"):
+            return formats.time_text(value)
+        if "EEEE" in fmt:
+            return formats.weekday_text(value)
+        return formats.datetime_text(value)
 
     def dateformat(value, fmt="medium"):
-        if not value:
-            return ""
-        if fmt == "medium" and type(value) is date:
-            return listing.medium_date(value)
-        return format_date(value, fmt)
+        return formats.weekday_text(value) if "EEEE" in fmt else formats.date_text(value)
 
     app.jinja_env.filters["datetimeformat"] = datetimeformat
     app.jinja_env.filters["dateformat"] = dateformat
+    app.jinja_env.filters["datetime_text"] = formats.datetime_text
+    app.jinja_env.filters["date_text"] = formats.date_text
+    app.jinja_env.filters["time_text"] = formats.time_text
+    app.jinja_env.filters["weekday_text"] = formats.weekday_text
     app.jinja_env.filters["numberformat"] = lambda value: format_decimal(value or 0)
     app.jinja_env.filters["percentformat"] = lambda value: format_percent(value or 0, "#,##0.0 %")
 

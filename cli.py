@@ -12,6 +12,7 @@ from extensions import db
 from models.enums import AuditAction, Role
 from services import audit, client_documents, codelists, demo, privacy, retention, throttle, twofactor, users
 from services.errors import ServiceError
+from services.progress import Progress
 
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying Poradna out.")
@@ -107,15 +108,16 @@ def seed(clients, seed_value, if_empty):
     import time
 
     started = time.monotonic()
-    if clients > BULK_THRESHOLD:
-        from services import demo_bulk
+    with Progress("Seeding demo clients", clients, unit="clients") as advance:
+        if clients > BULK_THRESHOLD:
+            from services import demo_bulk
 
-        if db.engine.dialect.name == "sqlite":
-            db.session.execute(sa_text("PRAGMA synchronous=OFF"))
-        result = demo_bulk.seed_bulk(db.session, clients=clients, seed=seed_value)
-    else:
-        result = demo.seed(db.session, clients=clients, seed=seed_value)
-    db.session.commit()
+            if db.engine.dialect.name == "sqlite":
+                db.session.execute(sa_text("PRAGMA synchronous=OFF"))
+            result = demo_bulk.seed_bulk(db.session, clients=clients, seed=seed_value, progress=advance)
+        else:
+            result = demo.seed(db.session, clients=clients, seed=seed_value, progress=advance)
+        db.session.commit()
     click.echo(f"Seeded in {time.monotonic() - started:.1f} s.", err=True)
     counts = result["counts"]
     click.echo("Seeded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -264,7 +266,8 @@ def purge(as_of, dry_run, yes):
         return
     if not yes and not click.confirm("Anonymise these clients now? This cannot be undone.", default=False):
         raise click.ClickException("Nothing was changed.")
-    counts = retention.purge(db.session, day, years)
+    with Progress("Anonymising expired clients", plan.to_anonymise, unit="clients") as advance:
+        counts = retention.purge(db.session, day, years, on_client=lambda _client_id: advance())
     _wipe_freed_space()
     click.echo(f"Done: {counts['anonymised']} anonymised, {counts['walk_in_summaries']} walk-in summaries removed, "
                f"{counts['legal_hold']} kept on legal hold.")

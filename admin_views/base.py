@@ -37,7 +37,7 @@ from admin_views.forms_html import FormRenderingMixin
 from admin_views.listing import ListRenderingMixin
 from extensions import db
 from models.enums import AuditAction, LabeledEnum
-from services import access, audit
+from services import access, audit, formats
 from services.errors import ServiceError
 from services.timeutil import local_day_bounds
 
@@ -208,11 +208,11 @@ def _fmt_enum(view, value, name):
 
 
 def _fmt_datetime(view, value, name):
-    return listing.short_datetime(value)  # format_datetime(value, "short")
+    return formats.datetime_text(value)  # the language's one format (services/formats.py)
 
 
 def _fmt_date(view, value, name):
-    return listing.medium_date(value)  # format_date(value, "medium")
+    return formats.date_text(value)
 
 
 def _badge(value):

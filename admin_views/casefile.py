@@ -30,10 +30,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from admin_views.base import MAX_ID, deny
+from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
 from extensions import db
@@ -178,7 +179,10 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
         setattr(_Form, f"task_{task.id}_outcome", StringField(_l("Short outcome"),
                                                                validators=[Optional(), Length(max=casefile.MAX_OUTCOME)]))
     form = _Form(held_at=_default_start())
-    choices = [(str(a.id), _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
+    # an appointment reception marked as arrived comes first: it is the meeting the worker records next
+    choices = [(str(a.id), _("%(time)s with %(name)s (arrived, not yet recorded)", time=_fmt_time(a.starts_at),
+                             name=a.worker.full_name) if casefile.is_arrived(a) else
+                _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
                for a in appointments]
     choices.append(("new", _("A meeting that was not planned")))
     form.appointment.choices = choices
@@ -192,9 +196,9 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
 
 
 def _fmt_time(value):
-    from flask_babel import format_datetime
+    from services.formats import datetime_text
 
-    return format_datetime(value, "short")
+    return datetime_text(value)
 
 
 def _find(fields, name):
@@ -372,7 +376,8 @@ class CaseFileMixin:
         form = meeting_form(tasks, appointments, client)
         if form.validate_on_submit():
             try:
-                casefile.record_meeting(db.session, client, current_user._get_current_object(), _meeting_data(form, tasks))
+                result = casefile.record_meeting(db.session, client, current_user._get_current_object(),
+                                                 _meeting_data(form, tasks))
             except ServiceError as exc:
                 db.session.rollback()
                 _show_error(form, exc)
@@ -381,11 +386,21 @@ class CaseFileMixin:
             else:
                 db.session.commit()
                 flash(_("The meeting is recorded."), "success")
+                warn_outside_working_hours(result.next_appointment)
                 return self._back(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
         return self.render("admin/client/meeting.html", client=client, form=form, agreement=agreement, tasks=tasks,
                            today=_today(), name=client_name(client))
+
+
+def warn_outside_working_hours(appointment) -> None:
+    """A booking outside the worker's working hours is saved with a warning (every booking path)."""
+    from services import scheduling
+
+    if appointment is not None and scheduling.outside_working_hours(
+            db.session, appointment.worker_id, appointment.starts_at, appointment.duration_minutes):
+        flash(_("Note: the appointment is outside %(name)s's working hours.", name=appointment.worker.full_name), "warning")
 
 
 def _meeting_data(form: MeetingForm, tasks) -> casefile.Meeting:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import ScopedAjaxLoader, SecureModelView, listed
-from admin_views.common import WorkerFilter, fmt_client_link, social_workers
+from admin_views.common import WorkerFilter, fmt_client_link, fmt_client_named, social_workers
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
 from services import cases
@@ -39,7 +39,8 @@ class IntakeView(SecureModelView):
     search_by_client = True  # by the client's code, name or phone
     column_filters = (WorkerFilter(Intake.worker_id, _l("Social worker")), "held_on", "end_reason", "ended_on")
     column_labels = CASE_LABELS | {"end_reason": _l("Ended without agreement because")}
-    column_formatters = {"client": fmt_client_link}
+    column_formatters = {"client": fmt_client_named}  # the list: code and name; details: the code
+    column_formatters_detail = {"client": fmt_client_link}
     form_columns = ("client", "worker", "held_on", "issue", "ended_on", "end_reason", "end_note")
     form_ajax_refs = {"client": client_loader()}
     form_args = {"worker": {"query_factory": social_workers}}
@@ -61,7 +62,8 @@ class AgreementView(SecureModelView):
     search_by_client = True  # by the client's code, name or phone
     column_filters = ("status", WorkerFilter(Agreement.worker_id, _l("Social worker")), "agreed_on", "ended_on")
     column_labels = CASE_LABELS | {"end_reason": _l("Why it ended")}
-    column_formatters = {"client": fmt_client_link}
+    column_formatters = {"client": fmt_client_named}  # the list: code and name; details: the code
+    column_formatters_detail = {"client": fmt_client_link}
     form_columns = ("client", "worker", "agreed_on", "issue", "goal", "consent_service", "consent_data", "status", "ended_on", "end_reason")
     form_ajax_refs = {"client": client_loader()}
     form_args = {"worker": {"query_factory": social_workers}}

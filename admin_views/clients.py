@@ -305,6 +305,6 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
 
 
 def _format_time(value):
-    from flask_babel import format_datetime
+    from services.formats import datetime_text
 
-    return format_datetime(value, "short")
+    return datetime_text(value)

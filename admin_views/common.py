@@ -48,12 +48,16 @@ def social_workers():
 
 @kept_choices
 def active_topics():
-    return db.session.query(Topic).filter(Topic.active.is_(True)).order_by(Topic.code)
+    """Active topics in the dictionary order of their labels in the page's language."""
+    topics = db.session.query(Topic).filter(Topic.active.is_(True)).all()
+    return codes.sorted_by_label(topics, label=lambda topic: topic.label)
 
 
 @kept_choices
 def active_offices():
-    return db.session.query(PublicOffice).filter(PublicOffice.active.is_(True)).order_by(PublicOffice.code)
+    """Active public offices in the dictionary order of their names."""
+    offices = db.session.query(PublicOffice).filter(PublicOffice.active.is_(True)).all()
+    return codes.sorted_by_label(offices, label=lambda office: office.name)
 
 
 def fmt_country(view, context, model, name):

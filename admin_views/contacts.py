@@ -87,12 +87,10 @@ class AppointmentView(AppointmentCardMixin, SecureModelView):
         cases.save_appointment(db.session, model)
 
     def after_model_change(self, form, model, is_created):
-        if model.status == AppointmentStatus.PLANNED and scheduling.outside_working_hours(
-                db.session, model.worker_id, model.starts_at, model.duration_minutes):
-            from flask import flash
-            from flask_babel import gettext as _
+        if model.status == AppointmentStatus.PLANNED:
+            from admin_views.casefile import warn_outside_working_hours
 
-            flash(_("Note: the appointment is outside %(name)s's working hours.", name=model.worker.full_name), "warning")
+            warn_outside_working_hours(model)
 
 
 class VisitView(SecureModelView):
@@ -113,7 +111,9 @@ class VisitView(SecureModelView):
     column_descriptions = {
         "client": _l("Leave empty for an anonymous walk-in; then fill in citizenship, language, sex and age band."),
     }
-    column_formatters = {"client": fmt_client_link, "citizenship": fmt_country, "language": fmt_language}
+    #: the list: the client's code and name (a worker thinks of Mrs Melnyk, not of 2026-00026); details: the code
+    column_formatters = {"client": fmt_client_named, "citizenship": fmt_country, "language": fmt_language}
+    column_formatters_detail = {"client": fmt_client_link, "citizenship": fmt_country, "language": fmt_language}
     form_columns = (
         "occurred_at", "channel", "client", "worker", "topics", "minutes", "urgent", "summary", "citizenship",
         "language", "sex", "age_band",

@@ -24,18 +24,23 @@ class DashboardView(AdminIndexView):
 
     @expose("/")
     def index(self):
+        return self.start_page(request.args, request.full_path)
+
+    def start_page(self, args, desk_url: str, walk_in_form=None):
+        """The start page for the query ``args`` (the desk's search and worker); ``desk_url`` is where the
+        desk's buttons come back to. A walk-in form that was refused comes back filled in, with its errors."""
         from flask import current_app
 
-        from admin_views.reception import walk_in_form
+        from admin_views.reception import walk_in_form as new_walk_in_form
         from models.enums import Role
 
-        search = request.args.get("q") if current_user.has_role(Role.RECEPTION) else None  # the desk
-        desk_worker = request.args.get("worker", type=int)
+        search = args.get("q") if current_user.has_role(Role.RECEPTION) else None  # the desk
+        desk_worker = args.get("worker", type=int)
         data = dashboard.start_page(db.session, current_user, search=search,
                                     stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3),
                                     desk_worker=desk_worker if desk_worker and 0 < desk_worker <= MAX_ID else None)
-        form = walk_in_form() if "walk_in" in data else None
+        form = (walk_in_form or new_walk_in_form()) if "walk_in" in data else None
         # the walk-in form's list of social workers, also for choosing whose day the desk shows
         desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []
         return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus, walk_in_form=form,
-                           desk_workers=desk_workers)
+                           desk_workers=desk_workers, desk_url=desk_url)

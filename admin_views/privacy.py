@@ -35,8 +35,14 @@ class DataRequestView(SecureModelView):
     column_formatters = {"client": fmt_client_link}
     form_columns = ("client", "type", "received_on", "channel", "due_on", "status", "note")
     form_ajax_refs = {"client": client_loader()}
-    form_args = {"due_on": {"validators": [Optional()]}}
     can_delete = False
+
+    def scaffold_form(self):
+        """The due date is optional: the service fills in one month after receipt when it is left empty
+        (Flask-Admin makes a NOT NULL column a required field, which the browser would insist on)."""
+        form_class = super().scaffold_form()
+        form_class.due_on.kwargs["validators"] = [Optional()]  # the unbound field: its type and place stay
+        return form_class
 
     def check_model(self, form, model, is_created):
         data_requests.save(db.session, model, by_id=current_user.id)

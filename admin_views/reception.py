@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
 from admin_views.base import MAX_ID, deny
+from admin_views.validators import NumberRange
 from admin_views.common import active_topics, social_workers
 from extensions import db
 from models import Appointment, Client, Worker
@@ -48,8 +49,8 @@ class StatusForm(FlaskForm):
     status = HiddenField()
 
 
-def walk_in_form():
-    form = WalkInForm()
+def walk_in_form(**kwargs):
+    form = WalkInForm(**kwargs)
     form.topics.choices = [(t.id, t.label) for t in active_topics()]
     form.worker.choices = [("", str(_l("automatically")))] + [(w.id, w.full_name) for w in social_workers()]
     return form
@@ -132,7 +133,7 @@ class CalendarView(_StaffPage):
         if not form.validate_on_submit():
             flash(_("The walk-in was not logged: %(errors)s", errors="; ".join(
                 f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())), "error")
-            return redirect(back)
+            return self._desk_again(form, back)
         client = None
         if form.client_id.data:
             try:
@@ -155,8 +156,10 @@ class CalendarView(_StaffPage):
             )
         except ServiceError as exc:
             db.session.rollback()
-            flash(str(exc.message), "error")
-            return redirect(back)
+            if exc.field in form:
+                form[exc.field].errors = list(form[exc.field].errors or []) + [str(exc.message)]
+            flash(_("The walk-in was not logged: %(errors)s", errors=str(exc.message)), "error")
+            return self._desk_again(form, back)
         from services import audit
         from models.enums import AuditAction
 
@@ -168,6 +171,22 @@ class CalendarView(_StaffPage):
         else:
             flash(_("Anonymous walk-in logged and handed to %(name)s.", name=who), "success")
         return redirect(back)
+
+
+    def _desk_again(self, form, back: str):
+        """The desk as it was (its search and worker, from ``back``) with the refused walk-in form filled
+        in as it was sent and its errors at the fields: nothing typed or chosen is lost."""
+        from urllib.parse import parse_qsl, urlsplit
+
+        from werkzeug.datastructures import MultiDict
+
+        if form.client_id.data:  # a known client's "Walk-in now": the anonymous form starts empty
+            form = walk_in_form(formdata=MultiDict())
+        desk = url_for("admin.index")
+        parts = urlsplit(back)
+        if parts.path != desk:
+            back, parts = desk, urlsplit(desk)
+        return self.admin.index_view.start_page(MultiDict(parse_qsl(parts.query)), back, walk_in_form=form)
 
 
 class CalendarLinkView(_StaffPage):
@@ -193,9 +212,9 @@ class CalendarLinkView(_StaffPage):
 
 
 def _short(value):
-    from flask_babel import format_datetime
+    from services.formats import datetime_text
 
-    return format_datetime(value, "short")
+    return datetime_text(value)
 
 
 def _safe(target: str) -> str:

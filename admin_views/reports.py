@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
 from admin_views.base import deny
+from admin_views.validators import NumberRange
 from admin_views.report_charts import charts_for
 from extensions import db
 from services import access, report_export, reports
@@ -186,7 +187,8 @@ class ReportsView(BaseView):
             export_args = self._export_args(kind, form)
         return self.render(template, form=form, report=report, charts=charts, export_args=export_args,
                            value_text=value_text, formats=report_export.FORMATS,
-                           report_title=report_export.title(report) if report else None)
+                           report_title=report_export.title(report) if report else None,
+                           csv_note=report_export.csv_note())
 
     # --- pages ---------------------------------------------------------------------------------
     @expose("/")
@@ -211,9 +213,7 @@ class ReportsView(BaseView):
         table = request.args.get("table") or None
         if table is not None and (fmt == "json" or table not in {t.key for t in report.tables()}):
             abort(404)
-        data = report_export.render(report, fmt, table)
-        if fmt == "csv":
-            data = "\ufeff".encode() + data  # so that spreadsheets read the file as UTF-8
+        data = report_export.render(report, fmt, table)  # CSV in the page's language's format
         report_export.record_export(db.session, report, fmt)
         db.session.commit()
         name = report_export.filename(report, fmt, table)

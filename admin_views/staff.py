@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import flash, g, redirect
 from flask_admin.actions import action
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -17,6 +16,7 @@ from extensions import db
 from models import AuditEvent, Worker, WorkingHours
 from models.enums import AuditAction, Role
 from services import access, audit, codes, throttle, twofactor, users
+from services.formats import datetime_text
 from services.errors import ServiceError
 
 
@@ -34,7 +34,7 @@ def _fmt_sign_in(view, context, model, name):
     if "locked_worker_ids" not in g:
         g.locked_worker_ids = {w.id: until for w, _count, until in throttle.locked_workers(db.session)}
     until = g.locked_worker_ids.get(model.id)
-    return _("Locked until %(when)s", when=format_datetime(until, "short")) if until else ""
+    return _("Locked until %(when)s", when=datetime_text(until)) if until else ""
 
 
 class WorkerView(SecureModelView):

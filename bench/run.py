@@ -104,14 +104,15 @@ def prepare(app, db, clients: int) -> None:
     with app.app_context():
         upgrade()
         if db.session.execute(sa.select(sa.func.count(Client.id))).scalar() == 0:
-            print(f"seeding {clients} clients …", flush=True)
+            from services.progress import Progress
+
             started = time.monotonic()
             if db.engine.dialect.name == "sqlite":
                 db.session.execute(sa.text("PRAGMA synchronous=OFF"))
-            counts = demo_bulk.seed_bulk(db.session, clients=clients, seed=1)["counts"]
-            db.session.commit()
+            with Progress("Seeding the benchmark's clients", clients, unit="clients") as advance:
+                counts = demo_bulk.seed_bulk(db.session, clients=clients, seed=1, progress=advance)["counts"]
+                db.session.commit()
             seconds = time.monotonic() - started
-            print(f"seeded in {seconds:.1f} s", flush=True)
             _seed_note_path(db).write_text(json.dumps({"seconds": round(seconds, 1), "counts": counts}), encoding="utf-8")
             if db.engine.dialect.name == "sqlite":
                 db.session.execute(sa.text("ANALYZE"))
@@ -235,7 +236,28 @@ def run(clients: int) -> list[Result]:
          f"SELECT appointment.* FROM appointment ORDER BY appointment.starts_at DESC, appointment.id DESC LIMIT 25 OFFSET {far_appointment * 25}",
          "SELECT count(*) FROM appointment"),
     ]
+    from services.progress import Progress
+
     results: list[Result] = []
+    # what is measured, in order: the lists, two filtered lists, every edit form, three new forms, the case
+    # file, four start pages and a worker's list, a year's report, an export, the two purge runs, memory
+    steps = len(lists) + 2 + len(form_ids) + 3 + 1 + 4 + 1 + 1 + 1 + 2 + 1
+    measuring = Progress("Measuring pages and operations", steps, unit="measurements")
+    advance = measuring.__enter__()
+
+    class Measured(list):
+        """The results, each one a step of the progress shown."""
+
+        def append(self, item):
+            super().append(item)
+            advance()
+
+        def extend(self, items):
+            items = list(items)
+            super().extend(items)
+            advance(len(items))
+
+    results = Measured()
     client = app.test_client()
     client.post("/login", data={"email": "manager@poradna.example", "password": PASSWORD})
     admin_client = app.test_client()
@@ -335,7 +357,8 @@ def run(clients: int) -> list[Result]:
         results.append(Result("one client's export (JSON)", "export", [time.perf_counter() - started]))
     results.extend(purge_runs(app, db, engine))
     results.append(memory_growth(client))
-    return results
+    measuring.__exit__(None, None, None)
+    return list(results)
 
 
 def purge_as_of(db, target: int = 10_000) -> date:

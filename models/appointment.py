@@ -56,7 +56,9 @@ class Appointment(TimestampMixin, Base):
 
     def __str__(self) -> str:
         code = self.client.code if self.client else ""
-        return f"{code} {self.starts_at:%Y-%m-%d %H:%M}" if self.starts_at else code
+        from services.formats import datetime_text  # the language's one format, in the centre's time
+
+        return f"{code} {datetime_text(self.starts_at)}" if self.starts_at else code
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id}>"

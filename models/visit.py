@@ -50,7 +50,9 @@ class Visit(TimestampMixin, Base):
 
     def __str__(self) -> str:
         code = self.client.code if self.client else "—"
-        return f"{code} {self.occurred_at:%Y-%m-%d %H:%M}" if self.occurred_at else code
+        from services.formats import datetime_text  # the language's one format, in the centre's time
+
+        return f"{code} {datetime_text(self.occurred_at)}" if self.occurred_at else code
 
     def __repr__(self) -> str:
         return f"<Visit {self.id}>"

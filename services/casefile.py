@@ -731,14 +731,48 @@ def _reraise(exc: ServiceError, mapping: dict[str, str], default: str | None = N
     return ServiceError(exc.message, field=mapping.get(exc.field or "", default))
 
 
+#: How long after its start an appointment reception marked as arrived is offered for the meeting record.
+ARRIVED_DAYS = 14
+
+
+def _no_record():
+    """The appointment holds no record of the meeting yet (no notes, evaluation or next steps)."""
+    return sa.and_(Appointment.notes.is_(None), Appointment.evaluation.is_(None), Appointment.next_steps.is_(None))
+
+
+def is_arrived(appointment: Appointment) -> bool:
+    """Attended but not yet recorded: reception marked the client as arrived, the worker has not
+    written the meeting down (no notes, evaluation or next steps)."""
+    return appointment.status == AppointmentStatus.ATTENDED and not (
+        appointment.notes or appointment.evaluation or appointment.next_steps)
+
+
 def planned_appointments(session: Session, client: Client, until: datetime | None = None, limit: int = 10) -> list[Appointment]:
-    """Planned appointments of the client that can be recorded now (started before ``until``), newest first."""
+    """The client's appointments a meeting can be recorded for now: first those reception marked as
+    arrived (attended, not yet recorded; of the last ``ARRIVED_DAYS`` days), then the planned ones
+    that started before ``until``; each group newest first."""
     until = until or utcnow()
+    arrived = sa.and_(Appointment.status == AppointmentStatus.ATTENDED, _no_record(),
+                      Appointment.starts_at >= utcnow() - timedelta(days=ARRIVED_DAYS))
     return (
         session.query(Appointment)
-        .filter(Appointment.client_id == client.id, Appointment.status == AppointmentStatus.PLANNED,
-                Appointment.starts_at <= until)
-        .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(limit).all()
+        .filter(Appointment.client_id == client.id, Appointment.starts_at <= until,
+                sa.or_(Appointment.status == AppointmentStatus.PLANNED, arrived))
+        .order_by(sa.case((Appointment.status == AppointmentStatus.ATTENDED, 0), else_=1),
+                  Appointment.starts_at.desc(), Appointment.id.desc()).limit(limit).all()
+    )
+
+
+def _arrived_at(session: Session, client: Client, worker_id: int, starts_at: datetime, minutes: int) -> Appointment | None:
+    """The client's appointment with ``worker_id`` that reception marked as arrived and that overlaps
+    the given time: an "unplanned" meeting at that time is that appointment."""
+    ends_at = starts_at + timedelta(minutes=minutes)
+    return (
+        session.query(Appointment)
+        .filter(Appointment.client_id == client.id, Appointment.worker_id == worker_id,
+                Appointment.status == AppointmentStatus.ATTENDED, _no_record(),
+                Appointment.starts_at < ends_at, Appointment.ends_at > starts_at)
+        .order_by(Appointment.starts_at, Appointment.id).first()
     )
 
 
@@ -765,7 +799,7 @@ def record_meeting(session: Session, client: Client, by: Worker, meeting: Meetin
             Appointment.id == meeting.appointment_id, Appointment.client_id == client.id).one_or_none()
         if appointment is None:
             raise ServiceError(_l("Choose one of the client's appointments."), field="appointment")
-        if appointment.status != AppointmentStatus.PLANNED:
+        if appointment.status != AppointmentStatus.PLANNED and not is_arrived(appointment):
             raise ServiceError(_l("This appointment has already been recorded."), field="appointment")
         meeting_day = appointment.starts_at
     else:
@@ -778,6 +812,14 @@ def record_meeting(session: Session, client: Client, by: Worker, meeting: Meetin
         if held_at > now:
             raise ServiceError(_l("An appointment in the future cannot be marked as attended."), field="held_at")
         meeting_day = held_at
+        # reception marked the client as arrived for an appointment at that time: the meeting is that one
+        appointment = _arrived_at(session, client, by.id, held_at, duration)
+        if appointment is not None:
+            meeting_day = appointment.starts_at
+    if appointment is not None and is_arrived(appointment) and attendance == AppointmentStatus.ATTENDED \
+            and not any(texts.values()):
+        # what makes an arrived appointment recorded: without it the meeting could be recorded twice
+        raise ServiceError(_l("Write down the notes, the evaluation or the next steps of the meeting."), field="notes")
     meeting_date = to_local(meeting_day).date()
 
     # the roadmap: open tasks of the active agreement, and new ones

@@ -18,8 +18,61 @@ def _today() -> date:
     return local_now().date()
 
 
+#: No record of the centre's work is older than this.
+EARLIEST = date(2000, 1, 1)
+
+
+def _changed(obj, name: str) -> bool:
+    """Is ``name`` of ``obj`` new or changed in this transaction (an unchanged old date is left alone)?"""
+    import sqlalchemy as sa
+
+    state = sa.inspect(obj)
+    if state.transient or state.pending:
+        return True
+    return state.attrs[name].history.has_changes()
+
+
+def _client_created_on(client: Client | None) -> date | None:
+    from services.timeutil import to_local
+
+    if client is None:
+        return None
+    return to_local(client.created_at).date() if client.created_at is not None else _today()
+
+
+def _client_of(session: Session, obj) -> Client | None:
+    """The client of a record being saved (its relationship, or the row its ``client_id`` names)."""
+    if obj.client is not None:
+        return obj.client
+    return session.get(Client, obj.client_id) if getattr(obj, "client_id", None) else None
+
+
+def check_day(obj, name: str, client: Client | None, future_message) -> None:
+    """The date (or the day of the moment) ``name`` of ``obj`` cannot be in the future, before the
+    client's record existed or before 2000. Checked when it is set or changed, on every path that saves
+    ``obj`` (the forms, the case file, the command line); ``ServiceError.field`` is ``name``."""
+    from datetime import datetime
+
+    from services.formats import date_text
+    from services.timeutil import to_local
+
+    value = getattr(obj, name)
+    if value is None or not _changed(obj, name):
+        return
+    day = to_local(value).date() if isinstance(value, datetime) else value
+    if day > _today():
+        raise ServiceError(future_message, field=name)
+    if day < EARLIEST:
+        raise ServiceError(_l("Enter a date from %(date)s on.", date=date_text(EARLIEST)), field=name)
+    created_on = _client_created_on(client)
+    if created_on is not None and day < created_on:
+        raise ServiceError(_l("The date cannot be before the client's record was created (%(date)s).",
+                              date=date_text(created_on)), field=name)
+
+
 def save_intake(session: Session, intake: Intake) -> Intake:
     """Check an intake; ending it without agreement needs a reason and closes an interested person."""
+    check_day(intake, "held_on", _client_of(session, intake), _l("The conversation cannot be held in the future."))
     if intake.end_reason is not None and intake.agreement_id is not None:
         raise ServiceError(_l("An intake ends either with an agreement or with a reason, not both."), field="end_reason")
     if intake.end_reason is not None and intake.ended_on is None:
@@ -28,6 +81,7 @@ def save_intake(session: Session, intake: Intake) -> Intake:
         raise ServiceError(_l("Choose why the intake ended without an agreement."), field="end_reason")
     if intake.held_on and intake.ended_on and intake.ended_on < intake.held_on:
         raise ServiceError(_l("The intake cannot end before it was held."), field="ended_on")
+    check_day(intake, "ended_on", _client_of(session, intake), _l("The intake cannot end in the future."))
     session.flush()
     return intake
 
@@ -44,8 +98,7 @@ def save_agreement(session: Session, agreement: Agreement, is_created: bool) -> 
         raise ServiceError(_l("Write down the goal agreed with the client."), field="goal")
     if not agreement.consent_service:
         raise ServiceError(_l("An agreement needs the client's consent to the service."), field="consent_service")
-    if agreement.agreed_on and agreement.agreed_on > _today():
-        raise ServiceError(_l("The agreement cannot be made in the future."), field="agreed_on")
+    check_day(agreement, "agreed_on", _client_of(session, agreement), _l("The agreement cannot be made in the future."))
     if agreement.consent_recorded_at is None:
         agreement.consent_recorded_at = utcnow()
     if agreement.consent_recorded_by_id is None and agreement.consent_recorded_by is None:
@@ -56,6 +109,7 @@ def save_agreement(session: Session, agreement: Agreement, is_created: bool) -> 
         agreement.ended_on = agreement.ended_on or _today()
         if agreement.agreed_on and agreement.ended_on < agreement.agreed_on:
             raise ServiceError(_l("The agreement cannot end before it was made."), field="ended_on")
+        check_day(agreement, "ended_on", _client_of(session, agreement), _l("The agreement cannot end in the future."))
     client: Client | None = agreement.client
     if client is not None and agreement.status == AgreementStatus.ACTIVE:
         if client.status != ClientStatus.CLIENT:
@@ -141,6 +195,7 @@ def save_visit(session: Session, visit: Visit) -> Visit:
         raise ServiceError(_l("Enter the minutes spent (0–1440)."), field="minutes")
     if visit.occurred_at and visit.occurred_at > utcnow():
         raise ServiceError(_l("A contact cannot take place in the future."), field="occurred_at")
+    check_day(visit, "occurred_at", _client_of(session, visit), _l("A contact cannot take place in the future."))
     if visit.client is not None or visit.client_id is not None:
         # the client record holds these; the visit keeps them only for anonymous walk-ins
         visit.citizenship = visit.language = None

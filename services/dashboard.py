@@ -1,7 +1,7 @@
 """Figures for the start page of each role; a few aggregate queries, whatever the size of the data."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -16,23 +16,43 @@ from services.timeutil import local_day_bounds, to_local
 DESK_LIMIT = 300
 
 
+def next_working_day(day: date) -> date:
+    """The next day from Monday to Friday after ``day``: what a start page shows when today has no
+    appointments (a weekend). Each page reads today and that day in the query it runs for today."""
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
 def start_page(session: Session, user, *, search: str | None = None, stale_months: int = 3,
                desk_worker: int | None = None) -> dict:
     """Everything each role's start page shows; ``desk_worker`` narrows the desk's day to one worker."""
     now = clock.now()  # one instant for the whole page (tests pin it)
     today = to_local(now).date()
     start, end = local_day_bounds(today)
+    following = next_working_day(today)
+    following_start, following_end = local_day_bounds(following)
     data: dict = {"today": today}
     if user.has_role(Role.RECEPTION):  # the desk (managers see the load per worker instead)
         data["walk_in"] = scheduling.walk_in_status(session, now)
+        # today's appointments, and the next working day's for a day without any (one query: today's first)
+        later = Appointment.starts_at >= end
         day = access.scope(
-            session.query(Appointment).filter(Appointment.starts_at >= start, Appointment.starts_at < end),
+            session.query(Appointment).filter(
+                Appointment.starts_at >= start, Appointment.starts_at < following_end,
+                sa.or_(Appointment.starts_at < end, Appointment.starts_at >= following_start)),
             Appointment, user,
         )
         if desk_worker is not None:
             day = day.filter(Appointment.worker_id == desk_worker)
         rows = (day.options(joinedload(Appointment.client), joinedload(Appointment.worker), joinedload(Appointment.office))
-                .order_by(Appointment.worker_id, Appointment.starts_at, Appointment.id).limit(DESK_LIMIT + 1).all())
+                .order_by(later, Appointment.worker_id, Appointment.starts_at, Appointment.id).limit(DESK_LIMIT + 1).all())
+        data["desk_day"] = today
+        if rows and rows[0].starts_at >= end:  # nothing today (a weekend): the next working day's
+            data["desk_day"] = following
+        else:
+            rows = [a for a in rows if a.starts_at < end]
         data["today_more"] = len(rows) > DESK_LIMIT  # the page says so and offers the choice of a worker
         rows = rows[:DESK_LIMIT]
         data["desk_worker"], data["desk_limit"] = desk_worker, DESK_LIMIT
@@ -48,11 +68,21 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         data["found"] = clients.search(session, search, user, limit=15)
     if user.has_role(Role.WORKER):
         week_end = local_day_bounds(today + timedelta(days=6 - today.weekday()))[1]
-        data["my_week"] = (
+        week = (
             session.query(Appointment)
-            .filter(Appointment.worker_id == user.id, Appointment.starts_at >= start, Appointment.starts_at < week_end)
+            .filter(Appointment.worker_id == user.id, Appointment.starts_at >= start,
+                    Appointment.starts_at < max(week_end, following_end))
             .order_by(Appointment.starts_at, Appointment.id).limit(200).all()
         )
+        if any(a.starts_at < end for a in week):
+            data["my_week"] = [a for a in week if a.starts_at < week_end]
+        else:  # nothing today: the rest of the week and the next working day (after a weekend: Monday)
+            data["my_week"] = [a for a in week if a.starts_at < week_end or following_start <= a.starts_at]
+            data["my_next_day"] = to_local(data["my_week"][0].starts_at).date() if data["my_week"] else None
+        from services import casefile
+
+        #: appointments reception marked as arrived that the worker has yet to record
+        data["arrived"] = {a.id for a in data["my_week"] if casefile.is_arrived(a)}
         mine = sa.select(Client.id).where(Client.worker_id == user.id)
         data["overdue_tasks"] = (
             session.query(RoadmapTask).join(Agreement, Agreement.id == RoadmapTask.agreement_id)
@@ -69,7 +99,8 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         )
         data["cover_on_my_clients"] = (
             session.query(CoverGrant)
-            .filter(CoverGrant.client_id.in_(mine), sa.or_(CoverGrant.granted_at >= since, CoverGrant.expires_at > now))
+            .filter(CoverGrant.client_id.in_(mine), CoverGrant.worker_id != user.id,  # colleagues, not oneself
+                    sa.or_(CoverGrant.granted_at >= since, CoverGrant.expires_at > now))
             .order_by(CoverGrant.granted_at.desc(), CoverGrant.id.desc()).limit(50).all()
         )
         stale_before = now - timedelta(days=30 * stale_months)
@@ -83,13 +114,20 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
     if user.has_role(Role.MANAGER):
         data["cover_today"] = cover.grants_today(session)
         data["data_requests"] = data_requests.open_requests(session)
-        data["load"] = (
-            session.query(Worker.full_name, sa.func.count(Appointment.id), sa.func.coalesce(sa.func.sum(Appointment.duration_minutes), 0))
+        # today's load, and the next working day's for a day without any (one query, grouped by the two days)
+        later = sa.case((Appointment.starts_at >= end, 1), else_=0)
+        loads = (
+            session.query(later, Worker.full_name, sa.func.count(Appointment.id),
+                          sa.func.coalesce(sa.func.sum(Appointment.duration_minutes), 0))
             .join(Appointment, Appointment.worker_id == Worker.id)
-            .filter(Appointment.starts_at >= start, Appointment.starts_at < end,
+            .filter(Appointment.starts_at >= start, Appointment.starts_at < following_end,
+                    sa.or_(Appointment.starts_at < end, Appointment.starts_at >= following_start),
                     Appointment.status.in_((AppointmentStatus.PLANNED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW)))
-            .group_by(Worker.id, Worker.full_name).order_by(Worker.full_name).all()
+            .group_by(later, Worker.id, Worker.full_name).order_by(later, Worker.full_name).all()
         )
+        shown = 0 if any(row[0] == 0 for row in loads) else 1
+        data["load"] = [tuple(row[1:]) for row in loads if row[0] == shown]
+        data["load_day"] = today if shown == 0 or not data["load"] else following
         month_start = local_day_bounds(today.replace(day=1))[0]
         attended, no_show = session.query(
             sa.func.count(Appointment.id).filter(Appointment.status == AppointmentStatus.ATTENDED),

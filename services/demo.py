@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from models.enums import (
     ClientStatus, IntakeEndReason, ResidenceStatus, Responsible, Role, Sex, TaskStatus, VisitChannel,
 )
 from services import codelists
-from services.timeutil import centre_zone, local_now
+from services.timeutil import centre_zone, local_now, to_local
 
 #: (citizenship, share, languages, first names female, first names male, last names)
 NATIONALITIES = [
@@ -60,47 +61,6 @@ STAFF = [
     ("horak@poradna.example", "David Horák", [Role.WORKER], ["cs", "en", "fr"]),
 ]
 
-ISSUES = [
-    "Potřebuje prodloužit dlouhodobý pobyt, neví, jaké doklady doložit.",
-    "Zaměstnavatel nevyplatil mzdu za poslední dva měsíce.",
-    "Hledá bydlení, majitel bytu dal výpověď.",
-    "Nemá zdravotní pojištění pro dítě, neví, jak ho sjednat.",
-    "Chce požádat o příspěvek na bydlení.",
-    "Hledá kurz češtiny k trvalému pobytu.",
-    "Potřebuje zapsat dítě do školy.",
-    "Ztratila pas, potřebuje nový doklad a vyřídit pobyt.",
-    "Žádost o sloučení rodiny.",
-    "Dluhy a exekuce, potřebuje se zorientovat.",
-]
-GOALS = [
-    "Klient podá kompletní žádost o prodloužení pobytu včas.",
-    "Klientka ví, jak postupovat při vymáhání mzdy, a podá podnět inspektorátu práce.",
-    "Klient najde a podepíše nájemní smlouvu.",
-    "Dítě klientky je pojištěno.",
-    "Klient podá žádost o dávku a ví, jak ji vyúčtovat.",
-    "Klientka je zapsána do kurzu češtiny.",
-    "Dítě je zapsáno do školy.",
-    "Klientka má platný doklad a podanou žádost o pobyt.",
-]
-TASKS = [
-    (Responsible.CLIENT, "Donést výpis z rejstříku trestů"),
-    (Responsible.CLIENT, "Zajistit potvrzení o ubytování"),
-    (Responsible.WORKER, "Ověřit podmínky na OAMP"),
-    (Responsible.WORKER, "Připravit vzor žádosti"),
-    (Responsible.BOTH, "Společně vyplnit formulář žádosti"),
-    (Responsible.CLIENT, "Objednat se na pobočku zdravotní pojišťovny"),
-    (Responsible.WORKER, "Kontaktovat úřad práce ohledně dávky"),
-    (Responsible.BOTH, "Doprovod na úřad"),
-    (Responsible.CLIENT, "Přeložit rodný list dítěte"),
-]
-NOTES = [
-    "Klient přinesl doklady, probrali jsme postup.",
-    "Vysvětleny podmínky a lhůty, klientka rozumí.",
-    "Doprovod proběhl bez potíží, žádost podána.",
-    "Klient nedonesl potvrzení, domluven nový termín.",
-]
-
-
 #: addresses of the demo's Prague offices (printed on the appointment card of an accompaniment); the
 #: other kinds of office have many branches, named in each appointment's place details
 OFFICE_ADDRESSES = {
@@ -108,20 +68,13 @@ OFFICE_ADDRESSES = {
     "foreign_police": "Olšanská 2\n130 00 Praha 3",
     "labour_office": "Domažlická 1139/11\n130 00 Praha 3",
 }
-#: the demo centre's walk-in hours: (weekday, opens, closes), 0 = Monday
-WALK_IN_HOURS = [(1, time(9, 0), time(12, 0)), (3, time(13, 0), time(16, 0))]
 
-
-def seed_centre(session: Session, duty_worker: Worker | None) -> None:
-    """The demo centre: its profile (name and contacts on the client's documents), walk-in hours with a
-    worker on duty, and the addresses of the Prague offices, each only where nothing is set yet."""
-    from models import WalkInHours
+def seed_centre(session: Session) -> None:
+    """The demo centre: its profile (name and contacts on the client's documents) and the addresses of
+    the Prague offices, each only where nothing is set yet (walk-in hours: :func:`ensure_hours`)."""
     from services import centre
 
     centre.ensure_demo_profile(session)
-    if session.query(WalkInHours.id).first() is None:
-        session.add_all(WalkInHours(weekday=day, opens_at=opens, closes_at=closes, duty_worker=duty_worker)
-                        for day, opens, closes in WALK_IN_HOURS)
     for office in session.query(PublicOffice).filter(PublicOffice.code.in_(OFFICE_ADDRESSES), PublicOffice.address.is_(None)):
         office.address = OFFICE_ADDRESSES[office.code]
     session.flush()
@@ -129,6 +82,165 @@ def seed_centre(session: Session, duty_worker: Worker | None) -> None:
 
 def _utc(d: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(d, time(hour, minute)).replace(tzinfo=centre_zone()).astimezone(timezone.utc)
+
+
+# --- what the clients come with ---------------------------------------------------------------------
+# Each client has one situation, the same from the first conversation to the goal, the roadmap and the
+# notes. Texts that speak of the client are in the client's grammatical gender ("f", "m"), or worded
+# without one when the sex was not given ("x"); notes and next steps need none.
+
+@dataclass(frozen=True)
+class Theme:
+    topic: str  #: the code of the topic of its contacts (services.codelists.TOPICS)
+    issue: dict[str, str]  #: the issue in the client's own words, per gender
+    goal: dict[str, str]  #: the goal agreed, per gender
+    tasks: tuple[tuple[Responsible, str], ...]  #: the roadmap: who does what
+    parent: bool = False  #: about the client's child: only for clients old enough to have one
+
+
+def _same(text: str) -> dict[str, str]:
+    return {"f": text, "m": text, "x": text}
+
+
+THEMES = [
+    Theme("residence", _same("Končí mi povolení k dlouhodobému pobytu a nevím, jaké doklady mám doložit."),
+          {"f": "Klientka podá včas kompletní žádost o prodloužení dlouhodobého pobytu.",
+           "m": "Klient podá včas kompletní žádost o prodloužení dlouhodobého pobytu.",
+           "x": "Žádost o prodloužení dlouhodobého pobytu je podaná včas a kompletní."},
+          ((Responsible.CLIENT, "Donést výpis z rejstříku trestů"), (Responsible.CLIENT, "Zajistit potvrzení o ubytování"),
+           (Responsible.WORKER, "Ověřit podmínky a lhůty na OAMP"), (Responsible.BOTH, "Společně vyplnit formulář žádosti"),
+           (Responsible.BOTH, "Doprovod na OAMP k podání žádosti"))),
+    Theme("employment", _same("Zaměstnavatel mi už dva měsíce nevyplácí mzdu."),
+          {"f": "Klientka ví, jak vymáhat dlužnou mzdu, a podá podnět inspektorátu práce.",
+           "m": "Klient ví, jak vymáhat dlužnou mzdu, a podá podnět inspektorátu práce.",
+           "x": "Podnět inspektorátu práce kvůli dlužné mzdě je podaný."},
+          ((Responsible.CLIENT, "Donést pracovní smlouvu a výplatní pásky"),
+           (Responsible.WORKER, "Připravit vzor výzvy zaměstnavateli k zaplacení mzdy"),
+           (Responsible.BOTH, "Sepsat podnět pro oblastní inspektorát práce"))),
+    Theme("housing", _same("Majitel mi dal výpověď z bytu a potřebuji nové bydlení."),
+          {"f": "Klientka najde nové bydlení a podepíše nájemní smlouvu.",
+           "m": "Klient najde nové bydlení a podepíše nájemní smlouvu.",
+           "x": "Nové bydlení je nalezené a nájemní smlouva podepsaná."},
+          ((Responsible.CLIENT, "Projít nabídky pronájmů a vybrat tři byty"),
+           (Responsible.WORKER, "Zkontrolovat návrh nájemní smlouvy"), (Responsible.BOTH, "Doprovod na prohlídku bytu"))),
+    Theme("health", _same("Moje dítě nemá zdravotní pojištění a nevím, jak ho sjednat."),
+          {"f": "Dítě klientky je pojištěno u zdravotní pojišťovny.", "m": "Dítě klienta je pojištěno u zdravotní pojišťovny.",
+           "x": "Dítě je pojištěno u zdravotní pojišťovny."},
+          ((Responsible.CLIENT, "Objednat se na pobočku zdravotní pojišťovny"),
+           (Responsible.CLIENT, "Přeložit rodný list dítěte"),
+           (Responsible.WORKER, "Zjistit podmínky pojištění dětí cizinců")), parent=True),
+    Theme("benefits", _same("Chci požádat o příspěvek na bydlení."),
+          {"f": "Klientka podá žádost o příspěvek na bydlení a ví, jak ho vyúčtovat.",
+           "m": "Klient podá žádost o příspěvek na bydlení a ví, jak ho vyúčtovat.",
+           "x": "Žádost o příspěvek na bydlení je podaná a postup vyúčtování je jasný."},
+          ((Responsible.WORKER, "Kontaktovat úřad práce ohledně dávky"),
+           (Responsible.CLIENT, "Donést doklady o příjmech domácnosti"),
+           (Responsible.BOTH, "Společně vyplnit žádost o příspěvek na bydlení"))),
+    Theme("education", _same("Potřebuji kurz češtiny kvůli trvalému pobytu."),
+          {"f": "Klientka je zapsaná do kurzu češtiny k trvalému pobytu.",
+           "m": "Klient je zapsaný do kurzu češtiny k trvalému pobytu.",
+           "x": "Zápis do kurzu češtiny k trvalému pobytu je hotový."},
+          ((Responsible.WORKER, "Najít kurzy češtiny úrovně A2 v okolí"),
+           (Responsible.CLIENT, "Přihlásit se do vybraného kurzu"))),
+    Theme("education", _same("Potřebuji zapsat dítě do školy."),
+          {"f": "Dítě klientky je zapsané do školy.", "m": "Dítě klienta je zapsané do školy.", "x": "Dítě je zapsané do školy."},
+          ((Responsible.WORKER, "Zjistit spádovou školu a termín zápisu"),
+           (Responsible.CLIENT, "Přeložit vysvědčení ze země původu"), (Responsible.BOTH, "Doprovod k zápisu do školy")),
+          parent=True),
+    Theme("documents", {"f": "Ztratila jsem pas a potřebuji nový doklad i vyřídit pobyt.",
+                        "m": "Ztratil jsem pas a potřebuji nový doklad i vyřídit pobyt.",
+                        "x": "Ztratil se mi pas a potřebuji nový doklad i vyřídit pobyt."},
+          {"f": "Klientka má platný cestovní doklad a podanou žádost o pobyt.",
+           "m": "Klient má platný cestovní doklad a podanou žádost o pobyt.",
+           "x": "Platný cestovní doklad je vyřízený a žádost o pobyt podaná."},
+          ((Responsible.CLIENT, "Nahlásit ztrátu pasu na policii"), (Responsible.CLIENT, "Objednat se na velvyslanectví"),
+           (Responsible.WORKER, "Ověřit na OAMP postup při ztrátě dokladu"))),
+    Theme("family", _same("Chci, aby za mnou mohla přijet rodina."),
+          {"f": "Klientka podá žádost o sloučení rodiny se všemi doklady.",
+           "m": "Klient podá žádost o sloučení rodiny se všemi doklady.",
+           "x": "Žádost o sloučení rodiny je podaná se všemi doklady."},
+          ((Responsible.CLIENT, "Zajistit oddací a rodné listy s apostilou"),
+           (Responsible.WORKER, "Ověřit podmínky sloučení rodiny"), (Responsible.CLIENT, "Doložit příjem a bydlení"))),
+    Theme("other", _same("Mám dluhy a exekuci a nevím, jak to řešit."),
+          {"f": "Klientka má přehled o svých dluzích a domluvený splátkový kalendář.",
+           "m": "Klient má přehled o svých dluzích a domluvený splátkový kalendář.",
+           "x": "Přehled dluhů je sepsaný a splátkový kalendář domluvený."},
+          ((Responsible.CLIENT, "Sepsat všechny dluhy a věřitele"),
+           (Responsible.WORKER, "Ověřit exekuce v centrální evidenci exekucí"),
+           (Responsible.BOTH, "Navrhnout věřiteli splátkový kalendář"))),
+]
+#: meeting notes, evaluations and next steps: about the meeting, not the person, so they need no gender
+NOTES = [
+    "Doklady přineseny, probrán další postup.",
+    "Vysvětleny podmínky a lhůty, vše je srozumitelné.",
+    "Doprovod proběhl bez potíží, žádost je podaná.",
+    "Potvrzení zatím chybí, domluven nový termín.",
+]
+EVALUATION = "Úkoly z minula splněny zčásti."
+NEXT_STEPS = "Doložit chybějící potvrzení do příští schůzky."
+#: aliases of clients who stay anonymous, per gender
+ALIASES = {"f": ["Paní z Kladna", "Máma Oleny"], "m": ["Pan T.", "Táta Ivana"], "x": ["T. z Kladna", "Host z Berouna"]}
+
+
+def gender(sex: Sex | None) -> str:
+    """The grammatical gender of texts about a client: "f", "m", or "x" (not given: wording without one)."""
+    return "f" if sex == Sex.FEMALE else "m" if sex == Sex.MALE else "x"
+
+
+def theme_for(rng: random.Random, birth_year: int | None, year: int) -> Theme:
+    """A situation that fits the client: a child's school or insurance only for someone old enough."""
+    theme = rng.choice(THEMES)
+    while theme.parent and birth_year is not None and year - birth_year < 22:
+        theme = rng.choice(THEMES)
+    return theme
+
+
+# --- when the centre is open ------------------------------------------------------------------------
+
+#: walk-in hours: (weekday, opens, closes); the worker on duty rotates among the social workers
+WALK_IN_HOURS = [(0, time(9, 0), time(12, 0)), (2, time(13, 0), time(16, 0)), (3, time(9, 0), time(12, 0))]
+#: working hours: Monday to Friday 8:00–16:30; these demo workers work Monday to Thursday
+FOUR_DAY_WEEK = {"horak@poradna.example"}
+DAY_STARTS, DAY_ENDS = time(8, 0), time(16, 30)
+
+
+def working_days(worker: Worker) -> tuple[int, ...]:
+    return (0, 1, 2, 3) if worker.email in FOUR_DAY_WEEK else (0, 1, 2, 3, 4)
+
+
+def ensure_hours(session: Session, workers: list[Worker]) -> dict[int, tuple[int, ...]]:
+    """Working hours for every social worker who has none, and the centre's walk-in hours with a worker on
+    duty when none are set; returns each worker's working weekdays (bookings stay within them)."""
+    from models import WalkInHours, WorkingHours
+
+    with_hours = {worker_id for (worker_id,) in session.query(WorkingHours.worker_id).distinct()}
+    days = {}
+    for worker in workers:
+        days[worker.id] = working_days(worker)
+        if worker.id not in with_hours:
+            session.add_all(WorkingHours(worker=worker, weekday=d, starts_at=DAY_STARTS, ends_at=DAY_ENDS)
+                            for d in days[worker.id])
+    if workers and not session.query(WalkInHours.id).first():
+        for n, (weekday, opens, closes) in enumerate(WALK_IN_HOURS):
+            on_duty = [w for w in workers if weekday in days[w.id]]
+            session.add(WalkInHours(weekday=weekday, opens_at=opens, closes_at=closes,
+                                    duty_worker=on_duty[n % len(on_duty)] if on_duty else None))
+    session.flush()
+    return days
+
+
+def working_day(day: date, weekdays=(0, 1, 2, 3, 4), back: bool = False) -> date:
+    """``day`` if it is one of ``weekdays``, else the nearest such day after it (before it with ``back``)."""
+    step = timedelta(days=-1 if back else 1)
+    while day.weekday() not in weekdays:
+        day += step
+    return day
+
+
+def office_moment(rng: random.Random, day: date, opens: int = 8, closes: int = 16) -> datetime:
+    """A moment on ``day`` while the centre is open (local ``opens`` to ``closes`` o'clock), in UTC."""
+    minutes = rng.randint(opens * 60, closes * 60 - 1)
+    return _utc(day, minutes // 60, minutes % 60)
 
 
 def create_staff(session: Session) -> list[tuple[Worker, str]]:
@@ -147,17 +259,21 @@ def create_staff(session: Session) -> list[tuple[Worker, str]]:
     return created
 
 
-def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
-    """Fill every entity with realistic data over the last four years. Returns counts and new demo logins."""
+def seed(session: Session, clients: int = 200, seed: int = 1, progress=None) -> dict:
+    """Fill every entity with realistic data over the last four years. Returns counts and new demo logins.
+    ``progress(n)`` is told of each client done (the command line's progress bar)."""
     rng = random.Random(seed)
     codelists.ensure_defaults(session)
     logins = create_staff(session)
     workers = [w for w in session.query(Worker).order_by(Worker.id) if Role.WORKER in w.role_set]
-    seed_centre(session, workers[0] if workers else None)
+    days_of = ensure_hours(session, workers)  #: each worker's working weekdays
+    seed_centre(session)
     topics = session.query(Topic).order_by(Topic.id).all()
+    topic_by_code = {t.code: t for t in topics}
     offices = session.query(PublicOffice).order_by(PublicOffice.id).all()
     now = local_now()
     today = now.date()
+    now_utc = now.astimezone(timezone.utc)
     weights = [n[1] for n in NATIONALITIES]
     counts = dict.fromkeys(("clients", "intakes", "agreements", "tasks", "appointments", "visits"), 0)
     booked: set[tuple[int, datetime]] = set()  #: (worker id, start): nobody is double-booked
@@ -166,27 +282,37 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
     }
 
     created_clients: list[Client] = []
-    for _ in range(clients):
+    for n in range(clients):
         nat = rng.choices(NATIONALITIES, weights=weights)[0]
         citizenship, _w, languages, fem, male, last_names = nat
         sex = rng.choice([Sex.FEMALE, Sex.FEMALE, Sex.MALE, Sex.MALE, Sex.FEMALE, None])
-        created = now - timedelta(days=rng.randint(0, 4 * 365), hours=rng.randint(0, 8))
-        year = created.year
+        form = gender(sex)
+        # registered at the desk on a working day, while the centre was open (not later than now)
+        created = office_moment(rng, working_day(today - timedelta(days=rng.randint(0, 4 * 365)), back=True))
+        long_case = n % 25 == 3  #: one client in 25 has a long case: many meetings, a case file of several pages
+        if long_case:
+            created = office_moment(rng, working_day(today - timedelta(days=rng.randint(400, 900)), back=True))
+        if created > now_utc:
+            created = office_moment(rng, working_day(today - timedelta(days=1), back=True))
+        year = to_local(created).year
         year_counters[year] = year_counters.get(year, 0) + 1
         anonymous = rng.random() < 0.1
         status = rng.choices([ClientStatus.INTERESTED, ClientStatus.CLIENT, ClientStatus.CLOSED], weights=[12, 50, 38])[0]
+        if long_case:
+            status = ClientStatus.CLIENT
         if created > now - timedelta(days=60) and status == ClientStatus.CLOSED:
             status = ClientStatus.CLIENT
         worker = rng.choice(workers)
         municipality, district = rng.choice(DISTRICTS)
         birth_year = rng.randint(1950, 2007) if rng.random() < 0.8 else None
+        theme = theme_for(rng, birth_year, today.year)
         client = Client(
             code=f"{year}-{year_counters[year]:05d}",
             status=status,
             is_anonymous=anonymous,
             first_name=None if anonymous else rng.choice(fem if sex == Sex.FEMALE else male),
             last_name=None if anonymous else rng.choice(last_names),
-            alias=rng.choice(["Máma Oleny", "Paní z Kladna", "Pan T."]) if anonymous and rng.random() < 0.5 else None,
+            alias=rng.choice(ALIASES[form]) if anonymous and rng.random() < 0.5 else None,
             birth_year=birth_year,
             sex=sex,
             citizenship=citizenship,
@@ -204,22 +330,23 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
         session.add(client)
         created_clients.append(client)
         counts["clients"] += 1
-        first_day = created.date()
+        first_day = to_local(created).date()
         last_contact = created
+        hours = days_of[worker.id]
 
-        intake = Intake(client=client, worker=worker, held_on=first_day, issue=rng.choice(ISSUES))
+        intake = Intake(client=client, worker=worker, held_on=first_day, issue=theme.issue[form])
         session.add(intake)
         counts["intakes"] += 1
         if status == ClientStatus.INTERESTED and rng.random() < 0.4:
             intake.end_reason = rng.choice(list(IntakeEndReason))
             intake.ended_on = first_day
-            intake.end_note = "Odkázán/a na jinou organizaci."
+            intake.end_note = "Předán kontakt na organizaci, která se tím zabývá."
 
         if status != ClientStatus.INTERESTED:
-            agreed_on = first_day + timedelta(days=rng.randint(0, 7))
+            agreed_on = working_day(first_day + timedelta(days=rng.randint(0, 7)), hours)
             agreed_on = min(agreed_on, today)
             agreement = Agreement(
-                client=client, worker=worker, agreed_on=agreed_on, issue=intake.issue, goal=rng.choice(GOALS),
+                client=client, worker=worker, agreed_on=agreed_on, issue=intake.issue, goal=theme.goal[form],
                 consent_service=True, consent_data=not anonymous, consent_recorded_at=_utc(agreed_on, 10),
                 consent_recorded_by=worker, status=AgreementStatus.ACTIVE,
             )
@@ -231,7 +358,7 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
             session.add(agreement)
             counts["agreements"] += 1
             end_day = agreement.ended_on or today
-            for position, (responsible, text) in enumerate(rng.sample(TASKS, rng.randint(2, 5)), start=1):
+            for position, (responsible, text) in enumerate(rng.sample(theme.tasks, rng.randint(2, len(theme.tasks))), start=1):
                 due = agreed_on + timedelta(days=rng.randint(7, 90))
                 done = due < today and rng.random() < 0.75
                 task = RoadmapTask(
@@ -244,28 +371,37 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
                 counts["tasks"] += 1
 
             span = max(1, (end_day - agreed_on).days)
-            heavy = rng.random() < 0.05
+            heavy = long_case or rng.random() < 0.03
             for i in range(rng.randint(1, 6) + (rng.randint(20, 60) if heavy else 0)):
-                day = agreed_on + timedelta(days=rng.randint(0, span))
                 future = agreement.status == AgreementStatus.ACTIVE and i == 0 and rng.random() < 0.6
-                if future:
-                    day = today + timedelta(days=rng.randint(0, 21))
-                while day.weekday() >= 5:
-                    day += timedelta(days=1)
-                starts = _utc(day, rng.choice([8, 9, 10, 11, 13, 14, 15]), rng.choice([0, 30]))
+                accompaniment = rng.random() < 0.2
+                duration = rng.choice([30, 45, 60, 60, 90, 120 if accompaniment else 60])
+                # within the worker's working hours (8:00–16:30): a start on the half hour that ends in time
+                latest = (DAY_ENDS.hour * 60 + DAY_ENDS.minute - duration) // 30
+
+                def slot():
+                    """A working day of the worker: in the next three weeks for the next appointment, else
+                    during the agreement (not after today), and a start within the working hours."""
+                    if future:
+                        on_day = working_day(today + timedelta(days=rng.randint(0, 21)), hours)
+                    else:
+                        base = agreed_on + timedelta(days=rng.randint(0, span))
+                        on_day = working_day(base, hours, back=True)
+                        if on_day < agreed_on:
+                            on_day = working_day(base, hours)
+                    half_hour = rng.randint(DAY_STARTS.hour * 2, latest)
+                    return on_day, _utc(on_day, half_hour // 2, 30 * (half_hour % 2))
+
                 for _try in range(40):
-                    if (id(worker), starts) not in booked:
+                    day, starts = slot()
+                    if (id(worker), starts) not in booked and (id(client), day) not in booked:
                         break
-                    day += timedelta(days=1)
-                    while day.weekday() >= 5:
-                        day += timedelta(days=1)
-                    starts = _utc(day, rng.choice([8, 9, 10, 11, 13, 14, 15]), rng.choice([0, 30]))
                 else:
                     continue
+                booked.add((id(client), day))  # one meeting a day with a client
                 # block the whole duration, in half-hour steps
                 booked.update((id(worker), starts + timedelta(minutes=30 * k)) for k in range(-4, 4))  # durations are at most 120 min
-                accompaniment = rng.random() < 0.2
-                if starts > now.astimezone(timezone.utc):
+                if starts > now_utc:
                     appt_status = AppointmentStatus.PLANNED
                 else:
                     appt_status = rng.choices(
@@ -274,7 +410,7 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
                         weights=[78, 9, 6, 5, 2],
                     )[0]
                 appointment = Appointment(
-                    client=client, worker=worker, starts_at=starts, duration_minutes=rng.choice([30, 45, 60, 60, 90, 120 if accompaniment else 60]),
+                    client=client, worker=worker, starts_at=starts, duration_minutes=duration,
                     format=AppointmentFormat.FIELD if accompaniment else AppointmentFormat.OFFICE,
                     place=AppointmentPlace.PUBLIC_OFFICE if accompaniment else AppointmentPlace.CENTRE,
                     office=rng.choice(offices) if accompaniment else None,
@@ -284,9 +420,9 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
                     language=rng.choice(languages + ["cs"]),
                     status=appt_status,
                     notes=rng.choice(NOTES) if appt_status == AppointmentStatus.ATTENDED else None,
-                    evaluation="Úkoly z minula splněny částečně." if appt_status == AppointmentStatus.ATTENDED else None,
-                    next_steps="Klient donese chybějící potvrzení." if appt_status == AppointmentStatus.ATTENDED else None,
-                    created_at=min(starts, now.astimezone(timezone.utc)),
+                    evaluation=EVALUATION if appt_status == AppointmentStatus.ATTENDED else None,
+                    next_steps=NEXT_STEPS if appt_status == AppointmentStatus.ATTENDED else None,
+                    created_at=min(starts, now_utc),
                 )
                 session.add(appointment)
                 counts["appointments"] += 1
@@ -294,26 +430,45 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
                     last_contact = max(last_contact, starts)
 
         for _v in range(rng.randint(1, 3)):
-            when = created + timedelta(days=rng.randint(0, 200), hours=rng.randint(0, 6))
-            if when > now:
-                when = now - timedelta(hours=rng.randint(1, 48))
+            # a contact on a working day while the centre is open, after the registration, not in the future
+            day = working_day(first_day + timedelta(days=rng.randint(0, min(200, (today - first_day).days))), back=True)
+            when = office_moment(rng, max(day, first_day))
+            if when <= created:
+                when = created + timedelta(minutes=rng.randint(5, 30))  # registered by 16:00: still open
+            if when > now_utc:
+                continue
+            first = topic_by_code.get(theme.topic) or rng.choice(topics)
             visit = Visit(
                 occurred_at=when, channel=rng.choice(list(VisitChannel)), client=client, worker=worker,
                 minutes=rng.choice([10, 15, 20, 30, 45, 60]), urgent=rng.random() < 0.1,
-                summary="Krátká konzultace, předány informace.", topics=rng.sample(topics, rng.randint(1, 2)),
+                summary="Krátká konzultace, předány informace.",
+                topics=[first] + ([rng.choice([t for t in topics if t is not first])] if rng.random() < 0.3 else []),
                 created_at=when,
             )
             session.add(visit)
             counts["visits"] += 1
             last_contact = max(last_contact, when)
         client.last_contact_at = last_contact
+        if progress is not None:
+            progress(1)
 
-    # anonymous walk-ins without a client record
+    # anonymous walk-ins without a client record, in the walk-in hours, taken by the worker on duty
+    from models import WalkInHours
+
+    intervals = session.query(WalkInHours).order_by(WalkInHours.weekday, WalkInHours.opens_at, WalkInHours.id).all()
     for _ in range(max(1, clients // 10)):
         nat = rng.choices(NATIONALITIES, weights=weights)[0]
-        when = now - timedelta(days=rng.randint(0, 4 * 365), hours=rng.randint(0, 8))
+        interval = rng.choice(intervals) if intervals else None
+        day = today - timedelta(days=rng.randint(1, 4 * 365))
+        if interval is not None:
+            day = working_day(day, (interval.weekday,), back=True)
+            when = office_moment(rng, day, interval.opens_at.hour, interval.closes_at.hour)
+            taken_by = interval.duty_worker or rng.choice(workers)
+        else:
+            when = office_moment(rng, working_day(day, back=True))
+            taken_by = rng.choice(workers)
         session.add(Visit(
-            occurred_at=when, channel=VisitChannel.WALK_IN, client=None, worker=rng.choice(workers),
+            occurred_at=when, channel=VisitChannel.WALK_IN, client=None, worker=taken_by,
             minutes=rng.choice([10, 15, 20, 30]), urgent=rng.random() < 0.3, topics=rng.sample(topics, 1),
             citizenship=nat[0], language=nat[2][0], sex=rng.choice(list(Sex)), age_band=rng.choice(list(AgeBand)),
             created_at=when,
@@ -331,11 +486,13 @@ def seed(session: Session, clients: int = 200, seed: int = 1) -> dict:
     return {"counts": counts, "logins": [(w.email, sorted(w.roles), pw) for w, pw in logins]}
 
 
+#: why a colleague opens a case: ``{name}`` is the client's own worker (no declension, no gender needed)
 COVER_REASONS = [
-    "Klientka přišla naléhavě, kolegyně je na dovolené.",
-    "Klient volal kvůli lhůtě na OAMP, kolega je nemocný.",
+    "Naléhavá lhůta na OAMP; případ vede {name}, tento týden na dovolené.",
+    "Volání kvůli lhůtě na úřadu práce; {name} je dnes v pracovní neschopnosti.",
 ]
-REASSIGN_NOTES = ["Kolegyně je dlouhodobě nemocná.", "Klient mluví vietnamsky."]
+#: notes of the manager's reassignments: ``{name}`` is the worker the client leaves
+REASSIGN_NOTES = ["{name} je dlouhodobě v pracovní neschopnosti.", "Domluva je možná jen ve vietnamštině."]
 
 
 def seed_activity(session: Session, clients: list[Client], workers: list[Worker], rng: random.Random) -> dict:
@@ -372,14 +529,14 @@ def seed_activity(session: Session, clients: list[Client], workers: list[Worker]
         if worker is None or client is None:
             continue
         try:
-            cover.grant_cover(session, worker, client, reason)
+            cover.grant_cover(session, worker, client, reason.format(name=client.worker.full_name))
             done["cover_grants"] += 1
         except ServiceError:
             continue  # e.g. the day is over: no cover to show
     # reassignments decided by the manager
     for client, reason, note in zip(held[3:5], (ReassignReason.WORKER_ABSENT, ReassignReason.LANGUAGE), REASSIGN_NOTES):
         to = next(w for w in workers if w.id != client.worker_id)
-        client_service.reassign(session, client, to, reason, note, by=manager)
+        client_service.reassign(session, client, to, reason, note.format(name=client.worker.full_name), by=manager)
         done["reassignments"] += 1
     # data requests: one overdue, one open, one completed
     for days_ago, kind, status in ((40, DataRequestType.ACCESS, DataRequestStatus.OPEN),

@@ -21,7 +21,9 @@ from models.enums import (
     ClientStatus, IntakeEndReason, ResidenceStatus, Responsible, Role, Sex, TaskStatus, VisitChannel,
 )
 from services import codelists
-from services.demo import DISTRICTS, GOALS, ISSUES, NATIONALITIES, NOTES, TASKS, create_staff, seed_centre
+from services.demo import (
+    DISTRICTS, EVALUATION, NATIONALITIES, NEXT_STEPS, NOTES, THEMES, _utc, create_staff, ensure_hours, gender, seed_centre,
+)
 
 CHUNK = 20_000
 BATCH_CLIENTS = 5_000  #: clients generated before their rows are written
@@ -70,6 +72,12 @@ def _insert(session: Session, table, rows: list[dict]) -> None:
         cursor.close()
 
 
+def _weekday(moment: datetime) -> datetime:
+    """``moment``, or for a Saturday or Sunday the Friday before it at the same time."""
+    weekday = moment.weekday()
+    return moment - timedelta(days=weekday - 4) if weekday >= 5 else moment
+
+
 def _events_per_client(rng: random.Random) -> int:
     """Heavy-tailed: most clients few appointments, a few hundreds (mean about 10)."""
     roll = rng.random()
@@ -82,13 +90,15 @@ def _events_per_client(rng: random.Random) -> int:
     return rng.randint(200, 520)
 
 
-def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: datetime | None = None) -> dict:
-    """Insert ``clients`` clients with everything under them; returns counts and new demo logins."""
+def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: datetime | None = None,
+              progress=None) -> dict:
+    """Insert ``clients`` clients with everything under them; returns counts and new demo logins.
+    ``progress(n)`` is told of each batch of clients written (the command line's progress bar)."""
     rng = random.Random(seed)
     codelists.ensure_defaults(session)
     logins = create_staff(session)
     workers = [w.id for w in session.query(Worker).order_by(Worker.id) if Role.WORKER in w.role_set]
-    seed_centre(session, session.get(Worker, workers[0]) if workers else None)
+    seed_centre(session)
     extra = max(0, clients // 2000 - len(workers))  # about one worker per 2 000 clients
     for i in range(extra):
         worker = Worker(email=f"pracovnik{i + 1}@poradna.example", full_name=f"Pracovník {i + 1}", roles=[Role.WORKER.value],
@@ -96,9 +106,18 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
         session.add(worker)
         session.flush()
         workers.append(worker.id)
+    # working hours for every worker (Monday to Friday 8:00–16:30, some Monday to Thursday) and walk-in hours
+    days_of = ensure_hours(session, session.query(Worker).filter(Worker.id.in_(workers)).order_by(Worker.id).all())
+    four_day = {worker_id for worker_id, days in days_of.items() if 4 not in days}
+    from models import WalkInHours
+
+    walk_ins = [(i.weekday, i.opens_at.hour, i.closes_at.hour, i.duty_worker_id)
+                for i in session.query(WalkInHours).order_by(WalkInHours.weekday, WalkInHours.opens_at, WalkInHours.id)]
+    topics = {t.code: t.id for t in session.query(Topic)}
     topic_ids = [t.id for t in session.query(Topic).order_by(Topic.id)]
     office_ids = [o.id for o in session.query(PublicOffice).order_by(PublicOffice.id)]
     now = now or datetime.now(timezone.utc)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)  #: UTC; 7:00–14:00 UTC is 8–16 o'clock in Prague
     weights = [n[1] for n in NATIONALITIES]
     first_client_id = (session.execute(sa.select(sa.func.max(Client.id))).scalar() or 0) + 1
     first_agreement_id = (session.execute(sa.select(sa.func.max(Agreement.id))).scalar() or 0) + 1
@@ -112,6 +131,7 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
 
     def write() -> None:
         """Insert what was generated, parents first, and forget it (memory stays bounded)."""
+        written = len(client_rows)
         for name, table, rows in (("clients", Client.__table__, client_rows), ("agreements", Agreement.__table__, agreement_rows),
                                   ("intakes", Intake.__table__, intake_rows), ("tasks", RoadmapTask.__table__, task_rows),
                                   ("appointments", Appointment.__table__, appointment_rows), ("visits", Visit.__table__, visit_rows),
@@ -120,6 +140,8 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
             if name:
                 totals[name] += len(rows)
             rows.clear()
+        if progress is not None and written:
+            progress(written)
 
     agreement_id, visit_id = first_agreement_id, first_visit_id
     for offset in range(clients):
@@ -128,7 +150,8 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
         client_id = first_client_id + offset
         citizenship, _w, languages, fem, male, last_names = rng.choices(NATIONALITIES, weights=weights)[0]
         sex = rng.choice((Sex.FEMALE, Sex.MALE, Sex.FEMALE, Sex.MALE, None))
-        created = now - timedelta(days=rng.randint(0, 6 * 365), minutes=rng.randint(0, 600))
+        # registered at the desk on a working day while the centre was open
+        created = _weekday(midnight - timedelta(days=rng.randint(1, 6 * 365)) + timedelta(minutes=rng.randint(420, 840)))
         year = created.year
         counters[year] = counters.get(year, 0) + 1
         anonymous = rng.random() < 0.1
@@ -136,12 +159,17 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
         worker_id = rng.choice(workers)
         municipality, district = rng.choice(DISTRICTS)
         events = _events_per_client(rng) if status != ClientStatus.INTERESTED else 0
+        birth_year = rng.randint(1950, 2007) if rng.random() < 0.8 else None
+        theme = rng.choice(THEMES)
+        if theme.parent and birth_year is not None and year - birth_year < 22:
+            theme = THEMES[0]
+        form = gender(sex)
         last_contact = created
         client_rows.append({
             "id": client_id, "code": f"{year}-{counters[year]:05d}", "status": status, "is_anonymous": anonymous,
             "first_name": None if anonymous else rng.choice(fem if sex == Sex.FEMALE else male),
             "last_name": None if anonymous else rng.choice(last_names), "alias": None,
-            "birth_year": rng.randint(1950, 2007) if rng.random() < 0.8 else None, "birth_date": None, "sex": sex,
+            "birth_year": birth_year, "birth_date": None, "sex": sex,
             "age_band": None, "citizenship": citizenship, "languages": list(languages),
             "phone": None if anonymous else f"+420 7{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
             "email": None, "municipality": municipality, "district": district,
@@ -151,7 +179,7 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
             "anonymised_at": None,
         })
         intake_rows.append({"client_id": client_id, "worker_id": worker_id, "held_on": created.date(),
-                            "issue": rng.choice(ISSUES), "agreement_id": None, "created_at": created, "updated_at": created,
+                            "issue": theme.issue[form], "agreement_id": None, "created_at": created, "updated_at": created,
                             "end_reason": rng.choice(list(IntakeEndReason)) if status == ClientStatus.INTERESTED and rng.random() < 0.4 else None,
                             "ended_on": created.date() if status == ClientStatus.INTERESTED and rng.random() < 0.4 else None,
                             "end_note": None})
@@ -172,7 +200,7 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
             end_day = min(now, agreed + timedelta(days=rng.randint(30, 400))) if ended else None
             agreement_rows.append({
                 "id": agreement_id, "client_id": client_id, "worker_id": worker_id, "agreed_on": agreed.date(),
-                "issue": rng.choice(ISSUES), "goal": rng.choice(GOALS), "consent_service": True, "consent_data": not anonymous,
+                "issue": theme.issue[form], "goal": theme.goal[form], "consent_service": True, "consent_data": not anonymous,
                 "consent_recorded_at": agreed, "consent_recorded_by_id": worker_id,
                 "status": rng.choice([s for s in AgreementStatus if s != AgreementStatus.ACTIVE]) if ended else AgreementStatus.ACTIVE,
                 "ended_on": end_day.date() if end_day else None, "end_reason": "Ukončeno." if ended else None,
@@ -181,7 +209,7 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
             if k == 0:
                 intake_rows[-1]["agreement_id"] = agreement_id
             for position in range(1, rng.randint(2, 5) + 1):
-                responsible, text = rng.choice(TASKS)
+                responsible, text = rng.choice(theme.tasks)
                 due = agreed + timedelta(days=rng.randint(7, 120))
                 done = due < now and rng.random() < 0.75
                 task_rows.append({
@@ -197,7 +225,13 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
         step = max(1.0, span_days / max(1, events))
         for i in range(events):
             day = start + timedelta(days=int(i * step) + rng.randint(0, max(0, int(step) - 1)))
-            slot = day.replace(hour=7 + rng.randint(0, 8), minute=rng.choice((0, 30)), second=0, microsecond=0)
+            # within working hours: 7:00–12:30 UTC, at most 90 minutes (8:00–16:00 in Prague, summer or winter)
+            slot = day.replace(hour=7 + rng.randint(0, 5), minute=rng.choice((0, 30)), second=0, microsecond=0)
+            weekday = slot.weekday()
+            if weekday >= 5:
+                slot += timedelta(days=7 - weekday)  # a weekend: the Monday after
+            elif weekday == 4 and worker_id in four_day:
+                slot -= timedelta(days=1)  # not at work on Fridays: the Thursday
             duration = rng.choice((30, 45, 60, 60, 90))
             accompaniment = rng.random() < 0.15
             future = slot > now
@@ -212,31 +246,41 @@ def seed_bulk(session: Session, clients: int = 100_000, seed: int = 1, now: date
                 "purpose": AppointmentPurpose.ACCOMPANIMENT if accompaniment else AppointmentPurpose.CONSULTATION,
                 "interpreter": rng.random() < 0.12, "language": languages[0], "status": appt_status,
                 "notes": rng.choice(NOTES) if attended else None,
-                "evaluation": "Úkoly z minula splněny částečně." if attended else None,
-                "next_steps": "Klient donese chybějící potvrzení." if attended else None,
+                "evaluation": EVALUATION if attended else None,
+                "next_steps": NEXT_STEPS if attended else None,
                 "created_at": min(slot, now), "updated_at": min(slot, now),
             })
             if attended and slot > last_contact:
                 last_contact = slot
         for _v in range(rng.choice((2, 2, 3, 3, 4, 5))):
-            when = min(now - timedelta(hours=1), created + timedelta(days=rng.randint(0, span_days)))
+            # at the time of day of the registration (office hours), on a working day, never in the future
+            when = created + timedelta(days=rng.randint(0, span_days))
+            if when >= now:
+                when -= timedelta(days=(when - now).days + 1)
+            when = _weekday(when)
+            if when < created:
+                when = created + timedelta(minutes=10)
             visit_rows.append({
                 "id": visit_id, "occurred_at": when, "channel": rng.choice(list(VisitChannel)), "client_id": client_id,
                 "worker_id": worker_id, "minutes": rng.choice((10, 15, 20, 30, 45)), "urgent": rng.random() < 0.1,
                 "summary": "Krátká konzultace.", "citizenship": None, "language": None, "sex": None, "age_band": None,
                 "created_at": when, "updated_at": when,
             })
-            topic_rows.append({"visit_id": visit_id, "topic_id": rng.choice(topic_ids)})
+            topic_rows.append({"visit_id": visit_id, "topic_id": topics.get(theme.topic) or rng.choice(topic_ids)})
             visit_id += 1
             last_contact = max(last_contact, when)
         client_rows[-1]["last_contact_at"] = last_contact
 
-    for _ in range(clients // 10):  # anonymous walk-ins
+    for _ in range(clients // 10):  # anonymous walk-ins, in the walk-in hours, taken by the worker on duty
         nat = rng.choices(NATIONALITIES, weights=weights)[0]
-        when = now - timedelta(days=rng.randint(0, 6 * 365), minutes=rng.randint(0, 600))
+        weekday, opens, closes, duty = rng.choice(walk_ins) if walk_ins else (0, 8, 16, None)
+        day = (midnight - timedelta(days=rng.randint(1, 6 * 365))).date()
+        day -= timedelta(days=(day.weekday() - weekday) % 7)
+        minutes = rng.randint(opens * 60, closes * 60 - 1)
+        when = _utc(day, minutes // 60, minutes % 60)
         visit_rows.append({
             "id": visit_id, "occurred_at": when, "channel": VisitChannel.WALK_IN, "client_id": None,
-            "worker_id": rng.choice(workers), "minutes": rng.choice((10, 15, 20)), "urgent": rng.random() < 0.3,
+            "worker_id": duty or rng.choice(workers), "minutes": rng.choice((10, 15, 20)), "urgent": rng.random() < 0.3,
             "summary": None, "citizenship": nat[0], "language": nat[2][0], "sex": rng.choice(list(Sex)),
             "age_band": rng.choice(list(AgeBand)), "created_at": when, "updated_at": when,
         })

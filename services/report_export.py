@@ -7,15 +7,15 @@ ready to copy. Text cells that a spreadsheet could take for a formula are escape
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from models.enums import AuditAction
-from services import audit
+from services import audit, formats
 from services.reports import Report, Table
 
 FORMATS = ("json", "csv", "xlsx")
@@ -38,7 +38,7 @@ def escape_cell(value):
 def title(report: Report) -> str:
     what = _("Annual statement") if report.kind == "statement" else _("Service statistics")
     return _("%(report)s, %(date_from)s – %(date_to)s", report=what,
-             date_from=format_date(report.period.date_from, "medium"), date_to=format_date(report.period.date_to, "medium"))
+             date_from=formats.date_text(report.period.date_from), date_to=formats.date_text(report.period.date_to))
 
 
 def legend(report: Report) -> list[str]:
@@ -120,16 +120,27 @@ def _blocks(report: Report, tables: list[Table]):
 
 
 def to_csv(report: Report, table: str | None = None) -> str:
-    """Every table (or one) as CSV blocks, after a line naming the report and its period."""
+    """Every table (or one) as CSV blocks, after a line naming the report and its period, in the CSV
+    format of the current language (:func:`services.formats.csv_format`: semicolons and decimal commas
+    in Czech, commas in English; the byte-order mark is added by :func:`render`)."""
+    fmt = formats.csv_format()
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=fmt.delimiter, lineterminator="\r\n")
     writer.writerow([escape_cell(title(report))])
     for line in legend(report):
         writer.writerow([escape_cell(line)])
     writer.writerow([])
     for _kind, cells in _blocks(report, _tables(report, table)):
-        writer.writerow([escape_cell(c) for c in cells])
+        writer.writerow([escape_cell(formats.csv_number(c, fmt)) for c in cells])
     return out.getvalue()
+
+
+def csv_note() -> str:
+    """What the page says about the CSV files it offers (they follow the language of the page)."""
+    if formats.csv_format().delimiter == ";":
+        return _("CSV files have their values separated by semicolons and decimal commas, in UTF-8 with a byte-order "
+                 "mark: Czech Excel opens them with a double click.")
+    return _("CSV files have their values separated by commas, in UTF-8.")
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
@@ -201,7 +212,8 @@ def render(report: Report, fmt: str, table: str | None = None) -> bytes:
     if fmt == "json":
         return json.dumps(to_json(report), ensure_ascii=False, indent=2).encode("utf-8")
     if fmt == "csv":
-        return to_csv(report, table).encode("utf-8")
+        data = to_csv(report, table).encode("utf-8")
+        return (codecs.BOM_UTF8 + data) if formats.csv_format().bom else data
     if fmt == "xlsx":
         return to_xlsx(report, table)
     raise ValueError(f"unknown format {fmt!r}")

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable, DropTable
@@ -28,7 +28,7 @@ from models.enums import (
     AgeBand, AgreementStatus, AppointmentFormat, AppointmentPurpose, AppointmentStatus, IntakeEndReason,
     ResidenceStatus, Responsible, Sex, TaskStatus, VisitChannel,
 )
-from services import access, codes
+from services import access, codes, formats
 from services.timeutil import centre_zone, local_day_bounds
 
 #: Minutes in one intervention unless the caller chooses otherwise (every started unit counts).
@@ -595,7 +595,7 @@ class _Queries:
                 sa.select(contact.c.month, *self._time_sums(contact)).group_by(contact.c.month)
             ).all()
         }
-        rows = [_time_row(key, format_date(first, "LLLL yyyy"), result.get(key)) for key, first in self.period.months()]
+        rows = [_time_row(key, formats.month_text(first), result.get(key)) for key, first in self.period.months()]
         return Table("contacts_by_month", _("Contacts by month"), rows, ("count", "minutes", "units"), _("Contacts"),
                      chart="columns")
 

@@ -80,6 +80,7 @@ def _check_booking(session: Session, appointment: Appointment, other_worker_reas
         raise ServiceError(_l("Choose an active social worker."), field="worker")
     if appointment.starts_at is None or not appointment.duration_minutes:
         raise ServiceError(_l("Enter the start and the duration."), field="starts_at")
+    check_planned_time(session, appointment)
     own_worker_id = client.worker.id if client is not None and client.worker is not None else getattr(client, "worker_id", None)
     if (
         own_worker_id is not None and own_worker_id != worker_id and _booked_or_moved(session, appointment, worker_id)
@@ -94,13 +95,48 @@ def _check_booking(session: Session, appointment: Appointment, other_worker_reas
     end = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
     found = clashes(session, worker_id, appointment.starts_at, end, exclude_id=appointment.id)
     if found:
-        from flask_babel import format_datetime
+        from services.formats import datetime_text
 
         raise ServiceError(
             _l("%(name)s already has an appointment at that time (%(when)s).", name=worker.full_name,
-               when=format_datetime(found[0].starts_at, "short")),
+               when=datetime_text(found[0].starts_at)),
             field="starts_at",
         )
+
+
+def a_year_after(moment: datetime) -> datetime:
+    """The same moment a year later (28 February for 29 February)."""
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:
+        return moment.replace(year=moment.year + 1, day=28)
+
+
+def _planned_anew(session: Session, appointment: Appointment) -> bool:
+    """Is the appointment being planned now: new, moved to another time, or made planned again?"""
+    if appointment.id is None:
+        return True
+    stored = session.execute(
+        sa.select(Appointment.starts_at, Appointment.status).where(Appointment.id == appointment.id)
+    ).one_or_none()
+    return stored is None or stored.status != AppointmentStatus.PLANNED or _utc(stored.starts_at) != _utc(appointment.starts_at)
+
+
+def check_planned_time(session: Session, appointment: Appointment) -> None:
+    """A planned appointment starts in the future (a past meeting is recorded in the case file) and at
+    most a year ahead. Checked when it is booked, moved or planned again, whatever the path."""
+    if appointment.status != AppointmentStatus.PLANNED or appointment.starts_at is None:
+        return
+    from services import clock
+
+    now = clock.now()
+    if not _planned_anew(session, appointment):
+        return
+    if _utc(appointment.starts_at) <= now:
+        raise ServiceError(_l("A planned appointment must start in the future. Record a meeting that has taken place "
+                              "in the client's case file."), field="starts_at")
+    if _utc(appointment.starts_at) > a_year_after(now):
+        raise ServiceError(_l("An appointment can be booked at most a year ahead."), field="starts_at")
 
 
 def book(session: Session, client: Client, worker: Worker | None, starts_at: datetime, duration_minutes: int = 60,

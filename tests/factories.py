@@ -147,3 +147,18 @@ def make_working_hours(worker=None, weekday=0, starts_at=None, ends_at=None):
 
     return _save(WorkingHours(worker=worker or make_worker(), weekday=weekday, starts_at=starts_at or time(8, 0),
                               ends_at=ends_at or time(16, 30)))
+
+
+def local_input(days: int = 7, hour: int = 10, minute: int = 0) -> str:
+    """A wall-clock time ``days`` from today in the centre, as typed into a datetime-local field (a planned
+    appointment must start in the future and at most a year ahead)."""
+    from services.timeutil import local_now
+
+    day = local_now().date() + timedelta(days=days)
+    return f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+
+
+def today_input() -> str:
+    """The start of today in the centre, as typed into a datetime-local field: never in the future and never
+    before the day a client record made today was created."""
+    return local_input(days=0, hour=0)

@@ -65,7 +65,7 @@ def test_summary_xlsx_to_a_file_reads_back_the_same(runner, db, world, tmp_path)
 def test_summary_csv_to_standard_output_is_escaped(runner, db, world):
     result = runner.invoke(args=["report", "summary", *MARCH, "--format", "csv"])
     assert result.exit_code == 0, result.output
-    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout), delimiter=";") for cell in row]  # Czech: semicolons
     assert "'" + FORMULA_DISTRICT in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
     assert "Olena" not in result.stdout and world.c1.code not in result.stdout
@@ -104,3 +104,16 @@ def test_bad_input_is_refused_with_a_message(runner, db, args):
     assert result.exit_code == 2, result.output
     assert "Error" in result.output
     assert db.session.query(AuditEvent).count() == 0
+
+
+def test_csv_from_the_command_line_follows_the_language(runner, db, world, tmp_path):
+    """Czech: semicolons and a UTF-8 byte-order mark (Czech Excel); English: commas, no mark."""
+    czech, english = tmp_path / "cs.csv", tmp_path / "en.csv"
+    for lang, target in (("cs", czech), ("en", english)):
+        result = runner.invoke(args=["report", "summary", *MARCH, "--format", "csv", "--lang", lang, "--output", str(target)])
+        assert result.exit_code == 0, result.output
+    assert czech.read_bytes().startswith(b"\xef\xbb\xbf") and not english.read_bytes().startswith(b"\xef\xbb\xbf")
+    cs_rows = list(csv.reader(io.StringIO(czech.read_text(encoding="utf-8-sig")), delimiter=";"))
+    en_rows = list(csv.reader(io.StringIO(english.read_text(encoding="utf-8"))))
+    assert ["Kód", "Položka"] == next(r for r in cs_rows if r and r[0] == "Kód")[:2]
+    assert ["Code", "Item"] == next(r for r in en_rows if r and r[0] == "Code")[:2]

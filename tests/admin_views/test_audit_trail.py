@@ -46,7 +46,7 @@ def _setup(operation, app, client, db, login_as):
     other = factories.make_worker()
     db.session.commit()
     code = person.code
-    form = {"client": person.id, "worker": owner.id, "starts_at": "2031-01-05T10:00", "duration_minutes": "60",
+    form = {"client": person.id, "worker": owner.id, "starts_at": factories.local_input(12), "duration_minutes": "60",
             "format": "office", "place": "centre", "purpose": "consultation", "status": "planned", "notes": "MARKER-NOTE"}
     do = {
         AuditAction.VIEW: lambda: client.get(f"/admin/agreement/details/?id={agreement.id}"),

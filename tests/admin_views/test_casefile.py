@@ -519,3 +519,39 @@ def test_the_managers_dashboard_links_cover_access_to_the_case_file(client, db, 
     db.session.commit()
     page = _text(client.get("/admin/"))
     assert f'href="/admin/client/case/?id={person.id}"' in page
+
+
+def test_reception_marks_arrived_and_the_worker_records_that_meeting(client, db, login_as):
+    """Issue 19: an arrived appointment is offered first under "Which meeting" and recorded, not refused."""
+    me = login_as("worker")
+    person = factories.make_client(worker=me, status=ClientStatus.CLIENT)
+    factories.make_agreement(client=person, worker=me)
+    earlier = factories.make_appointment(client=person, worker=me, starts_at=_now() - timedelta(days=2))
+    today = factories.make_appointment(client=person, worker=me, starts_at=_now() - timedelta(minutes=15))
+    db.session.commit()
+    from services import scheduling
+
+    scheduling.set_status(db.session, db.session.get(Appointment, today.id), AppointmentStatus.ATTENDED)  # the desk
+    db.session.commit()
+    start = _text(client.get("/admin/"))
+    assert f"/admin/client/case/meeting/?id={person.id}&amp;appointment_id={today.id}" in start
+    form = _text(client.get(f"/admin/client/case/meeting/?id={person.id}&appointment_id={today.id}"))
+    options = re.findall(r'name="appointment"[^>]*value="([^"]+)"', form)
+    assert options[:2] == [str(today.id), str(earlier.id)] and options[-1] == "new"
+    assert re.search(rf'checked[^>]*value="{today.id}"|value="{today.id}"[^>]*checked', form)
+    assert "příchod zapsán, schůzka zatím nezapsána" in form
+    response = client.post(f"/admin/client/case/meeting/?id={person.id}", data=_meeting(
+        appointment=str(today.id), notes="Klientka přišla, probrali jsme nájem."))
+    assert response.status_code == 302, _text(response)
+    recorded = db.session.get(Appointment, today.id)
+    assert recorded.status == AppointmentStatus.ATTENDED and recorded.notes == "Klientka přišla, probrali jsme nájem."
+    assert count_rows(Appointment) == 2
+    # recording "a meeting that was not planned" at the real time of another arrival is not a double booking
+    third = factories.make_appointment(client=person, worker=me, starts_at=_now() - timedelta(hours=3))
+    db.session.commit()
+    scheduling.set_status(db.session, db.session.get(Appointment, third.id), AppointmentStatus.ATTENDED)
+    db.session.commit()
+    response = client.post(f"/admin/client/case/meeting/?id={person.id}", data=_meeting(
+        held_at=(local_now() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"), notes="Druhé setkání."))
+    assert response.status_code == 302, _text(response)
+    assert count_rows(Appointment) == 3 and db.session.get(Appointment, third.id).notes == "Druhé setkání."

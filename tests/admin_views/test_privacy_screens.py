@@ -127,3 +127,25 @@ def test_retention_page_previews_then_purges_with_confirmation(client, db, login
     db.session.refresh(old)
     assert old.anonymised_at is not None
     assert count_rows(AuditEvent, AuditEvent.action == AuditAction.PURGE) == 1
+
+
+def test_the_due_date_of_a_data_request_is_optional_in_the_browser_too(client, db, login_as):
+    """Issue 19: the form does not make the browser require the due date; empty is one month after receipt."""
+    import re
+
+    login_as("manager")
+    person = factories.make_client()
+    db.session.commit()
+    form = _text(client.get("/admin/data_request/new/"))
+    due = re.search(r'<input[^>]*name="due_on"[^>]*>', form).group(0)
+    assert "required" not in due
+    label = re.search(r'<label[^>]*for="due_on"[^>]*>.*?</label>', form, flags=re.S).group(0)
+    assert "*" not in label and "required" not in label  # nor marked required next to its label
+    assert "required" in re.search(r'<input[^>]*name="received_on"[^>]*>', form).group(0)
+    response = client.post("/admin/data_request/new/", data={
+        "client": person.id, "type": "access", "received_on": "2026-01-31", "channel": "email", "status": "open",
+        "due_on": ""})
+    assert response.status_code == 302, _text(response)
+    assert db.session.query(DataRequest).one().due_on == date(2026, 2, 28)
+    edit = _text(client.get(f"/admin/data_request/edit/?id={db.session.query(DataRequest).one().id}"))
+    assert "required" not in re.search(r'<input[^>]*name="due_on"[^>]*>', edit).group(0)

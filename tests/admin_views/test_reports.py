@@ -152,7 +152,7 @@ def test_exports_are_audited_and_escaped(client, db, login_as, world):
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeff")
     assert "'" + FORMULA_DISTRICT.replace('"', '""') in text
-    assert "\n=" not in text and ",=" not in text
+    assert "\n=" not in text and ";=" not in text
     for secret in ("Olena", "Secretname", "Hiddenname", "777 111 222", "olena@example.org", world.c1.code):
         assert secret not in text
     one = _export(client, "csv", MARCH_ARGS + "&table=attendance").data.decode("utf-8")
@@ -184,7 +184,7 @@ def test_small_counts_are_hidden_on_request(app, client, db, login_as, world):
     in_xlsx = xlsx_figures(_export(client, "xlsx", MARCH_ARGS + "&hide_small=y").data, data["tables"])
     assert on_page == json_figures(data["tables"]) == in_xlsx
     csv_text = _export(client, "csv", MARCH_ARGS + "&hide_small=y&table=time_spent").get_data(as_text=True)
-    rows = {row[0]: row[2] for row in csv.reader(io.StringIO(csv_text)) if len(row) > 2}
+    rows = {row[0]: row[2] for row in csv.reader(io.StringIO(csv_text), delimiter=";") if len(row) > 2}
     assert (rows["visits"], rows["appointments"], rows["total"]) == ("x", "<5", "x")
     assert "dopočítat" in csv_text.splitlines()[2]  # the legend under the title
     result = app.test_cli_runner().invoke(args=["report", "summary", "--from", "2025-03-01", "--to", "2025-03-31",
@@ -231,3 +231,28 @@ def test_reception_is_refused_and_audited(client, db, login_as):
 def test_anonymous_users_are_sent_to_log_in(client, db):
     response = client.get("/admin/reports/?period=year&year=2025")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_csv_follows_the_language_czech_excel_opens_the_czech_one(client, db, login_as, world):
+    """Issue 19: in Czech semicolons, decimal commas and a UTF-8 byte-order mark; in English commas, no mark;
+    the page says so."""
+    login_as("manager")
+    page = client.get(f"/admin/reports/?{MARCH_ARGS}").get_data(as_text=True)
+    assert "oddělené středníkem" in page and "v českém Excelu" in page
+    czech = _export(client, "csv", MARCH_ARGS + "&table=attendance").data
+    assert czech.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(czech.decode("utf-8-sig")), delimiter=";"))
+    header = next(row for row in rows if row and row[0] == "Kód")
+    assert len(header) > 2
+    shares = [cell for row in rows for cell in row if re.fullmatch(r"\d+,\d", cell)]
+    assert shares and not [cell for row in rows for cell in row if re.fullmatch(r"\d+\.\d", cell)]  # decimal commas
+    statement = client.get("/admin/reports/statement/?year=2025").get_data(as_text=True)
+    assert "oddělené středníkem" in statement
+    client.post("/locale", data={"locale": "en"})
+    page = client.get(f"/admin/reports/?{MARCH_ARGS}").get_data(as_text=True)
+    assert "separated by commas" in page
+    english = _export(client, "csv", MARCH_ARGS + "&table=attendance").data
+    assert not english.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(english.decode("utf-8"))))
+    assert next(row for row in rows if row and row[0] == "Code")[1] == "Item"
+    assert [cell for row in rows for cell in row if re.fullmatch(r"\d+\.\d", cell)]

@@ -7,8 +7,9 @@
   violation fails the test (see :mod:`tests.browser.ui`).
 - A failed test leaves a screenshot and a Playwright trace in ``.ci-artifacts/browser/``
   (open a trace with ``.venv/bin/playwright show-trace FILE``).
-- Without Chromium, the playwright package or node_modules/axe-core, the tests are skipped
-  with one line saying why.
+- Without Chromium the tests are skipped, with one line saying why. With Chromium but without the
+  playwright package or node_modules/axe-core (``make install-test`` installs both, axe-core by
+  ``npm ci`` from the lock file) they fail and say what to install: a machine that can run them does.
 """
 from __future__ import annotations
 
@@ -29,21 +30,25 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _missing() -> str | None:
-    """Why the browser tests cannot run here, or None."""
+def _missing(chromium: Path = CHROMIUM) -> str | None:
+    """Why the browser tests are skipped here (no Chromium), or None."""
+    return None if chromium.exists() else f"{chromium} not found (apt-get install chromium)"
+
+
+def _not_installed(axe_js: Path = AXE_JS) -> str | None:
+    """What a machine with Chromium lacks to run the browser tests (they fail rather than skip), or None."""
     reasons = []
-    if not CHROMIUM.exists():
-        reasons.append(f"{CHROMIUM} not found (apt-get install chromium)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        reasons.append("the playwright package is not installed (pip install -r requirements-test.txt)")
-    if not AXE_JS.exists():
-        reasons.append("node_modules/axe-core is missing (npm ci)")
+        reasons.append("the playwright package is not installed (make install-test)")
+    if not axe_js.exists():
+        reasons.append("node_modules/axe-core is missing (make install-test runs npm ci when npm is installed)")
     return "; ".join(reasons) or None
 
 
 MISSING = _missing()
+NOT_INSTALLED = None if MISSING else _not_installed()
 _skipped: list[str] = []
 
 
@@ -56,6 +61,8 @@ def _browser_available(request):
     if MISSING:
         _skipped.append(request.node.nodeid)
         pytest.skip(f"browser tests skipped: {MISSING}")
+    if NOT_INSTALLED:
+        pytest.fail(f"Chromium is installed but the browser tests cannot run: {NOT_INSTALLED}", pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -77,6 +77,10 @@ class World:
     document_clients: dict[str, ClientRef] = field(default_factory=dict)
     document_appointments: dict[str, int] = field(default_factory=dict)
     document_goals: dict[str, str] = field(default_factory=dict)
+    #: the colleague's client with an active agreement and an appointment today that has started:
+    #: reception marks it arrived on the desk, the colleague records that meeting
+    arrival_client: ClientRef | None = None
+    arrival_appointment: int | None = None
 
 
 def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
@@ -95,6 +99,11 @@ def _person(worker) -> Person:
 def build_world(session) -> World:
     demo.seed(session, clients=25, seed=7)
     session.flush()
+    from models import WalkInHours
+
+    # the demo's walk-in hours stay (the client's documents print them), but nobody is on duty, so a
+    # walk-in "automatically" assigned needs a worker chosen at any time of day
+    session.query(WalkInHours).update({WalkInHours.duty_worker_id: None})
 
     def account(email, name, *roles):
         return _person(users.create_worker(session, email, name, list(roles), password=PASSWORD, languages=["cs", "en"]))
@@ -169,6 +178,13 @@ def build_world(session) -> World:
     old.created_at = old.updated_at = local_to_utc(datetime.combine(today - timedelta(days=5 * 366), time(10)))
     world.retention_client = _ref(old)
     _document_clients(world, worker)
+    arrival = factories.make_client(worker=colleague, first_name="Oleksandr", last_name="Melnyk", status=ClientStatus.CLIENT)
+    factories.make_agreement(client=arrival, worker=colleague, goal="Najít nájemní byt pro rodinu")
+    midnight = local_to_utc(datetime.combine(today, time(0, 0)))
+    arrived_at = max(midnight, local_to_utc((local_now() - timedelta(minutes=10)).replace(second=0, microsecond=0, tzinfo=None)))
+    world.arrival_appointment = factories.make_appointment(client=arrival, worker=colleague, starts_at=arrived_at,
+                                                           duration_minutes=45).id
+    world.arrival_client = _ref(arrival)
     session.flush()
     return world
 

@@ -243,13 +243,65 @@ def test_a_meeting_with_bad_data_is_refused_at_its_field(db, bad, field):
 def test_a_recorded_appointment_cannot_be_recorded_again_nor_another_clients(db):
     worker, person, agreement, tasks = _case()
     done = factories.make_appointment(client=person, worker=worker, starts_at=_now() - timedelta(days=1),
-                                      status=AppointmentStatus.ATTENDED)
+                                      status=AppointmentStatus.ATTENDED, notes="Zapsáno")
     foreign = factories.make_appointment(client=factories.make_client(worker=worker), worker=worker,
                                          starts_at=_now() - timedelta(days=2))
     for appointment in (done, foreign):
         with pytest.raises(ServiceError) as err:
             casefile.record_meeting(db.session, person, worker, Meeting(appointment_id=appointment.id, notes="x"))
         assert err.value.field == "appointment"
+
+
+def test_an_appointment_reception_marked_arrived_is_offered_first_and_recorded_once(db):
+    from services import scheduling
+
+    worker, person, agreement, tasks = _case()
+    older = factories.make_appointment(client=person, worker=worker, starts_at=_now() - timedelta(days=3))
+    arrived = factories.make_appointment(client=person, worker=worker, starts_at=_now() - timedelta(minutes=20))
+    db.session.commit()
+    scheduling.set_status(db.session, arrived, AppointmentStatus.ATTENDED)  # reception: "Arrived"
+    db.session.commit()
+    assert casefile.is_arrived(arrived)
+    assert [a.id for a in casefile.planned_appointments(db.session, person, until=_now() + timedelta(hours=8))] == \
+        [arrived.id, older.id]
+    with pytest.raises(ServiceError) as err:  # an arrived appointment is recorded with what was said
+        casefile.record_meeting(db.session, person, worker, Meeting(appointment_id=arrived.id))
+    assert err.value.field == "notes"
+    db.session.rollback()
+    result = casefile.record_meeting(db.session, person, worker, Meeting(
+        appointment_id=arrived.id, notes="Klientka donesla smlouvu.", task_updates=[TaskUpdate(tasks[0].id, "done")]))
+    db.session.commit()
+    assert result.appointment.id == arrived.id and count_rows(Appointment) == 2
+    assert arrived.status == AppointmentStatus.ATTENDED and arrived.notes == "Klientka donesla smlouvu."
+    assert not casefile.is_arrived(arrived)
+    assert [a.id for a in casefile.planned_appointments(db.session, person)] == [older.id]
+    with pytest.raises(ServiceError) as err:  # recorded once
+        casefile.record_meeting(db.session, person, worker, Meeting(appointment_id=arrived.id, notes="Znovu"))
+    assert err.value.field == "appointment"
+
+
+def test_an_unplanned_meeting_at_the_time_of_an_arrived_appointment_records_that_appointment(db):
+    from services import scheduling
+
+    worker, person, agreement, tasks = _case()
+    start = _now().replace(second=0) - timedelta(minutes=30)
+    arrived = factories.make_appointment(client=person, worker=worker, starts_at=start, duration_minutes=60)
+    db.session.commit()
+    scheduling.set_status(db.session, arrived, AppointmentStatus.ATTENDED)
+    db.session.commit()
+    # the worker records "a meeting that was not planned" at the real time: not a double booking
+    result = casefile.record_meeting(db.session, person, worker, Meeting(
+        held_at=start + timedelta(minutes=5), duration_minutes=50, notes="Probrali jsme nájem."))
+    db.session.commit()
+    assert result.appointment.id == arrived.id and count_rows(Appointment) == 1
+    assert db.session.get(Appointment, arrived.id).notes == "Probrali jsme nájem."
+    # another client's arrived appointment of the same worker at that time still blocks the time
+    other = factories.make_client(worker=worker)
+    factories.make_agreement(client=other, worker=worker)
+    db.session.commit()
+    with pytest.raises(ServiceError) as err:
+        casefile.record_meeting(db.session, other, worker, Meeting(held_at=start, notes="x"))
+    assert err.value.field == "held_at"
 
 
 # --- what the viewer sees --------------------------------------------------------------------

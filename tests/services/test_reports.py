@@ -278,7 +278,7 @@ def test_json_export_lists_key_label_count_and_minutes(db, world):
 
 
 def _csv_cells(text):
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    return [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]  # Czech: semicolons
 
 
 def test_exports_escape_formulas_and_carry_no_names_or_contacts(db, world):

@@ -14,7 +14,8 @@ from services import scheduling
 from services.errors import ServiceError
 from tests import factories
 
-T0 = datetime(2030, 3, 4, 9, 0, tzinfo=timezone.utc)
+#: a slot ahead (a planned appointment starts in the future and at most a year ahead)
+T0 = (datetime.now(timezone.utc) + timedelta(days=14)).replace(hour=9, minute=0, second=0, microsecond=0)
 
 
 def test_a_worker_cannot_be_double_booked(db):
@@ -52,7 +53,7 @@ def test_no_show_only_after_the_time_has_passed(db):
     with pytest.raises(ServiceError):
         scheduling.set_status(db.session, future, AppointmentStatus.NO_SHOW)
     scheduling.set_status(db.session, future, AppointmentStatus.CANCELLED_EMAIL)
-    past = scheduling.book(db.session, client, None, datetime.now(timezone.utc) - timedelta(hours=3), 60)
+    past = factories.make_appointment(client=client, worker=client.worker, starts_at=datetime.now(timezone.utc) - timedelta(hours=3))
     scheduling.set_status(db.session, past, AppointmentStatus.NO_SHOW)
     assert scheduling.attendance_counts(db.session, client.id) == {"attended": 0, "no_show": 1, "cancelled_in_advance": 1}
 
@@ -84,7 +85,8 @@ def test_a_future_appointment_cannot_be_marked_no_show_or_attended_by_any_path(d
         future.status = AppointmentStatus.PLANNED
     with pytest.raises(ServiceError):  # nor booked as a no-show straight away
         scheduling.book(db.session, client, None, NOW + timedelta(days=1), 30, status=AppointmentStatus.NO_SHOW)
-    started = scheduling.book(db.session, factories.make_client(), None, NOW, 60)  # starting now counts as started
+    other = factories.make_client()
+    started = factories.make_appointment(client=other, worker=other.worker, starts_at=NOW)  # starting now counts as started
     scheduling.set_status(db.session, started, AppointmentStatus.NO_SHOW)
     db.session.flush()
     assert db.session.query(Appointment).filter_by(status=AppointmentStatus.NO_SHOW).count() == 1
@@ -95,7 +97,7 @@ def test_a_cancellation_in_advance_only_while_planned_and_before_the_start(db, f
 
     client = factories.make_client()
     ahead = scheduling.book(db.session, client, None, NOW + timedelta(hours=1), 60)
-    begun = scheduling.book(db.session, client, None, NOW - timedelta(minutes=10), 60)
+    begun = factories.make_appointment(client=client, worker=client.worker, starts_at=NOW - timedelta(minutes=10))
     attended = scheduling.book(db.session, client, None, NOW - timedelta(days=1), 60, status=AppointmentStatus.ATTENDED)
     missed = scheduling.book(db.session, client, None, NOW - timedelta(days=2), 60, status=AppointmentStatus.NO_SHOW)
     db.session.commit()
@@ -233,12 +235,17 @@ def test_two_simultaneous_bookings_exactly_one_wins(app, db, concurrent_engine):
 def test_the_appointment_form_refuses_a_double_booking(client, db, login_as):
     me = login_as("worker")
     person = factories.make_client(worker=me)
-    factories.make_appointment(client=person, worker=me, starts_at=datetime(2030, 7, 1, 7, 0, tzinfo=timezone.utc))
+    from services.timeutil import local_now, local_to_utc
+
+    day = (local_now() + timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None)
+    factories.make_appointment(client=person, worker=me, starts_at=local_to_utc(day))
     db.session.commit()
+    typed = (day + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
     response = client.post("/admin/appointment/new/", data={
-        "client": person.id, "worker": me.id, "starts_at": "2030-07-01T09:30", "duration_minutes": "60",
+        "client": person.id, "worker": me.id, "starts_at": typed, "duration_minutes": "60",
         "format": "office", "place": "centre", "purpose": "consultation", "status": "planned",
     })
     assert response.status_code == 200
-    assert "2030-07-01T09:30" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert typed in page and "už má v tu dobu schůzku" in page
     assert db.session.query(Appointment).count() == 1
