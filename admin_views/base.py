@@ -28,16 +28,18 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
-from werkzeug.datastructures import iter_multi_items
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, iter_multi_items
 from werkzeug.exceptions import HTTPException
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
 from admin_views import fragments, listing
+from admin_views.forms import CleanInput
 from admin_views.forms_html import FormRenderingMixin
 from admin_views.listing import ListRenderingMixin
 from extensions import db
+from security import safe_next
 from models.enums import AuditAction, LabeledEnum
-from services import access, audit
+from services import access, audit, inputs
 from services.errors import ServiceError
 from services.timeutil import local_day_bounds
 
@@ -61,8 +63,26 @@ def deny(endpoint: str, obj=None, status: int = 403, details: dict | None = None
     abort(status)
 
 
-class AdminForm(BaseForm):
-    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms)."""
+def forget_unsafe_return_address() -> None:
+    """Flask-Admin's return address (``url``, in the address or a posted form) only when the one
+    safe-redirect check (:func:`security.safe_next`) accepts it; otherwise this request goes on as if
+    none was given, and Flask-Admin returns to the list."""
+    changed = False
+    for source in ("args", "form"):
+        data = getattr(request, source)
+        raw = data.get("url")
+        if raw is not None and safe_next(raw) is None:
+            kept = data.copy()
+            kept.poplist("url")
+            setattr(request, source, ImmutableMultiDict(kept))  # a cached property: the rest of the request reads this
+            changed = True
+    if changed:
+        request.values = CombinedMultiDict([request.args] if request.method == "GET" else [request.args, request.form])
+
+
+class AdminForm(CleanInput, BaseForm):
+    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
+    input rules (:mod:`admin_views.forms`: no control characters, numbers within the columns' range)."""
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
@@ -261,16 +281,18 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return access.scope(query, self.model, current_user)
 
     def get_one(self, pk):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
+        pk = inputs.to_id(pk)  # a POSTed value: not a number, or beyond the ids' range, finds nothing
+        if pk is None:
             return None
         return self.get_query().filter(self.model.id == pk).one_or_none()
 
+    #: the deepest an ajax lookup pages (a person scrolls a select through a few dozen results)
+    MAX_OFFSET = 10_000
+
     def get_list(self, term, offset=0, limit=10):
         cap = current_app.config.get("AJAX_LOOKUP_LIMIT", 20)
-        limit = max(1, min(int(limit or 10), cap))
-        offset = max(0, int(offset or 0))
+        limit = inputs.clamp(limit or 10, 1, cap, 10)
+        offset = inputs.clamp(offset or 0, 0, self.MAX_OFFSET, 0)
         term = (term or "").strip()
         if not term:
             return []
@@ -441,6 +463,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
     def _handle_view(self, name, **kwargs):
         """A role that may open the screen but not write on it gets an audited 403 at create, edit and delete."""
+        forget_unsafe_return_address()
         response = super()._handle_view(name, **kwargs)
         if response is None and name in WRITE_VIEWS and getattr(self, f"_declared_{WRITE_VIEWS[name]}") \
                 and not access.can_write_screen(current_user, self.endpoint):
@@ -690,11 +713,8 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
     def get_one(self, id):
         """The record ``id`` if the user may see it; otherwise 404 (a denial is audited)."""
-        try:
-            pk = int(str(id).strip())
-        except (TypeError, ValueError):
-            abort(404)
-        if pk <= 0 or pk > 2**63 - 1:
+        pk = inputs.to_id(id)  # not a number, or beyond the ids' range (PostgreSQL: integer out of range)
+        if pk is None:
             abort(404)
         held = access.holds_column(self.model, current_user)
         if held is not None and self.model in access.CASE_MODELS:
@@ -729,14 +749,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
     def scoped_ids(self, ids) -> list[int]:
         """The subset of ``ids`` (raw strings from a form) the user may act on."""
-        clean = set()
-        for raw in ids or ():
-            try:
-                value = int(str(raw).strip())
-            except (TypeError, ValueError):
-                continue
-            if 0 < value < 2**63:
-                clean.add(value)
+        clean = set(inputs.ids(ids))
         if not clean:
             return []
         rows = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(clean))

@@ -39,10 +39,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from admin_views.base import deny
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
+from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Client, RoadmapTask
 from models.enums import AppointmentPlace, AppointmentPurpose, IntakeEndReason, Responsible, TaskStatus, VisitChannel
-from services import access, casefile, codes
+from services import access, casefile, codes, inputs
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -74,7 +75,7 @@ def _int_or_none(value):
 
 # --- forms -----------------------------------------------------------------------------------
 
-class IntakeForm(FlaskForm):
+class IntakeForm(PoradnaForm):
     held_on = DateField(_l("Held on"), default=_today, validators=[InputRequired()])
     channel = EnumSelectField(_l("Channel"), enum_class=VisitChannel, default=VisitChannel.WALK_IN)
     issue = TextAreaField(_l("Issue in the client's words"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
@@ -84,7 +85,7 @@ class IntakeForm(FlaskForm):
     minutes = IntegerField(_l("Minutes spent"), validators=[Optional(), NumberRange(0, 1440)])
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(PoradnaForm):
     agreed_on = DateField(_l("Agreed on"), default=_today, validators=[InputRequired()])
     issue = TextAreaField(_l("Issue in the client's words"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
                           render_kw=TEXT)
@@ -94,7 +95,7 @@ class AgreementForm(FlaskForm):
     consent_data = BooleanField(_l("The client agrees to the processing of the personal data they have given"))
 
 
-class EndIntakeForm(FlaskForm):
+class EndIntakeForm(PoradnaForm):
     end_reason = RadioField(_l("Ended without agreement because"), choices=IntakeEndReason.choices,
                             validators=[InputRequired()])
     end_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=casefile.MAX_TEXT)], render_kw=TEXT,
@@ -106,7 +107,7 @@ def _ended_choices():
     return [(s.value, s.title) for s in casefile.ENDED]
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PoradnaForm):
     status = RadioField(_l("How the agreement ended"), choices=_ended_choices, validators=[InputRequired()])
     end_reason = TextAreaField(_l("Why it ended"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
                                render_kw=TEXT)
@@ -136,7 +137,7 @@ def _default_start():
 TASK_CHOICES = [("continue", _l("Continue")), ("done", _l("Done")), ("not_done", _l("Not done"))]
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PoradnaForm):
     appointment = RadioField(_l("Which meeting"), validators=[InputRequired()])
     attendance = RadioField(_l("Attendance"), choices=_attendance_choices, default="attended",
                             validators=[InputRequired()])
@@ -240,11 +241,8 @@ class CaseFileMixin:
     @expose("/case/")
     def case_view(self):
         page = max(1, min(request.args.get("page", 1, type=int) or 1, 10**6))
-        try:
-            pk = int(request.args.get("id", "").strip())
-        except ValueError:
-            pk = 0
-        case = casefile.open_case_file(db.session, pk, current_user, page=page) if 0 < pk < 2**63 else None
+        pk = inputs.to_id(request.args.get("id"))
+        case = casefile.open_case_file(db.session, pk, current_user, page=page) if pk is not None else None
         if case is None:
             self._case_client()  # 404, and an audited denial where the client exists
             abort(404)

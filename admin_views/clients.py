@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin_views.base import SecureModelView, deny
 from admin_views.casefile import CaseFileMixin
 from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
+from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Client, Worker
 from models.enums import ReassignReason
@@ -31,24 +31,24 @@ def _fmt_name(view, context, model, name):
     return model.display_name
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(PoradnaForm):
     to_worker = SelectField(_l("New social worker"), coerce=int, validators=[DataRequired()])
     reason = SelectField(_l("Reason"), choices=ReassignReason.choices, validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          description=_l("Internal note for managers; it is not part of the audit trail."))
 
 
-class CoverForm(FlaskForm):
+class CoverForm(PoradnaForm):
     reason = StringField(_l("Why do you need to open this case?"), validators=[DataRequired(), Length(min=5, max=500)],
                          description=_l("For example: the client came urgently and their worker is on leave."))
 
 
-class ExportForm(FlaskForm):
+class ExportForm(PoradnaForm):
     format = RadioField(_l("Format"), choices=[("html", _l("Printable page (HTML, print to PDF)")), ("json", _l("Machine-readable (JSON)"))], default="html")
     lang = RadioField(_l("Language"), choices=[("cs", "Čeština"), ("en", "English")], default="cs")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PoradnaForm):
     ids = HiddenField()
     confirm = BooleanField(_l("I understand that this cannot be undone."), validators=[DataRequired()])
 

@@ -12,7 +12,7 @@ from admin_views.common import (
 from extensions import db
 from models import Appointment, Topic, Visit, visit_topic
 from models.enums import AppointmentStatus
-from services import cases, scheduling
+from services import cases, inputs, scheduling
 
 CONTACT_LABELS = {
     "client": _l("Client"), "client.code": _l("Client"), "worker": _l("Social worker"), "worker.full_name": _l("Social worker"),
@@ -65,14 +65,15 @@ class AppointmentView(SecureModelView):
         form = super().create_form(obj)
         from flask import request
 
-        if request.method == "GET" and request.args.get("client_id", "").isdigit():
+        client_id = inputs.to_id(request.args.get("client_id")) if request.method == "GET" else None
+        if client_id is not None:
             from flask_login import current_user
 
             from models import Client
             from services import access
 
             client = access.scope(db.session.query(Client), Client, current_user).filter(
-                Client.id == int(request.args["client_id"])).one_or_none()
+                Client.id == client_id).one_or_none()
             if client is not None:
                 form.client.data = client
                 if client.worker is not None and "worker" in form:
