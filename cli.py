@@ -9,8 +9,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from extensions import db
-from models.enums import AuditAction, Role
-from services import audit, codelists, demo, privacy, retention, throttle, twofactor, users
+from models.enums import Role
+from services import codelists, demo, privacy, retention, throttle, twofactor, users
 from services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -56,11 +56,10 @@ def set_password(email, password_stdin):
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     try:
-        users.change_password(db.session, worker, password)  # the same rules as the web forms
+        users.change_password(db.session, worker, password, via="cli")  # the same operation as the web forms
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
-    audit.record(db.session, AuditAction.PASSWORD_CHANGED, entity="worker", entity_id=worker.id, details={"via": "cli"})
     db.session.commit()
     click.echo(f"Password changed for account {worker.id}; its sessions have been signed out.")
 
@@ -87,9 +86,9 @@ def reset_two_factor(email):
     worker = users.find_by_email(db.session, email)
     if worker is None:
         raise click.ClickException("No such account.")
-    twofactor.disable(db.session, worker)
-    worker.end_sessions()
-    audit.record(db.session, AuditAction.TWO_FACTOR_OFF, entity="worker", entity_id=worker.id, details={"by": "cli"})
+    if not users.turn_off_two_factor(db.session, worker, via="cli"):  # the same operation as the staff screen's
+        click.echo(f"Two-factor sign-in is not set up for account {worker.id}; nothing changed.")
+        return
     db.session.commit()
     click.echo(f"Two-factor sign-in reset for account {worker.id}; its sessions have been signed out.")
 
