@@ -162,23 +162,24 @@ def _client_by_code(code: str):
 @click.option("--lang", type=click.Choice(["cs", "en"]), default="cs", show_default=True, help="Language of the HTML page.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of standard output.")
 def export_client(code, fmt, lang, output):
-    """Export everything held about the client CODE (right of access)."""
-    import json
+    """Export everything held about the client CODE (right of access).
 
+    The export is recorded in the audit trail once the document has been produced and written."""
     client = _client_by_code(code)
-    data = privacy.export_record(db.session, client)
-    if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2)
-    else:
-        text = privacy.render_html(data, lang)
+    text = privacy.export_document(db.session, client, fmt, lang)
     privacy.record_export(db.session, client, fmt, lang if fmt == "html" else None)
+    try:
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            click.echo(text)
+    except OSError as exc:
+        db.session.rollback()  # not written: not exported
+        raise click.ClickException(f"Could not write the record: {exc.strerror or exc}") from exc
     db.session.commit()
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
         click.echo(f"Wrote the record of {client.code} to {output}.", err=True)
-    else:
-        click.echo(text)
 
 
 def _wipe_freed_space() -> bool:

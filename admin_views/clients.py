@@ -196,17 +196,14 @@ class ClientView(CaseFileMixin, SecureModelView):
         client = self._client_or_404()
         form = ExportForm()
         if form.validate_on_submit():
-            data = privacy.export_record(db.session, client)
+            # the document first: the export is recorded only once it exists (a failure records nothing)
+            body = privacy.export_document(db.session, client, form.format.data, form.lang.data)
             privacy.record_export(db.session, client, form.format.data, form.lang.data)
             db.session.commit()
             if form.format.data == "json":
-                import json
-
-                body = json.dumps(data, ensure_ascii=False, indent=2)
                 return Response(body, mimetype="application/json", headers={
                     "Content-Disposition": f'attachment; filename="{client.code}.json"', "Cache-Control": "no-store"})
-            html = privacy.render_html(data, form.lang.data)
-            return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+            return Response(body, mimetype="text/html", headers={"Cache-Control": "no-store"})
         return self.render("admin/client/export.html", client=client, form=form)
 
     def _confirm_targets(self):

@@ -159,6 +159,19 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
     }
 
 
+def export_document(session: Session, client: Client, fmt: str, lang: str = "cs") -> str:
+    """The client's record as the text of a JSON document or a printable page (HTML, ``lang``).
+
+    Produce the document before recording the export (:func:`record_export`): an export that failed
+    must not be in the audit trail as done."""
+    import json
+
+    data = export_record(session, client)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return render_html(data, lang)
+
+
 def record_export(session: Session, client: Client, fmt: str, lang: str | None = None, actor_id: int | None = None) -> None:
     """Audit one export of a client's record."""
     details = {"format": fmt}
