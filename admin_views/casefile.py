@@ -30,6 +30,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -41,9 +42,9 @@ from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
 from admin_views.forms import PoradnaForm
 from extensions import db
-from models import Client, RoadmapTask
-from models.enums import AppointmentPlace, AppointmentPurpose, IntakeEndReason, Responsible, TaskStatus, VisitChannel
-from services import access, casefile, codes, inputs
+from models import Appointment, Client, RoadmapTask
+from models.enums import AppointmentPlace, AppointmentPurpose, AppointmentStatus, IntakeEndReason, Responsible, TaskStatus, VisitChannel
+from services import access, casefile, codes, inputs, scheduling
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -112,6 +113,9 @@ class CloseForm(PoradnaForm):
     end_reason = TextAreaField(_l("Why it ended"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
                                render_kw=TEXT)
     ended_on = DateField(_l("Ended on"), default=_today, validators=[InputRequired()])
+    cancel_appointments = BooleanField(
+        _l("Cancel the client's planned appointments listed above (cancelled by the centre)"), default=True,
+        description=_l("Untick it to keep them, for example a last meeting already agreed."))
 
 
 class NewTaskForm(Form):
@@ -175,7 +179,9 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
         setattr(_Form, f"task_{task.id}_outcome", StringField(_l("Short outcome"),
                                                                validators=[Optional(), Length(max=casefile.MAX_OUTCOME)]))
     form = _Form(held_at=_default_start())
-    choices = [(str(a.id), _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
+    choices = [(str(a.id), _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name)
+                if a.status == AppointmentStatus.PLANNED else
+                _("%(time)s with %(name)s (already recorded)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
                for a in appointments]
     choices.append(("new", _("A meeting that was not planned")))
     form.appointment.choices = choices
@@ -335,22 +341,30 @@ class CaseFileMixin:
     def case_close_view(self):
         client, _who = self._case_gate("client.case_close_view", lambda r: r.write)
         form = CloseForm()
+        planned = scheduling.planned_ahead(db.session, [client.id])
+        if not planned:
+            del form.cancel_appointments  # nothing to cancel
         if form.validate_on_submit():
+            cancel = bool(planned) and form.cancel_appointments.data
             try:
                 casefile.close_case(db.session, client, current_user._get_current_object(), status=form.status.data,
-                                    reason=form.end_reason.data, ended_on=form.ended_on.data)
+                                    reason=form.end_reason.data, ended_on=form.ended_on.data, cancel_appointments=cancel)
             except ServiceError as exc:
                 db.session.rollback()
                 _show_error(form, exc)
             else:
                 db.session.commit()
                 flash(_("The agreement has ended and %(code)s is closed.", code=client.code), "success")
+                if cancel:
+                    flash(ngettext("%(num)d planned appointment was cancelled.", "%(num)d planned appointments were cancelled.",
+                                   len(planned)), "success")
                 return self._back(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
-        return self._form_page(client, form, title=_("End the agreement with %(code)s", code=client.code),
-                               intro=_("Open tasks of the roadmap are dropped. The history stays; if the client comes back, make a new agreement."),
-                               submit=_("End the agreement"))
+        return self.render("admin/client/case_form.html", client=client, form=form,
+                           title=_("End the agreement with %(code)s", code=client.code),
+                           intro=_("Open tasks of the roadmap are dropped. The history stays; if the client comes back, make a new agreement."),
+                           submit=_("End the agreement"), fields=None, planned=planned)
 
     @expose("/case/meeting/", methods=("GET", "POST"))
     def case_meeting_view(self):
@@ -362,6 +376,12 @@ class CaseFileMixin:
         tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN]
         until = local_now().replace(hour=23, minute=59, second=59)
         appointments = casefile.planned_appointments(db.session, client, until=until)
+        posted = inputs.to_id(request.form.get("appointment")) if request.method == "POST" else None
+        if posted is not None and posted not in {a.id for a in appointments}:
+            # recorded meanwhile (another tab, a second click): the service says so, and changes nothing
+            recorded = db.session.get(Appointment, posted)
+            if recorded is not None and recorded.client_id == client.id:
+                appointments = [*appointments, recorded]
         form = meeting_form(tasks, appointments, client)
         if form.validate_on_submit():
             try:

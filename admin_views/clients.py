@@ -236,7 +236,10 @@ class ClientView(CaseFileMixin, SecureModelView):
             if refused:
                 flash(_("Not anonymised because of a legal hold: %(codes)s", codes=", ".join(refused)), "error")
             return redirect(self.get_url(".index_view"))
-        previews = [(c, privacy.anonymise_preview(db.session, c)) for c in targets]
+        planned = privacy.planned_appointments(db.session, [c.id for c in targets])
+        previews = [{"client": c, "person": _person(c), "removed": privacy.anonymise_preview(db.session, c),
+                     "needed": privacy.needs_anonymising(db.session, c),
+                     "planned": [a for a in planned if a.client_id == c.id]} for c in targets]
         return self.render("admin/client/anonymise.html", previews=previews, form=form)
 
     @expose("/delete-record/", methods=("GET", "POST"))
@@ -257,7 +260,8 @@ class ClientView(CaseFileMixin, SecureModelView):
                 flash(str(privacy.WIPE_PENDING), "warning")
             flash(_("The record %(code)s and everything under it was deleted.", code=code), "success")
             return redirect(self.get_url(".index_view"))
-        return self.render("admin/client/delete.html", client=client, counts=privacy.delete_preview(db.session, client), form=form)
+        return self.render("admin/client/delete.html", client=client, person=_person(client),
+                           counts=privacy.delete_preview(db.session, client), form=form)
 
     def attendance(self, client) -> dict:
         from services import scheduling
@@ -268,13 +272,25 @@ class ClientView(CaseFileMixin, SecureModelView):
         """What the current user may do with this client, for the details page."""
         return {
             "export": access.can(current_user, "export"),
-            "anonymise": access.can(current_user, "anonymise") and client.anonymised_at is None,
+            # also a client marked anonymised who still holds personal data or text (anonymised again)
+            "anonymise": access.can(current_user, "anonymise") and privacy.needs_anonymising(db.session, client),
             "delete": access.can(current_user, "delete_client"),
             "reassign": access.can(current_user, "reassign") and client.anonymised_at is None,
             "cover": access.can(current_user, "cover") and client.worker_id not in (None, current_user.id)
             and not access.holds_client(db.session, current_user, client.id),
             "accesses": access.can(current_user, "client_accesses"),
         }
+
+
+def _person(client: Client) -> dict:
+    """Who a destructive operation concerns, as its confirmation page names them: the name (or alias),
+    the year of birth and their social worker, so that the manager confirms the right person."""
+    if client.anonymised_at is not None:
+        name = _("(anonymised)")
+    else:
+        name = client.display_name or _("(anonymous)")
+    year = client.birth_year or (client.birth_date.year if client.birth_date else None)
+    return {"name": name, "birth_year": year, "worker": client.worker.full_name if client.worker else None}
 
 
 def _format_time(value):

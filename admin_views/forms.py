@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import fields
+from wtforms.fields import HiddenField
 
 from services import inputs
 
@@ -78,3 +79,15 @@ class CleanInput:
 
 class PoradnaForm(CleanInput, FlaskForm):
     """Flask-WTF's form (CSRF) with the application's input rules."""
+
+
+class VersionField(HiddenField):
+    """The version a record had when its edit form was loaded (``version``, SQLAlchemy's
+    ``version_id_col``): sent back with the form and compared with the stored one, never written to
+    the record (admin_views/base.py refuses a save from an older version)."""
+
+    def process_formdata(self, valuelist):
+        self.data = inputs.to_int(valuelist[0], 0, inputs.MAX_INT) if valuelist else None
+
+    def populate_obj(self, obj, name):
+        pass  # the database raises the version; the form only says which one it saw

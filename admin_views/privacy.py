@@ -34,7 +34,7 @@ class DataRequestView(SecureModelView):
     column_descriptions = {"due_on": _l("One month after receipt unless filled in (GDPR).")}
     column_formatters = {"client": fmt_client_link}
     form_columns = ("client", "type", "received_on", "channel", "due_on", "status", "note")
-    form_ajax_refs = {"client": client_loader()}
+    form_ajax_refs = {"client": client_loader(anonymised=True)}  # a request may concern an anonymised client
     form_args = {"due_on": {"validators": [Optional()]}}
     can_delete = False
 

@@ -89,7 +89,8 @@ def test_pasted_html_is_stored_as_text_and_shown_as_text(client, db, login_as):
     db.session.commit()
     form = {"client": appointment.client_id, "worker": me.id, "starts_at": "2031-01-05T10:00", "duration_minutes": "60",
             "format": "office", "place": "centre", "purpose": "consultation", "status": "planned",
-            "notes": "<b>tučně</b><iframe src=https://evil.example></iframe>" + SCRIPT}
+            "notes": "<b>tučně</b><iframe src=https://evil.example></iframe>" + SCRIPT,
+            "version": appointment.version}
     assert client.post(f"/admin/appointment/edit/?id={appointment.id}", data=form).status_code == 302
     page = client.get(f"/admin/appointment/details/?id={appointment.id}").get_data(as_text=True)
     assert "&lt;b&gt;tučně&lt;/b&gt;" in page and "<iframe" not in page
