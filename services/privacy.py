@@ -557,7 +557,8 @@ def compact(session: Session, *, lock_timeout_ms: int | None = None, actor_id: i
     until overwritten: only a rewrite removes them. Each table of :data:`COMPACT_TABLES` is rewritten
     with ``VACUUM (FULL, ANALYZE)`` (a new file for the table, its TOAST table and every index; the
     planner's statistics taken afresh), one table at a time, each under an exclusive lock that blocks
-    its readers and writers for as long as the rewrite takes (a second or so per 100 000 rows). A
+    its readers and writers for as long as the rewrite takes (measured on PostgreSQL 15: about half a
+    second per 100 000 appointments, 1.5 s per 100 000 clients, whose search indexes are rebuilt). A
     table whose lock is not free within ``lock_timeout_ms`` is skipped and left for the next run.
     Then, where the database user may (a superuser), the planner's statistics table (sample values of
     those columns) is rewritten and a checkpoint run, so that the write-ahead log written before can
