@@ -22,47 +22,33 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def to_id(value) -> int | None:
-    """``value`` (a request's text or number) as a record id, or None when it cannot be one: not a
-    whole number, not positive, or beyond the id columns' range."""
+def _whole_number(value) -> int | None:
+    """``value`` (a request's text, or a number) as a whole number of at most 40 digits, or None."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        number = value
-    else:
-        text = str(value).strip()
-        if not text.isdigit() or not text.isascii() or len(text) > 12:
-            return None
-        number = int(text)
-    return number if 0 < number <= MAX_ID else None
+        return value
+    text = str(value).strip()
+    return int(text) if re.fullmatch(r"[+-]?[0-9]{1,40}", text) else None
+
+
+def to_id(value) -> int | None:
+    """``value`` (a request's text or number) as a record id, or None when it cannot be one: not a
+    whole number, not positive, or beyond the id columns' range."""
+    number = _whole_number(value)
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def to_int(value, low: int = MIN_INT, high: int = MAX_INT) -> int | None:
     """``value`` as a whole number within [low, high], or None."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    else:
-        text = str(value).strip()
-        if not re.fullmatch(r"[+-]?\d{1,20}", text):
-            return None
-        number = int(text)
-    return number if low <= number <= high else None
+    number = _whole_number(value)
+    return number if number is not None and low <= number <= high else None
 
 
 def clamp(value, low: int, high: int, default: int) -> int:
     """``value`` as a number within [low, high]; ``default`` when it is not a number at all."""
-    if isinstance(value, bool) or value is None:
-        return default
-    if isinstance(value, int):
-        number = value
-    else:
-        text = str(value).strip()
-        if not re.fullmatch(r"[+-]?\d{1,40}", text):
-            return default
-        number = int(text)
-    return max(low, min(high, number))
+    number = _whole_number(value)
+    return default if number is None else max(low, min(high, number))
 
 
 def has_control_characters(text: str | None, *, multiline: bool = False) -> bool:
