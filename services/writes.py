@@ -13,10 +13,10 @@ Both are checked at every flush of every session (:func:`_check_flush`, a ``befo
 listener), against the records as they will be after the change and against the client as stored
 now: before deciding, the flush takes the client rows' lock (PostgreSQL: ``FOR SHARE``; SQLite: the
 database's write lock), so an anonymisation committed a moment ago is seen, and one that starts
-meanwhile waits for this transaction and then scrubs what it wrote. The screens and services check
-first (:func:`refuse_new_record`, :func:`refuse_text`) to answer with the field concerned; the
-listener makes sure no path skips them. A refusal is a :class:`RefusedWrite`, which the screens
-record in the audit trail as a refused write.
+meanwhile waits for this transaction and then scrubs what it wrote. The edit screens also show such
+fields greyed out and refuse a POST changing them before anything else (admin_views/base.py); the
+listener makes sure no path skips the rules. A refusal is a :class:`RefusedWrite` (naming the field
+where there is one), which the screens record in the audit trail as a refused write.
 
 The third promise, that a stale form does not overwrite a newer record, is the records' ``version``
 (SQLAlchemy's ``version_id_col``) with the version each edit form carries (admin_views/base.py).
@@ -180,22 +180,6 @@ def anonymised_ids(session: Session, ids: set[int], *, lock: bool = True) -> set
             # the columns no trigger watches (the name and phone search indexes watch theirs)
             session.execute(sa.update(table).where(table.c.id.in_(sorted(ids))).values(anonymised_at=table.c.anonymised_at))
         return set(session.execute(query).scalars())
-
-
-def refuse_new_record(session: Session, client: Client | None, *, lock: bool = False) -> None:
-    """A new appointment, visit, intake, agreement, task or note for ``client``: refused once anonymised."""
-    if client is None or client.id is None:
-        return
-    if client.anonymised_at is not None or anonymised_ids(session, {client.id}, lock=lock):
-        raise RefusedWrite(ANONYMISED_NEW, reason="client_anonymised")
-
-
-def refuse_text(session: Session, obj: Any, client: Client | None) -> None:
-    """Free text written to a record of an anonymised client: refused (coded changes are fine)."""
-    written = _text_written(obj)
-    if written and client is not None and client.id is not None and \
-            (client.anonymised_at is not None or anonymised_ids(session, {client.id}, lock=False)):
-        raise RefusedWrite(ANONYMISED_TEXT, field=written[0], reason="client_anonymised")
 
 
 def owner_client(obj: Any) -> Client | None:
