@@ -285,14 +285,14 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         super().__init__(name, db, model, fields=fields, order_by=order_by, **options)
         self.prefix_fields = [getattr(model, f) if isinstance(f, str) else f for f in prefix_fields]
         self.joins = joins
-        self.conditions = list(conditions)  # SQL conditions: e.g. no anonymised client where nothing new is recorded for them
+        #: SQL conditions on what the lookup offers (e.g. no anonymised client where nothing new is recorded
+        #: for them); a posted id is still found, so that the service says why it is refused
+        self.conditions = list(conditions)
 
     def get_query(self):
         query = db.session.query(self.model)
         for join in self.joins:
             query = query.join(join)
-        if self.conditions:
-            query = query.filter(*self.conditions)
         return access.scope(query, self.model, current_user)
 
     def get_one(self, pk):
@@ -314,7 +314,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions = [sa.cast(f, sa.String).ilike(like, escape="\\") for f in self._cached_fields]
         conditions += [f.ilike(term.replace("%", "") + "%") for f in self.prefix_fields]
-        query = self.get_query().filter(sa.or_(*conditions))
+        query = self.get_query().filter(sa.or_(*conditions), *self.conditions)
         order = self.order_by if self.order_by is not None else self.model.id
         return query.order_by(order, self.model.id).offset(offset).limit(limit).all()
 

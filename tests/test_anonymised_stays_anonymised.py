@@ -287,3 +287,16 @@ def test_ending_an_agreement_lists_the_planned_appointments_and_cancels_them_unl
     db.session.commit()
     assert 'name="cancel_appointments"' not in _page(client.get(f"/admin/client/case/close/?id={third.id}"))
     assert count_rows(Agreement) == 3
+
+
+def test_the_client_lookups_of_new_records_do_not_offer_an_anonymised_client(client, db, login_as):
+    me = login_as("worker", "manager")
+    kept, gone = factories.make_client(worker=me, last_name="Lookupová"), factories.make_client(worker=me, last_name="Lookupová")
+    db.session.commit()
+    _anonymise(db, gone)
+    for endpoint in ("appointment", "visit", "intake", "agreement"):
+        found = client.get(f"/admin/{endpoint}/ajax/lookup/?name=client&query={kept.code[:5]}").get_json()
+        assert kept.id in [row[0] for row in found] and gone.id not in [row[0] for row in found], endpoint
+    # a data request may concern an anonymised client
+    found = client.get(f"/admin/data_request/ajax/lookup/?name=client&query={gone.code}").get_json()
+    assert [row[0] for row in found] == [gone.id]
