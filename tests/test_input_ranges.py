@@ -45,6 +45,9 @@ def test_out_of_range_numbers_in_addresses_are_not_errors(app, client, db, login
         f"/admin/client/case/meeting/?id={number}", f"/admin/client/export/?id={number}",
         f"/admin/client/anonymise/?ids={number}", f"/admin/appointment/details/?id={number}",
         f"/admin/client/?page={number}", f"/admin/client/?sort={number}", f"/admin/client/?page_size={number}",
+        f"/admin/?worker={number}", f"/admin/client/case/?id=1&page={number}",
+        f"/admin/reports/?period=year&year={number}&unit={number}", f"/admin/reports/statement/?year={number}",
+        f"/admin/client/case/meeting/?id=1&appointment_id={number}",
     ]
     for endpoint, name in (("intake", "client"), ("agreement", "client"), ("task", "agreement"), ("appointment", "client"),
                            ("visit", "client"), ("data_request", "client")):
