@@ -31,7 +31,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from models import Agreement, Appointment, Client, CoverGrant, DataRequest, Intake, Reassignment, RoadmapTask, Visit
+from models import Agreement, Appointment, Client, CoverGrant, Intake, Reassignment, RoadmapTask, Visit
+from services import privacy
 from services.errors import ServiceError
 
 #: Case records and the attribute that ties each to its client, fixed at creation (relationship, column).
@@ -42,16 +43,11 @@ FIXED_OWNER: dict[type, tuple[str, str]] = {
 #: Records under a client that may not be made for an anonymised client (a data request may: it is coded).
 NEW_REFUSED = (Appointment, Visit, Intake, Agreement, RoadmapTask, Reassignment, CoverGrant)
 #: Free text under a client, per model (anonymisation removes it; nothing writes it again afterwards).
-FREE_TEXT_FIELDS: dict[type, tuple[str, ...]] = {
-    Appointment: ("notes", "evaluation", "next_steps", "place_note", "other_worker_reason"),
-    Visit: ("summary",), Agreement: ("issue", "goal", "end_reason"), Intake: ("issue", "end_note"),
-    RoadmapTask: ("description", "outcome"), Reassignment: ("note",), CoverGrant: ("reason",), DataRequest: ("note",),
-}
+FREE_TEXT_FIELDS: dict[type, tuple[str, ...]] = {}
+for _model, _field, _replacement in privacy.FREE_TEXT:
+    FREE_TEXT_FIELDS[_model] = FREE_TEXT_FIELDS.get(_model, ()) + (_field,)
 #: The client's personal fields (anonymisation empties them for good).
-PERSONAL_FIELDS = (
-    "first_name", "last_name", "alias", "birth_year", "birth_date", "phone", "email", "municipality", "district",
-    "legal_hold_reason",
-)
+PERSONAL_FIELDS = privacy.CLIENT_PERSONAL_FIELDS
 
 MOVED = _l("A record stays with the client it was created for: its client cannot be changed. "
            "Create a new record for the other client instead.")
