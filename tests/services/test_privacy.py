@@ -205,7 +205,10 @@ def test_the_cli_warns_when_the_checkpoint_stays_busy(app, db, monkeypatch):
     monkeypatch.setattr(privacy, "wipe_freed_space", lambda session, **kw: False)
     result = app.test_cli_runner().invoke(args=["clients", "anonymise", client.code, "--yes"])
     assert result.exit_code == 0
-    assert "could not be checkpointed" in result.stderr and "could not be checkpointed" not in result.stdout
+    if db.engine.dialect.name == "postgresql":  # no checkpoint there: the erased text leaves the files at compaction
+        assert "flask privacy compact" in result.stderr and "compact" not in result.stdout
+    else:
+        assert "could not be checkpointed" in result.stderr and "could not be checkpointed" not in result.stdout
 
 
 def test_delete_removes_everything_and_the_audit_keeps_only_the_code(db):
