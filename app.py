@@ -128,7 +128,7 @@ def create_app(config=None) -> Flask:
                 _ping_idle_connections(db.engine, app.config.get("POOL_PING_AFTER", 10))
 
     from models import Client, Worker
-    from services import name_index, phone_index
+    from services import name_index, phone_index, writes  # noqa: F401 - writes: its flush checks (services/writes.py)
 
     name_index.listen(Client.__table__)  # SQLite's search indexes of names and phone numbers come and go with the table
     phone_index.listen(Client.__table__)

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 import security
+from security import safe_next
+from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Worker
 from models.base import utcnow
@@ -28,32 +28,17 @@ PENDING_SECONDS = 300
 PENDING_KEY = "_2fa_pending"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PoradnaForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PoradnaForm):
     code = StringField(
         _l("Code"), validators=[DataRequired(), Length(max=64)],
         description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
         render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
     )
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return ``target`` only if it is a path inside this site."""
-    if not target:
-        return None
-    target = target.strip()
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    if any(ord(ch) < 32 for ch in target):
-        return None
-    return target
 
 
 def locked_message(lock: throttle.Lock) -> str:

@@ -274,6 +274,53 @@ def check_production(app: Flask) -> None:
         log.warning("production without SESSION_COOKIE_SECURE=1: serve over HTTPS and set it")
 
 
+# --- return addresses ------------------------------------------------------------------------
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: the one check for every return address a
+    request carries (``next`` after sign-in, the language switch and the desk's forms, Flask-Admin's
+    ``url``). Refused: absolute URLs (``https://…``, ``javascript:…``), scheme-relative ``//host``,
+    backslashes (browsers read ``/\\host`` as ``//host``) and control characters (a tab in ``/<tab>/host``
+    is dropped by browsers)."""
+    if not target:
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def safe_redirect(target: str | None, fallback: str):
+    """A redirect to ``target`` when it is a safe return address (:func:`safe_next`), else to ``fallback``."""
+    return redirect(safe_next(target) or fallback)
+
+
+# --- input in the address ----------------------------------------------------------------------
+
+def _refuse_control_characters():
+    """A control character in the address (``?search=a%00b``, a filter's value) gets a clear 400 page:
+    PostgreSQL refuses a NUL byte with an error, and no real search or filter holds one. Forms check
+    their own fields (admin_views.forms) and show the form again with what was typed."""
+    from services.inputs import has_control_characters
+
+    if not request.query_string:
+        return None
+    for key, value in request.args.items(multi=True):
+        if has_control_characters(key) or has_control_characters(value):
+            from flask import render_template
+            from flask_babel import gettext as _
+
+            message = _("The address contains control characters (such as a NUL byte), which no page accepts. "
+                        "Go back and search or filter again.")
+            return render_template("error.html", code=400, message=message), 400
+    return None
+
+
 def safe_link(url: str | None) -> str | None:
     """``url`` if it is an http, https or mailto link (for links built from data), else None."""
     if not url:
@@ -309,6 +356,7 @@ def init_app(app: Flask) -> None:
         return {"csp_nonce": csp_nonce, "admin_csp_nonce_attribute": Markup('nonce="{}"').format(nonce),
                 "safe_link": safe_link}
 
+    app.before_request(_refuse_control_characters)
     app.before_request(_session_lifetimes)
     app.before_request(_two_factor_gate)
     app.after_request(_security_headers)

@@ -6,20 +6,20 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import security
-from admin_views.base import MAX_ID, deny
+from admin_views.base import deny
+from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Worker
 from models.enums import AuditAction
-from services import access, audit, throttle, twofactor, users
+from services import access, audit, inputs, throttle, twofactor, users
 from services.errors import ServiceError
 
 
-class CurrentPasswordForm(FlaskForm):
+class CurrentPasswordForm(PoradnaForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)],
                                      render_kw={"autocomplete": "current-password"})
 
@@ -37,13 +37,13 @@ class PasswordChangeForm(CurrentPasswordForm):
     )
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(PoradnaForm):
     code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=16)],
                        description=_l("The 6-digit code the app shows now."),
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class LiftForm(FlaskForm):
+class LiftForm(PoradnaForm):
     worker_id = HiddenField()
     address = HiddenField()
 
@@ -109,13 +109,11 @@ class AccountView(_Page):
         form = PasswordChangeForm()
         if form.validate_on_submit() and check_current_password(worker, form.current_password):
             try:
-                users.change_password(db.session, worker, form.new_password.data)
+                users.change_password(db.session, worker, form.new_password.data, via="account")
             except ServiceError as exc:
                 db.session.rollback()
                 form.new_password.errors = list(form.new_password.errors) + [str(exc.message)]
             else:
-                audit.record(db.session, AuditAction.PASSWORD_CHANGED, entity="worker", entity_id=worker.id,
-                             details={"via": "account"})
                 db.session.commit()
                 _renew_session(worker)
                 flash(_("Your password has been changed. Your other sessions have been signed out."), "success")
@@ -132,9 +130,8 @@ class AccountView(_Page):
         db.session.commit()  # the pending key survives a reload, so a scanned QR code stays valid
         form = EnrolForm()
         if form.validate_on_submit():
-            codes = twofactor.enable(db.session, worker, form.code.data)
+            codes = users.turn_on_two_factor(db.session, worker, form.code.data)
             if codes is not None:
-                audit.record(db.session, AuditAction.TWO_FACTOR_ON, entity="worker", entity_id=worker.id)
                 db.session.commit()
                 _renew_session(worker)
                 return self.render("admin/account/recovery_codes.html", codes=codes, first=True)
@@ -171,11 +168,10 @@ class AccountView(_Page):
             return redirect(self.get_url(".index"))
         form = CurrentPasswordForm()
         if form.validate_on_submit() and check_current_password(worker, form.current_password):
-            twofactor.disable(db.session, worker)
-            audit.record(db.session, AuditAction.TWO_FACTOR_OFF, entity="worker", entity_id=worker.id,
-                         details={"by": "self"})
+            users.turn_off_two_factor(db.session, worker, via="account")
             db.session.commit()
-            flash(_("Two-factor sign-in is off."), "success")
+            _renew_session(worker)
+            flash(_("Two-factor sign-in is off. Your other sessions have been signed out."), "success")
             return redirect(self.get_url(".index"))
         status = 400 if request.method == "POST" else 200
         return self.render("admin/account/confirm.html", form=form, action="disable"), status
@@ -201,11 +197,8 @@ class LockoutsView(_Page):
         if not form.validate_on_submit():
             abort(400)
         if form.worker_id.data:
-            try:
-                worker_id = int(form.worker_id.data)
-            except (TypeError, ValueError):
-                worker_id = 0
-            worker = db.session.get(Worker, worker_id) if 0 < worker_id <= MAX_ID else None
+            worker_id = inputs.to_id(form.worker_id.data)
+            worker = db.session.get(Worker, worker_id) if worker_id is not None else None
             if worker is None:
                 abort(404)
             throttle.lift_account(db.session, worker)

@@ -28,25 +28,36 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
-from werkzeug.datastructures import iter_multi_items
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, iter_multi_items
 from werkzeug.exceptions import HTTPException
+from wtforms.validators import DataRequired, InputRequired
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
 from admin_views import fragments, listing
+from admin_views.forms import CleanInput, VersionField
 from admin_views.forms_html import FormRenderingMixin
 from admin_views.listing import ListRenderingMixin
 from extensions import db
+from models import Client
 from models.enums import AuditAction, LabeledEnum
-from services import access, audit, formats
+from security import safe_next
+from services import access, audit, formats, inputs, writes
 from services.errors import ServiceError
 from services.timeutil import local_day_bounds
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
-#: the largest id a record can have: the primary keys are INTEGER, 32 bits on PostgreSQL (a larger
-#: number in a URL is a 404 there too, not the database's "integer out of range")
-MAX_ID = 2**31 - 1
+
+#: Why a field of an edit form is shown greyed out (admin_views.base.SecureModelView._fields_fixed).
+FIXED_REASONS = {
+    "client_changed": _l("A record stays with the client it was created for."),
+    "client_anonymised": _l("The client has been anonymised: no personal data or text is recorded any more."),
+}
+#: A save from a form older than the record (its version moved on meanwhile).
+STALE = _l("Someone changed this record after you opened the form, so nothing was saved. "
+           "Copy what you typed if you need it, reload the page and make your change again.")
 
 
 def deny(endpoint: str, obj=None, status: int = 403, details: dict | None = None):
@@ -64,8 +75,26 @@ def deny(endpoint: str, obj=None, status: int = 403, details: dict | None = None
     abort(status)
 
 
-class AdminForm(BaseForm):
-    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms)."""
+def forget_unsafe_return_address() -> None:
+    """Flask-Admin's return address (``url``, in the address or a posted form) only when the one
+    safe-redirect check (:func:`security.safe_next`) accepts it; otherwise this request goes on as if
+    none was given, and Flask-Admin returns to the list."""
+    changed = False
+    for source in ("args", "form"):
+        data = getattr(request, source)
+        raw = data.get("url")
+        if raw is not None and safe_next(raw) is None:
+            kept = data.copy()
+            kept.poplist("url")
+            setattr(request, source, ImmutableMultiDict(kept))  # a cached property: the rest of the request reads this
+            changed = True
+    if changed:
+        request.values = CombinedMultiDict([request.args] if request.method == "GET" else [request.args, request.form])
+
+
+class AdminForm(CleanInput, BaseForm):
+    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
+    input rules (:mod:`admin_views.forms`: no control characters, numbers within the columns' range)."""
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
@@ -251,11 +280,14 @@ TYPE_FORMATTERS = {
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """An ajax lookup that only finds what the user may see, a few rows at a time."""
 
-    def __init__(self, name, model, *, fields, order_by=None, prefix_fields=(), joins=(), **options):
+    def __init__(self, name, model, *, fields, order_by=None, prefix_fields=(), joins=(), conditions=(), **options):
         options.setdefault("minimum_input_length", 1)
         super().__init__(name, db, model, fields=fields, order_by=order_by, **options)
         self.prefix_fields = [getattr(model, f) if isinstance(f, str) else f for f in prefix_fields]
         self.joins = joins
+        #: SQL conditions on what the lookup offers (e.g. no anonymised client where nothing new is recorded
+        #: for them); a posted id is still found, so that the service says why it is refused
+        self.conditions = list(conditions)
 
     def get_query(self):
         query = db.session.query(self.model)
@@ -264,23 +296,25 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return access.scope(query, self.model, current_user)
 
     def get_one(self, pk):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
+        pk = inputs.to_id(pk)  # a POSTed value: not a number, or beyond the ids' range, finds nothing
+        if pk is None:
             return None
         return self.get_query().filter(self.model.id == pk).one_or_none()
 
+    #: the deepest an ajax lookup pages (a person scrolls a select through a few dozen results)
+    MAX_OFFSET = 10_000
+
     def get_list(self, term, offset=0, limit=10):
         cap = current_app.config.get("AJAX_LOOKUP_LIMIT", 20)
-        limit = max(1, min(int(limit or 10), cap))
-        offset = max(0, int(offset or 0))
+        limit = inputs.clamp(limit or 10, 1, cap, 10)
+        offset = inputs.clamp(offset or 0, 0, self.MAX_OFFSET, 0)
         term = (term or "").strip()
         if not term:
             return []
         like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions = [sa.cast(f, sa.String).ilike(like, escape="\\") for f in self._cached_fields]
         conditions += [f.ilike(term.replace("%", "") + "%") for f in self.prefix_fields]
-        query = self.get_query().filter(sa.or_(*conditions))
+        query = self.get_query().filter(sa.or_(*conditions), *self.conditions)
         order = self.order_by if self.order_by is not None else self.model.id
         return query.order_by(order, self.model.id).offset(offset).limit(limit).all()
 
@@ -444,6 +478,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
     def _handle_view(self, name, **kwargs):
         """A role that may open the screen but not write on it gets an audited 403 at create, edit and delete."""
+        forget_unsafe_return_address()
         response = super()._handle_view(name, **kwargs)
         if response is None and name in WRITE_VIEWS and getattr(self, f"_declared_{WRITE_VIEWS[name]}") \
                 and not access.can_write_screen(current_user, self.endpoint):
@@ -693,11 +728,8 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
     def get_one(self, id):
         """The record ``id`` if the user may see it; otherwise 404 (a denial is audited)."""
-        try:
-            pk = int(str(id).strip())
-        except (TypeError, ValueError):
-            abort(404)
-        if pk <= 0 or pk > MAX_ID:
+        pk = inputs.to_id(id)  # not a number, or beyond the ids' range (PostgreSQL: integer out of range)
+        if pk is None:
             abort(404)
         held = access.holds_column(self.model, current_user)
         if held is not None and self.model in access.CASE_MODELS:
@@ -732,14 +764,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
 
     def scoped_ids(self, ids) -> list[int]:
         """The subset of ``ids`` (raw strings from a form) the user may act on."""
-        clean = set()
-        for raw in ids or ():
-            try:
-                value = int(str(raw).strip())
-            except (TypeError, ValueError):
-                continue
-            if 0 < value <= MAX_ID:
-                clean.add(value)
+        clean = set(inputs.ids(ids))
         if not clean:
             return []
         rows = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(clean))
@@ -834,8 +859,15 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     def handle_view_exception(self, exc):
         if isinstance(exc, HTTPException):
             raise exc  # a refusal (deny) inside a model hook answers as such
+        if isinstance(exc, writes.RefusedWrite):
+            g._poradna_refused = exc  # audited once the save is rolled back (_audit_refusal)
+            flash(str(exc.message), "error")
+            return True
         if isinstance(exc, ServiceError):
             flash(str(exc.message), "error")
+            return True
+        if isinstance(exc, StaleDataError):  # changed by someone else between loading and saving it here
+            flash(str(STALE), "error")
             return True
         if isinstance(exc, IntegrityError):
             log.warning("integrity error in %s: %s", self.endpoint, type(exc.orig).__name__)
@@ -904,7 +936,100 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         form._obj = obj
-        return self._strip_fields(form, access.hidden_fields(db.session, current_user, self.model, obj, write=True))
+        form = self._strip_fields(form, access.hidden_fields(db.session, current_user, self.model, obj, write=True))
+        for name, reason in self._fields_fixed(obj).items():
+            if name in form:  # shown, greyed out and not sent: the form keeps the stored value
+                field = form[name]
+                field.render_kw = {**(field.render_kw or {}), "disabled": True}
+                field.description = FIXED_REASONS[reason]
+                # nothing is sent for it: "required" would refuse the stored value it keeps
+                field.validators = [v for v in field.validators if not isinstance(v, (InputRequired, DataRequired))]
+                field.flags.required = False
+        return form
+
+    # --- what a save may not change (services/writes.py) ---------------------------------------
+    def _fields_fixed(self, obj) -> dict[str, str]:
+        """The fields an edit form of ``obj`` shows but does not let change, each with the reason a POST
+        changing it anyway is refused: the record's client (fixed at creation), and once the client is
+        anonymised their personal fields or the record's free text."""
+        fixed = {}
+        owner = writes.FIXED_OWNER.get(self.model)
+        if owner is not None:
+            fixed[owner[0]] = "client_changed"
+        if obj is not None:
+            client = obj if isinstance(obj, Client) else writes.owner_client(obj)
+            if client is not None and client.anonymised_at is not None:
+                names = writes.PERSONAL_FIELDS if obj is client else writes.FREE_TEXT_FIELDS.get(self.model, ())
+                fixed.update({name: "client_anonymised" for name in names})
+        return fixed
+
+    def get_edit_form(self):
+        """The edit form with the record's version (a hidden field) for models that have one."""
+        form_class = super().get_edit_form()
+        if "version" in sa.inspect(self.model).columns:
+            form_class = type(form_class.__name__, (form_class,), {"version": VersionField()})
+        return form_class
+
+    def _refused_in_post(self, model) -> writes.RefusedWrite | None:
+        """A posted value for a field the form does not send (a crafted form, a script): a moved client
+        or text for an anonymised client. Equal or empty values change nothing and pass."""
+        for name, reason in self._fields_fixed(model).items():
+            if name not in request.form:
+                continue
+            raw = request.form.get(name, "").strip()
+            if reason == "client_changed":
+                relation, column = writes.FIXED_OWNER[self.model]
+                if raw != str(getattr(model, column) or ""):
+                    return writes.RefusedWrite(writes.MOVED, field=name, reason=reason)
+            elif raw:
+                return writes.RefusedWrite(writes.ANONYMISED_TEXT, field=name, reason=reason)
+        return None
+
+    def validate_form(self, form):
+        """An edit that moves the record to another client or writes to an anonymised client is refused
+        before anything else (also when the other client is one the user may not see): a message at
+        the field and at the top, a refused write in the audit trail, the form shown again."""
+        obj = getattr(form, "_obj", None)
+        if obj is not None and request.method == "POST":
+            refused = self._refused_in_post(obj)
+            if refused is not None:
+                g._poradna_refused = refused
+                flash(str(refused.message), "error")
+                if refused.field in form:
+                    form[refused.field].errors = [str(refused.message)]
+                self._audit_refusal(obj, "edit")
+                return False
+        return super().validate_form(form)
+
+    def update_model(self, form, model):
+        """Save an edit unless it comes from a form older than the record (refused with a message; the
+        form is shown again with what was typed) or the services refuse it."""
+        if "version" in form and form.version.data != model.version:
+            flash(str(STALE), "error")
+            return False
+        saved = super().update_model(form, model)
+        self._audit_refusal(model, "edit")
+        return saved
+
+    def create_model(self, form):
+        created = super().create_model(form)
+        self._audit_refusal(None, "create")
+        return created
+
+    def _audit_refusal(self, model, view: str) -> None:
+        """Record a refused write (:class:`services.writes.RefusedWrite`) in the audit trail: the screen,
+        the reason and the field, never the values."""
+        refused = g.pop("_poradna_refused", None)
+        if refused is None or not current_user.is_authenticated:
+            return
+        details = {"screen": self.endpoint, "view": view, "refused": refused.reason}
+        if refused.field:
+            details["fields"] = [refused.field]
+        if model is not None:
+            audit.record_for(db.session, AuditAction.DENIED, model, details=details)
+        else:
+            audit.record(db.session, AuditAction.DENIED, entity=getattr(self.model, "__tablename__", None), details=details)
+        db.session.commit()
 
     def check_model(self, form, model, is_created):
         """Apply the services' rules before saving; raise :class:`ServiceError` to refuse."""

@@ -27,20 +27,22 @@ from flask_admin import expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_views.base import MAX_ID, deny
+from admin_views.base import deny
 from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
+from admin_views.forms import PoradnaForm
 from extensions import db
-from models import Client, RoadmapTask
-from models.enums import AppointmentPlace, AppointmentPurpose, IntakeEndReason, Responsible, TaskStatus, VisitChannel
-from services import access, casefile, client_documents, codes
+from models import Appointment, Client, RoadmapTask
+from models.enums import AppointmentPlace, AppointmentPurpose, AppointmentStatus, IntakeEndReason, Responsible, TaskStatus, VisitChannel
+from services import access, casefile, client_documents, codes, inputs, scheduling
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -79,7 +81,7 @@ def _int_or_none(value):
 
 # --- forms -----------------------------------------------------------------------------------
 
-class IntakeForm(FlaskForm):
+class IntakeForm(PoradnaForm):
     held_on = DateField(_l("Held on"), default=_today, validators=[InputRequired()])
     channel = EnumSelectField(_l("Channel"), enum_class=VisitChannel, default=VisitChannel.WALK_IN)
     issue = TextAreaField(_l("Issue in the client's words"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
@@ -89,7 +91,7 @@ class IntakeForm(FlaskForm):
     minutes = IntegerField(_l("Minutes spent"), validators=[Optional(), NumberRange(0, 1440)])
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(PoradnaForm):
     agreed_on = DateField(_l("Agreed on"), default=_today, validators=[InputRequired()])
     issue = TextAreaField(_l("Issue in the client's words"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
                           render_kw=TEXT)
@@ -99,7 +101,7 @@ class AgreementForm(FlaskForm):
     consent_data = BooleanField(_l("The client agrees to the processing of the personal data they have given"))
 
 
-class EndIntakeForm(FlaskForm):
+class EndIntakeForm(PoradnaForm):
     end_reason = RadioField(_l("Ended without agreement because"), choices=IntakeEndReason.choices,
                             validators=[InputRequired()])
     end_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=casefile.MAX_TEXT)], render_kw=TEXT,
@@ -111,11 +113,14 @@ def _ended_choices():
     return [(s.value, s.title) for s in casefile.ENDED]
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PoradnaForm):
     status = RadioField(_l("How the agreement ended"), choices=_ended_choices, validators=[InputRequired()])
     end_reason = TextAreaField(_l("Why it ended"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
                                render_kw=TEXT)
     ended_on = DateField(_l("Ended on"), default=_today, validators=[InputRequired()])
+    cancel_appointments = BooleanField(
+        _l("Cancel the client's planned appointments listed above (cancelled by the centre)"), default=True,
+        description=_l("Untick it to keep them, for example a last meeting already agreed."))
 
 
 class NewTaskForm(Form):
@@ -141,7 +146,7 @@ def _default_start():
 TASK_CHOICES = [("continue", _l("Continue")), ("done", _l("Done")), ("not_done", _l("Not done"))]
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PoradnaForm):
     appointment = RadioField(_l("Which meeting"), validators=[InputRequired()])
     attendance = RadioField(_l("Attendance"), choices=_attendance_choices, default="attended",
                             validators=[InputRequired()])
@@ -182,7 +187,9 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
     # an appointment reception marked as arrived comes first: it is the meeting the worker records next
     choices = [(str(a.id), _("%(time)s with %(name)s (arrived, not yet recorded)", time=_fmt_time(a.starts_at),
                              name=a.worker.full_name) if casefile.is_arrived(a) else
-                _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
+                _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name)
+                if a.status == AppointmentStatus.PLANNED else
+                _("%(time)s with %(name)s (already recorded)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
                for a in appointments]
     choices.append(("new", _("A meeting that was not planned")))
     form.appointment.choices = choices
@@ -248,11 +255,8 @@ class CaseFileMixin:
     @expose("/case/")
     def case_view(self):
         page = max(1, min(request.args.get("page", 1, type=int) or 1, 10**6))
-        try:
-            pk = int(request.args.get("id", "").strip())
-        except ValueError:
-            pk = 0
-        case = casefile.open_case_file(db.session, pk, current_user, page=page) if 0 < pk <= MAX_ID else None
+        pk = inputs.to_id(request.args.get("id"))
+        case = casefile.open_case_file(db.session, pk, current_user, page=page) if pk is not None else None
         if case is None:
             self._case_client()  # 404, and an audited denial where the client exists
             abort(404)
@@ -346,22 +350,30 @@ class CaseFileMixin:
     def case_close_view(self):
         client, _who = self._case_gate("client.case_close_view", lambda r: r.write)
         form = CloseForm()
+        planned = scheduling.planned_ahead(db.session, [client.id])
+        if not planned:
+            del form.cancel_appointments  # nothing to cancel
         if form.validate_on_submit():
+            cancel = bool(planned) and form.cancel_appointments.data
             try:
                 casefile.close_case(db.session, client, current_user._get_current_object(), status=form.status.data,
-                                    reason=form.end_reason.data, ended_on=form.ended_on.data)
+                                    reason=form.end_reason.data, ended_on=form.ended_on.data, cancel_appointments=cancel)
             except ServiceError as exc:
                 db.session.rollback()
                 _show_error(form, exc)
             else:
                 db.session.commit()
                 flash(_("The agreement has ended and %(code)s is closed.", code=client.code), "success")
+                if cancel:
+                    flash(ngettext("%(num)d planned appointment was cancelled.", "%(num)d planned appointments were cancelled.",
+                                   len(planned)), "success")
                 return self._back(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
-        return self._form_page(client, form, title=_("End the agreement with %(code)s", code=client.code),
-                               intro=_("Open tasks of the roadmap are dropped. The history stays; if the client comes back, make a new agreement."),
-                               submit=_("End the agreement"))
+        return self.render("admin/client/case_form.html", client=client, form=form,
+                           title=_("End the agreement with %(code)s", code=client.code),
+                           intro=_("Open tasks of the roadmap are dropped. The history stays; if the client comes back, make a new agreement."),
+                           submit=_("End the agreement"), fields=None, planned=planned)
 
     @expose("/case/meeting/", methods=("GET", "POST"))
     def case_meeting_view(self):
@@ -373,6 +385,12 @@ class CaseFileMixin:
         tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN]
         until = local_now().replace(hour=23, minute=59, second=59)
         appointments = casefile.planned_appointments(db.session, client, until=until)
+        posted = inputs.to_id(request.form.get("appointment")) if request.method == "POST" else None
+        if posted is not None and posted not in {a.id for a in appointments}:
+            # recorded meanwhile (another tab, a second click): the service says so, and changes nothing
+            recorded = db.session.get(Appointment, posted)
+            if recorded is not None and recorded.client_id == client.id:
+                appointments = [*appointments, recorded]
         form = meeting_form(tasks, appointments, client)
         if form.validate_on_submit():
             try:

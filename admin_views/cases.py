@@ -10,10 +10,13 @@ from models import Agreement, Client, Intake, RoadmapTask
 from services import cases
 
 
-def client_loader(name="client"):
+def client_loader(name="client", *, anonymised=False):
+    """The client lookup of a form; without ``anonymised`` it offers no anonymised client (nothing new
+    is recorded for them: services/writes.py)."""
     return ScopedAjaxLoader(
         name, Client, fields=("last_name", "first_name", "alias", "phone"), prefix_fields=("code",),
         order_by=Client.code, placeholder=_l("Code, name or phone"),
+        conditions=() if anonymised else (Client.anonymised_at.is_(None),),
     )
 
 

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -17,6 +16,7 @@ from admin_views.base import SecureModelView, deny
 from admin_views.casefile import CaseFileMixin
 from admin_views.documents import ClientDocumentsMixin
 from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
+from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Client, Worker
 from models.enums import ReassignReason
@@ -33,14 +33,14 @@ def _fmt_name(view, context, model, name):
     return model.display_name
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(PoradnaForm):
     to_worker = SelectField(_l("New social worker"), coerce=int, validators=[DataRequired()])
     reason = SelectField(_l("Reason"), choices=ReassignReason.choices, validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          description=_l("Internal note for managers; it is not part of the audit trail."))
 
 
-class CoverForm(FlaskForm):
+class CoverForm(PoradnaForm):
     reason = StringField(_l("Why do you need to open this case?"), validators=[DataRequired(), Length(min=5, max=500)],
                          description=_l("For example: the client came urgently and their worker is on leave."))
 
@@ -50,13 +50,13 @@ def _document_languages():
     return [(code, client_documents.native_name(code)) for code in client_documents.languages()]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(PoradnaForm):
     format = RadioField(_l("Format"), choices=[("html", _l("Printable page (HTML, print to PDF)")), ("json", _l("Machine-readable (JSON)"))], default="html")
     lang = RadioField(_l("Language of the printable page"), choices=_document_languages,
                       description=_l("The client's language is chosen when the centre has the documents in it."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PoradnaForm):
     ids = HiddenField()
     confirm = BooleanField(_l("I understand that this cannot be undone."), validators=[DataRequired()])
 
@@ -206,21 +206,15 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         if not form.is_submitted():
             form.lang.data = client_documents.for_client(client)
         if form.validate_on_submit():
-            data = privacy.export_record(db.session, client)
-            if form.format.data == "json":
-                import json
-
-                body = json.dumps(data, ensure_ascii=False, indent=2)
-                response = Response(body, mimetype="application/json", headers={
-                    "Content-Disposition": f'attachment; filename="{client.code}.json"', "Cache-Control": "no-store"})
-            else:
-                html = privacy.render_html(data, form.lang.data, links=self._export_links(client, form.lang.data),
-                                           nonce=csp_nonce())
-                response = Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
-            # audited once the document is made, with what was made
+            # the document first: the export is recorded only once it exists (a failure records nothing)
+            page = {} if form.format.data == "json" else {"links": self._export_links(client, form.lang.data), "nonce": csp_nonce()}
+            body = privacy.export_document(db.session, client, form.format.data, form.lang.data, **page)
             privacy.record_export(db.session, client, form.format.data, form.lang.data if form.format.data == "html" else None)
             db.session.commit()
-            return response
+            if form.format.data == "json":
+                return Response(body, mimetype="application/json", headers={
+                    "Content-Disposition": f'attachment; filename="{client.code}.json"', "Cache-Control": "no-store"})
+            return Response(body, mimetype="text/html", headers={"Cache-Control": "no-store"})
         return self.render("admin/client/export.html", client=client, form=form)
 
     def _export_links(self, client, lang: str) -> list:
@@ -263,7 +257,10 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
             if refused:
                 flash(_("Not anonymised because of a legal hold: %(codes)s", codes=", ".join(refused)), "error")
             return redirect(self.get_url(".index_view"))
-        previews = [(c, privacy.anonymise_preview(db.session, c)) for c in targets]
+        planned = privacy.planned_appointments(db.session, [c.id for c in targets])
+        previews = [{"client": c, "person": _person(c), "removed": privacy.anonymise_preview(db.session, c),
+                     "needed": privacy.needs_anonymising(db.session, c),
+                     "planned": [a for a in planned if a.client_id == c.id]} for c in targets]
         return self.render("admin/client/anonymise.html", previews=previews, form=form)
 
     @expose("/delete-record/", methods=("GET", "POST"))
@@ -284,7 +281,8 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
                 flash(str(privacy.WIPE_PENDING), "warning")
             flash(_("The record %(code)s and everything under it was deleted.", code=code), "success")
             return redirect(self.get_url(".index_view"))
-        return self.render("admin/client/delete.html", client=client, counts=privacy.delete_preview(db.session, client), form=form)
+        return self.render("admin/client/delete.html", client=client, person=_person(client),
+                           counts=privacy.delete_preview(db.session, client), form=form)
 
     def attendance(self, client) -> dict:
         from services import scheduling
@@ -295,13 +293,25 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         """What the current user may do with this client, for the details page."""
         return {
             "export": access.can(current_user, "export"),
-            "anonymise": access.can(current_user, "anonymise") and client.anonymised_at is None,
+            # also a client marked anonymised who still holds personal data or text (anonymised again)
+            "anonymise": access.can(current_user, "anonymise") and privacy.needs_anonymising(db.session, client),
             "delete": access.can(current_user, "delete_client"),
             "reassign": access.can(current_user, "reassign") and client.anonymised_at is None,
             "cover": access.can(current_user, "cover") and client.worker_id not in (None, current_user.id)
             and not access.holds_client(db.session, current_user, client.id),
             "accesses": access.can(current_user, "client_accesses"),
         }
+
+
+def _person(client: Client) -> dict:
+    """Who a destructive operation concerns, as its confirmation page names them: the name (or alias),
+    the year of birth and their social worker, so that the manager confirms the right person."""
+    if client.anonymised_at is not None:
+        name = _("(anonymised)")
+    else:
+        name = client.display_name or _("(anonymous)")
+    year = client.birth_year or (client.birth_date.year if client.birth_date else None)
+    return {"name": name, "birth_year": year, "worker": client.worker.full_name if client.worker else None}
 
 
 def _format_time(value):

@@ -10,7 +10,7 @@ from admin_views.fields import FastSelect, kept_choices
 from admin_views.listing import html_text, id_url
 from extensions import db
 from models import PublicOffice, Topic
-from services import codes
+from services import codes, inputs
 from services.users import social_workers_query
 
 
@@ -113,13 +113,10 @@ class _IdChoiceFilter(BaseSQLAFilter):
         return super().get_options(view) if has_request_context() else []
 
     def validate(self, value):
-        try:
-            return int(value) > 0
-        except (TypeError, ValueError):
-            return False
+        return inputs.to_id(value) is not None  # an id in range (PostgreSQL: integer out of range)
 
     def clean(self, value):
-        return int(value)
+        return inputs.to_id(value)
 
     def operation(self):
         return _l("equals")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import MAX_ID, SecureModelView
+from admin_views.base import SecureModelView
 from admin_views.cases import client_loader
 from admin_views.documents import AppointmentCardMixin
 from admin_views.common import (
@@ -13,7 +13,7 @@ from admin_views.common import (
 from extensions import db
 from models import Appointment, Topic, Visit, visit_topic
 from models.enums import AppointmentStatus
-from services import cases, scheduling
+from services import cases, inputs, scheduling
 
 CONTACT_LABELS = {
     "client": _l("Client"), "client.code": _l("Client"), "worker": _l("Social worker"), "worker.full_name": _l("Social worker"),
@@ -67,15 +67,15 @@ class AppointmentView(AppointmentCardMixin, SecureModelView):
         form = super().create_form(obj)
         from flask import request
 
-        raw_client_id = request.args.get("client_id", "")
-        if request.method == "GET" and raw_client_id.isdigit() and 0 < int(raw_client_id) <= MAX_ID:
+        client_id = inputs.to_id(request.args.get("client_id")) if request.method == "GET" else None
+        if client_id is not None:
             from flask_login import current_user
 
             from models import Client
             from services import access
 
             client = access.scope(db.session.query(Client), Client, current_user).filter(
-                Client.id == int(request.args["client_id"])).one_or_none()
+                Client.id == client_id).one_or_none()
             if client is not None:
                 form.client.data = client
                 if client.worker is not None and "worker" in form:

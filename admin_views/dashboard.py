@@ -5,10 +5,9 @@ from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
-from admin_views.base import MAX_ID
 from extensions import db
 from models.enums import ClientStatus
-from services import access, dashboard
+from services import access, dashboard, inputs
 
 
 class DashboardView(AdminIndexView):
@@ -35,10 +34,9 @@ class DashboardView(AdminIndexView):
         from models.enums import Role
 
         search = args.get("q") if current_user.has_role(Role.RECEPTION) else None  # the desk
-        desk_worker = args.get("worker", type=int)
         data = dashboard.start_page(db.session, current_user, search=search,
                                     stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3),
-                                    desk_worker=desk_worker if desk_worker and 0 < desk_worker <= MAX_ID else None)
+                                    desk_worker=inputs.to_id(args.get("worker")))  # an id in range, or none
         form = (walk_in_form or new_walk_in_form()) if "walk_in" in data else None
         # the walk-in form's list of social workers, also for choosing whose day the desk shows
         desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []

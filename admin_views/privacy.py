@@ -8,13 +8,13 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField
 from wtforms.validators import Optional
 
 from admin_views.base import SecureModelView, deny
 from admin_views.cases import client_loader
 from admin_views.common import fmt_client_link
+from admin_views.forms import PoradnaForm
 from extensions import db
 from services import access, data_requests, retention
 
@@ -34,7 +34,7 @@ class DataRequestView(SecureModelView):
     column_descriptions = {"due_on": _l("One month after receipt unless filled in (GDPR).")}
     column_formatters = {"client": fmt_client_link}
     form_columns = ("client", "type", "received_on", "channel", "due_on", "status", "note")
-    form_ajax_refs = {"client": client_loader()}
+    form_ajax_refs = {"client": client_loader(anonymised=True)}  # a request may concern an anonymised client
     can_delete = False
 
     def scaffold_form(self):
@@ -48,7 +48,7 @@ class DataRequestView(SecureModelView):
         data_requests.save(db.session, model, by_id=current_user.id)
 
 
-class PurgeForm(FlaskForm):
+class PurgeForm(PoradnaForm):
     as_of = DateField(_l("Reference date"), validators=[Optional()], description=_l("Usually today."))
     confirm = BooleanField(_l("I have checked the preview; anonymise these clients now."))
 

@@ -10,13 +10,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import Optional
 
-from admin_views.base import MAX_ID, deny
+from admin_views.base import deny
+from admin_views.forms import PoradnaForm
 from admin_views.validators import NumberRange
 from admin_views.common import active_topics, social_workers
 from extensions import db
 from models import Appointment, Client, Worker
 from models.enums import AgeBand, AppointmentStatus, Role, Sex
-from services import access, calendar, codes, scheduling, walkins
+from security import safe_next
+from services import access, calendar, codes, inputs, scheduling, walkins
 from services.errors import ServiceError
 
 QUICK_STATUSES = {
@@ -31,7 +33,7 @@ def _blank(choices):
     return [("", str(_l("— not given —")))] + list(choices)
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(PoradnaForm):
     client_id = HiddenField()
     citizenship = SelectField(_l("Citizenship"), choices=lambda: _blank(codes.country_choices()), validators=[Optional()])
     language = SelectField(_l("Language"), choices=lambda: _blank(codes.language_choices()), validators=[Optional()])
@@ -40,11 +42,11 @@ class WalkInForm(FlaskForm):
     topics = SelectMultipleField(_l("Topics"), coerce=int, validators=[Optional()])
     minutes = IntegerField(_l("Minutes spent"), validators=[Optional(), NumberRange(min=0, max=1440)])
     urgent = BooleanField(_l("Urgent"))
-    worker = SelectField(_l("Social worker"), coerce=lambda v: int(v) if v else None, validators=[Optional()],
+    worker = SelectField(_l("Social worker"), coerce=lambda v: inputs.to_id(v) if v else None, validators=[Optional()],
                          description=_l("Leave empty: the client's own worker if at work, otherwise the worker on duty."))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PoradnaForm):
     appointment_id = HiddenField()
     status = HiddenField()
 
@@ -80,12 +82,7 @@ class CalendarView(_StaffPage):
         if raw == "" and current_user.has_role(Role.WORKER) and not current_user.has_role(Role.RECEPTION, Role.MANAGER):
             worker_id = current_user.id
         else:
-            try:
-                worker_id = int(raw) if raw not in ("", "all") else None
-            except ValueError:
-                worker_id = None
-            if worker_id is not None and not 0 < worker_id <= MAX_ID:
-                worker_id = None
+            worker_id = inputs.to_id(raw)  # "all", a bad or out-of-range number: the whole centre
         data = calendar.week(db.session, current_user, monday, worker_id)
         return self.render("admin/calendar.html", data=data, worker_id=worker_id, workers=list(social_workers()),
                            status_form=StatusForm(), quick=QUICK_STATUSES, can_cancel=scheduling.can_cancel_in_advance)
@@ -94,18 +91,15 @@ class CalendarView(_StaffPage):
     def status(self):
         """Arrived / no-show / cancelled in advance, one click from the desk."""
         form = StatusForm()
-        back = request.form.get("next") or self.get_url(".index")
+        back = safe_next(request.form.get("next")) or self.get_url(".index")
         pressed = request.form.get("set", "")  # the desk: one form per table, the button says "id:status"
         if pressed and form.appointment_id.data in (None, ""):
             form.appointment_id.data, _sep, form.status.data = pressed.partition(":")
         if not form.validate_on_submit() or form.status.data not in QUICK_STATUSES:
             flash(_("Choose what happened."), "error")
             return redirect(back)
-        try:
-            appointment_id = int(form.appointment_id.data)
-        except (TypeError, ValueError):
-            deny("calendar", status=404)
-        if not 0 < appointment_id <= MAX_ID:
+        appointment_id = inputs.to_id(form.appointment_id.data)
+        if appointment_id is None:
             deny("calendar", status=404)
         query = access.scope(db.session.query(Appointment), Appointment, current_user).filter(Appointment.id == appointment_id)
         appointment = query.one_or_none()
@@ -124,26 +118,22 @@ class CalendarView(_StaffPage):
         db.session.commit()
         flash(_("%(code)s at %(time)s: %(status)s.", code=appointment.client.code,
                 time=_short(appointment.starts_at), status=appointment.status.title), "success")
-        return redirect(_safe(back))
+        return redirect(back)
 
     @expose("/walk-in/", methods=("POST",))
     def walk_in(self):
         form = walk_in_form()
-        back = _safe(request.form.get("next") or url_for("admin.index"))
+        back = safe_next(request.form.get("next")) or url_for("admin.index")
         if not form.validate_on_submit():
             flash(_("The walk-in was not logged: %(errors)s", errors="; ".join(
                 f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())), "error")
             return self._desk_again(form, back)
         client = None
         if form.client_id.data:
-            try:
-                client_id = int(form.client_id.data)
-            except ValueError:
+            client_id = inputs.to_id(form.client_id.data)
+            if client_id is None:
                 deny("calendar", status=404)
-            if not 0 < client_id <= MAX_ID:
-                deny("calendar", status=404)
-            client_query = access.scope(db.session.query(Client), Client, current_user).filter(Client.id == client_id)
-            client = client_query.one_or_none()
+            client = access.scope(db.session.query(Client), Client, current_user).filter(Client.id == client_id).one_or_none()
             if client is None:
                 deny("calendar", status=404)
         topics = [t for t in active_topics() if t.id in set(form.topics.data or [])]
@@ -216,8 +206,3 @@ def _short(value):
 
     return datetime_text(value)
 
-
-def _safe(target: str) -> str:
-    from auth import safe_next
-
-    return safe_next(target) or url_for("admin.index")

@@ -11,11 +11,11 @@ from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import Optional
 
 from admin_views.base import deny
+from admin_views.forms import PoradnaForm
 from admin_views.validators import NumberRange
 from admin_views.report_charts import charts_for
 from extensions import db
@@ -36,7 +36,7 @@ def _month_choices():
     return [(m, names.get(m, str(m))) for m in range(1, 13)]
 
 
-class _ReportForm(FlaskForm):
+class _ReportForm(PoradnaForm):
     """Options every report has; read from the query string (a GET form, no CSRF)."""
 
     class Meta:

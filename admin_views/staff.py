@@ -14,8 +14,8 @@ from admin_views.base import SecureModelView
 from admin_views.common import WorkerFilter, fmt_languages, social_workers
 from extensions import db
 from models import AuditEvent, Worker, WorkingHours
-from models.enums import AuditAction, Role
-from services import access, audit, codes, throttle, twofactor, users
+from models.enums import Role
+from services import access, codes, throttle, twofactor, users
 from services.formats import datetime_text
 from services.errors import ServiceError
 
@@ -75,13 +75,14 @@ class WorkerView(SecureModelView):
             raise ServiceError(_l("Enter a valid email address."), field="email")
         if not model.roles:
             raise ServiceError(_l("Choose at least one role."), field="roles")
+        if not is_created:  # the form set them: the operations end the account's sessions and audit the change
+            users.set_roles(db.session, model, model.roles, via="staff")
+            users.set_active(db.session, model, model.active, via="staff")
         password = form.new_password.data if "new_password" in form else None
         if password:
-            users.change_password(db.session, model, password)  # the same rules everywhere; other sessions end
+            users.change_password(db.session, model, password, via="staff")  # the same rules everywhere
         elif is_created:
             raise ServiceError(_l("Set a password for the new account."), field="new_password")
-        if not is_created and not model.active and "active" in audit.changed_fields(model):
-            model.end_sessions()
 
     def is_action_allowed(self, name):
         operations = {"lift_lockout": "lift_lockout", "reset_two_factor": "reset_two_factor"}
@@ -106,11 +107,7 @@ class WorkerView(SecureModelView):
     def action_reset_two_factor(self, ids):
         reset = 0
         for worker in db.session.query(Worker).filter(Worker.id.in_(self.scoped_ids(ids))):
-            if worker.totp_secret or worker.totp_enabled_at:
-                twofactor.disable(db.session, worker)
-                worker.end_sessions()
-                audit.record(db.session, AuditAction.TWO_FACTOR_OFF, entity="worker", entity_id=worker.id,
-                             details={"by": "admin"})
+            if users.turn_off_two_factor(db.session, worker, via="staff"):
                 reset += 1
         db.session.commit()
         flash(ngettext("Two-factor sign-in of %(num)d account has been reset.",

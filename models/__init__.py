@@ -8,12 +8,13 @@ from models.client import Client, ClientCodeCounter, Reassignment
 from models.codelists import PublicOffice, Topic
 from models.cover import CoverGrant
 from models.data_request import DataRequest
+from models.erasure import ErasureState
 from models.schedule import WalkInHours, WorkingHours
 from models.security import LoginFailure, RecoveryCode
 from models.visit import Visit, visit_topic
 from models.worker import Worker
 
 __all__ = [
-    "Agreement", "Appointment", "AuditEvent", "Base", "CentreProfile", "Client", "ClientCodeCounter", "CoverGrant", "DataRequest", "Intake",
+    "Agreement", "Appointment", "AuditEvent", "Base", "CentreProfile", "Client", "ClientCodeCounter", "CoverGrant", "DataRequest", "ErasureState", "Intake",
     "LoginFailure", "PublicOffice", "Reassignment", "RecoveryCode", "RoadmapTask", "Topic", "Visit", "WalkInHours", "Worker", "WorkingHours", "visit_topic",
 ]

@@ -24,6 +24,9 @@ class Intake(TimestampMixin, Base):
     ended_on: Mapped[date | None] = mapped_column(index=True)  #: set when the intake ended without agreement
     end_reason: Mapped[IntakeEndReason | None] = mapped_column(EnumText(IntakeEndReason))  #: a refusal, counted by the law
     end_note: Mapped[str | None] = mapped_column(sa.Text)  #: confidential
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  #: optimistic locking (see Client.version)
+
+    __mapper_args__ = {"version_id_col": version}
 
     client = relationship("Client", lazy="joined")
     worker = relationship("Worker", lazy="joined")
@@ -58,6 +61,9 @@ class Agreement(TimestampMixin, Base):
     )
     ended_on: Mapped[date | None] = mapped_column(index=True)
     end_reason: Mapped[str | None] = mapped_column(sa.Text)  #: confidential
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  #: optimistic locking (see Client.version)
+
+    __mapper_args__ = {"version_id_col": version}
 
     client = relationship("Client", lazy="joined")
     worker = relationship("Worker", foreign_keys=[worker_id], lazy="joined")
@@ -93,6 +99,9 @@ class RoadmapTask(TimestampMixin, Base):
     outcome: Mapped[str | None] = mapped_column(sa.Text)  #: confidential
     position: Mapped[int] = mapped_column(default=0)  #: order on the roadmap
     completed_on: Mapped[date | None] = mapped_column()  #: when it was marked done or not done
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  #: optimistic locking (see Client.version)
+
+    __mapper_args__ = {"version_id_col": version}
 
     agreement = relationship("Agreement", back_populates="tasks", lazy="joined")
 

@@ -44,6 +44,9 @@ class Appointment(TimestampMixin, Base):
     notes: Mapped[str | None] = mapped_column(sa.Text)  #: confidential consultation notes
     evaluation: Mapped[str | None] = mapped_column(sa.Text)  #: confidential: evaluation of results
     next_steps: Mapped[str | None] = mapped_column(sa.Text)  #: confidential: next steps agreed
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  #: optimistic locking (see Client.version)
+
+    __mapper_args__ = {"version_id_col": version}
 
     client = relationship("Client", lazy="joined")
     worker = relationship("Worker", lazy="joined")

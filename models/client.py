@@ -51,6 +51,11 @@ class Client(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)  #: kept by services
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  #: set when the centre anonymised the record
+    #: optimistic locking: raised by every update; an edit form carries the value it was loaded at, and a
+    #: save from an older one is refused (a stale form must not overwrite a newer record)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     worker = relationship("Worker", lazy="joined", innerjoin=False)
 

@@ -164,6 +164,10 @@ class AuditAction(LabeledEnum):
     RECOVERY_CODES = "recovery_codes", _l("New recovery codes")
     RECOVERY_CODE_USED = "recovery_used", _l("Recovery code used")
     SESSION_ENDED = "session_end", _l("Signed out automatically")
+    ROLES_CHANGED = "roles", _l("Roles changed")
+    ACCOUNT_DISABLED = "disabled", _l("Account deactivated")
+    ACCOUNT_ENABLED = "enabled", _l("Account activated")
+    COMPACTED = "compacted", _l("Database files compacted")
 
 
 class ReassignReason(LabeledEnum):

@@ -43,6 +43,9 @@ class Visit(TimestampMixin, Base):
     language: Mapped[str | None] = mapped_column(sa.String(3))  #: anonymous walk-in only, ISO 639-1
     sex: Mapped[Sex | None] = mapped_column(EnumText(Sex))  #: anonymous walk-in only
     age_band: Mapped[AgeBand | None] = mapped_column(EnumText(AgeBand, length=8))  #: anonymous walk-in only
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  #: optimistic locking (see Client.version)
+
+    __mapper_args__ = {"version_id_col": version}
 
     client = relationship("Client", lazy="joined")
     worker = relationship("Worker", lazy="joined")

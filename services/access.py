@@ -288,21 +288,32 @@ def scope(query, model, user: Any):
 def check_write(session, user: Any, obj: Any, changed: list[str] | None) -> None:
     """Refuse a save that writes what ``user`` may not write (raises :class:`ServiceError`).
 
-    ``changed`` is the list of changed fields (None for a new record).
+    ``changed`` is the list of changed fields (None for a new record). The record is judged as it
+    will be after the save and as it was: a case record keeps its client (:mod:`services.writes`;
+    a save moving it is a :class:`~services.writes.RefusedWrite`), and where a move is allowed
+    (:func:`services.writes.moving_case_records`) the user must hold the client on both sides.
     """
     from flask_babel import lazy_gettext as _l
 
-    from services.errors import ServiceError
+    from services import writes
 
     model = type(obj)
+    with session.no_autoflush:
+        if not session.info.get("moving_case_records"):
+            writes.refuse_move(obj)
+        both = writes.owners(session, obj)
+    if len(both) > 1 and not all(holds_client(session, user, client_id) for client_id in both):
+        raise writes.RefusedWrite(writes.MOVED, reason="client_changed")
     if isinstance(obj, CASE_MODELS) and not can_write_confidential(session, user, obj):
-        raise ServiceError(_l("This client is assigned to another social worker. Open the case with cover access first."))
+        raise writes.RefusedWrite(_l("This client is assigned to another social worker. Open the case with cover access first."),
+                                  reason="not_own_client")
     fields = confidential_fields(model)
     touched = fields if changed is None else fields.intersection(changed)
     if changed is None:
         touched = {f for f in touched if getattr(obj, f, None) not in (None, "")}
     if touched and not can_write_confidential(session, user, obj):
-        raise ServiceError(_l("Only the client's own social worker may write notes and other confidential content."))
+        raise writes.RefusedWrite(_l("Only the client's own social worker may write notes and other confidential content."),
+                                  field=sorted(touched)[0], reason="confidential")
 
 
 # --- answering the access question together with the row -----------------------------------------

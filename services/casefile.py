@@ -49,6 +49,9 @@ ATTENDANCE = (
     AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED_PHONE,
     AppointmentStatus.CANCELLED_EMAIL, AppointmentStatus.CANCELLED_CENTRE,
 )
+#: A meeting submitted again (a double click, a second tab) after it was recorded.
+ALREADY_RECORDED = _l("This meeting has already been recorded (perhaps from another tab or by a second click). "
+                      "Nothing was changed by this submission; open the case file to see what was recorded.")
 #: What can happen to an open task at a meeting.
 TASK_ACTIONS = {"continue": TaskStatus.OPEN, "done": TaskStatus.DONE, "not_done": TaskStatus.NOT_DONE}
 #: Client fields that are personal data (their processing needs the client's consent).
@@ -795,12 +798,13 @@ def record_meeting(session: Session, client: Client, by: Worker, meeting: Meetin
     # the appointment the meeting belongs to (checked before anything is written)
     appointment = None
     if meeting.appointment_id is not None:
-        appointment = session.query(Appointment).filter(
-            Appointment.id == meeting.appointment_id, Appointment.client_id == client.id).one_or_none()
+        # locked until the commit: a second submission (a double click, another tab) waits here, then
+        # finds the meeting recorded and changes nothing
+        appointment = scheduling.lock_appointment(session, meeting.appointment_id, client.id)
         if appointment is None:
             raise ServiceError(_l("Choose one of the client's appointments."), field="appointment")
         if appointment.status != AppointmentStatus.PLANNED and not is_arrived(appointment):
-            raise ServiceError(_l("This appointment has already been recorded."), field="appointment")
+            raise ServiceError(ALREADY_RECORDED, field="appointment")
         meeting_day = appointment.starts_at
     else:
         if attendance != AppointmentStatus.ATTENDED:
@@ -938,11 +942,13 @@ ENDED = tuple(s for s in AgreementStatus if s != AgreementStatus.ACTIVE)
 
 
 def close_case(session: Session, client: Client, by: Worker, *, status: AgreementStatus | str, reason: str,
-               ended_on: date | None = None) -> Agreement:
+               ended_on: date | None = None, cancel_appointments: bool = True) -> Agreement:
     """End the active agreement with its status and reason; the client becomes closed.
 
-    Open roadmap tasks are dropped (they stay in the history). A returning client gets a new
-    agreement (:func:`make_agreement`).
+    Open roadmap tasks are dropped (they stay in the history). The client's planned appointments
+    ahead (:func:`services.scheduling.planned_ahead`, the page lists them) are cancelled by the
+    centre unless ``cancel_appointments`` is False (the worker unticked it: a last meeting to come).
+    A returning client gets a new agreement (:func:`make_agreement`).
     """
     agreement = active_agreement(session, client)
     if agreement is None:
@@ -967,6 +973,10 @@ def close_case(session: Session, client: Client, by: Worker, *, status: Agreemen
         if task.status == TaskStatus.OPEN:
             task.status, task.completed_on = TaskStatus.DROPPED, ended_on
             _audit(session, AuditAction.UPDATE, task, by, {"fields": ["completed_on", "status"]})
+    if cancel_appointments:
+        for appointment in scheduling.planned_ahead(session, [client.id]):
+            scheduling.set_status(session, appointment, AppointmentStatus.CANCELLED_CENTRE)
+            _audit(session, AuditAction.UPDATE, appointment, by, {"fields": ["status"]})
     client.status = ClientStatus.CLOSED
     clients.validate(client)
     _audit(session, AuditAction.UPDATE, client, by, {"fields": ["status"]})

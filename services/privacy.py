@@ -4,6 +4,7 @@ Functions flush; the caller commits. Every operation is audited with the client 
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from models import (
     Agreement, Appointment, AuditEvent, Client, CoverGrant, DataRequest, Intake, Reassignment, RoadmapTask, Visit,
 )
 from models.base import utcnow
-from models.enums import AgeBand, AuditAction
+from models.enums import AgeBand, AppointmentStatus, AuditAction
 from services import audit
 from services.errors import ServiceError
 from services.timeutil import local_now, to_local
@@ -39,7 +40,8 @@ FREE_TEXT = (
     (CoverGrant, "reason", ""), (DataRequest, "note", None),
 )
 #: Audit detail keys known to carry no personal data; anything else is dropped on anonymisation.
-SAFE_AUDIT_KEYS = frozenset({"fields", "screen", "from", "to", "reason", "expires_at", "format", "lang", "counts", "path"})
+SAFE_AUDIT_KEYS = frozenset({"fields", "screen", "from", "to", "reason", "expires_at", "format", "lang", "counts", "path",
+                             "view", "refused", "batch", "via", "by", "tables", "skipped"})
 
 
 def age_band(birth_year: int | None, birth_date: date | None, on: date) -> AgeBand | None:
@@ -160,6 +162,20 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
     }
 
 
+def export_document(session: Session, client: Client, fmt: str, lang: str = "cs", **page: Any) -> str:
+    """The client's record as the text of a JSON document or a printable page (HTML, ``lang``;
+    ``page``: the web page's language links and CSP nonce, see :func:`render_html`).
+
+    Produce the document before recording the export (:func:`record_export`): an export that failed
+    must not be in the audit trail as done."""
+    import json
+
+    data = export_record(session, client)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return render_html(data, lang, **page)
+
+
 def record_export(session: Session, client: Client, fmt: str, lang: str | None = None, actor_id: int | None = None) -> None:
     """Audit one export of a client's record."""
     details = {"format": fmt}
@@ -210,20 +226,53 @@ def anonymise_preview(session: Session, client: Client) -> list[tuple[str, int]]
     return items
 
 
-def anonymise(session: Session, client: Client, actor_id: int | None = None, *, on: date | None = None, audit_it: bool = True) -> bool:
-    """Remove every personal field and free text of ``client``; keep coded fields for statistics.
+def holds_content(client_table=None):
+    """SQL: the client (a row of ``client_table``, by default the client table) still holds a personal
+    field or free text anywhere under it. True for every client before anonymisation; after it, only
+    for one whose data came back (written before the rules of services/writes.py held, restored from
+    a backup, put there by hand)."""
+    table = client_table if client_table is not None else Client.__table__
+    personal = [sa.and_(table.c[field].is_not(None), sa.cast(table.c[field], sa.String) != "")
+                for field in CLIENT_PERSONAL_FIELDS]
+    agreement = Agreement.__table__
+    texts = []
+    for model in _SCRUBBED_MODELS:
+        other = model.__table__
+        fields = [field for m, field, _replacement in FREE_TEXT if m is model]
+        has_text = sa.or_(*(other.c[field] != "" for field in fields))  # NULL != '' is not true
+        if model is RoadmapTask:  # a join, so that the client stays correlated to the outer row
+            owned = sa.and_(other.c.agreement_id == agreement.c.id, agreement.c.client_id == table.c.id)
+        else:
+            owned = other.c.client_id == table.c.id
+        texts.append(sa.exists().where(owned, has_text).correlate(table))
+    return sa.or_(*personal, *texts)
 
-    Irreversible. Refused while a legal hold is set. Returns False if already anonymised.
+
+def needs_anonymising(session: Session, client: Client) -> bool:
+    """Would :func:`anonymise` change anything: not anonymised yet, or anonymised but still holding a
+    personal field or free text (anonymised again then)."""
+    if client.anonymised_at is None:
+        return True
+    table = Client.__table__
+    return bool(session.execute(sa.select(sa.literal(1)).where(table.c.id == client.id, holds_content())).first())
+
+
+def anonymise(session: Session, client: Client, actor_id: int | None = None, *, on: date | None = None, audit_it: bool = True) -> bool:
+    """Remove every personal field and free text of ``client``; keep coded fields for statistics;
+    cancel their planned future appointments (by the centre).
+
+    Irreversible. Refused while a legal hold is set. Returns False when there was nothing to do: the
+    client is anonymised and holds no personal field or free text. One that is marked anonymised but
+    still holds some (see :func:`holds_content`) is anonymised again.
     The work is :func:`anonymise_clients` (a few set-based statements); afterwards the client and any
     loaded record under a client are expired, so they read the scrubbed values again.
     """
-    if client.anonymised_at is not None:
-        return False
     if client.legal_hold:
         raise ServiceError(_l("The record is on legal hold and cannot be anonymised."))
     session.flush()
-    if not anonymise_clients(session, [client.id], on=on):
-        session.refresh(client)  # changed under us (anonymised or held meanwhile)
+    counts: dict[str, int] = {}
+    if not anonymise_clients(session, [client.id], on=on, counts=counts):
+        session.refresh(client)  # changed under us (anonymised or held meanwhile), or nothing left to remove
         if client.legal_hold:
             raise ServiceError(_l("The record is on legal hold and cannot be anonymised."))
         return False
@@ -232,9 +281,17 @@ def anonymise(session: Session, client: Client, actor_id: int | None = None, *, 
             session.expire(obj)
     if audit_it:
         audit.record(session, AuditAction.ANONYMISE, entity="client", entity_id=client.id, client_code=client.code,
-                     actor_id=actor_id)
+                     actor_id=actor_id, details={"counts": counts} if any(counts.values()) else None)
     session.flush()
     return True
+
+
+def planned_appointments(session: Session, client_ids, *, now: datetime | None = None) -> list[Appointment]:
+    """The planned appointments ahead that anonymising these clients cancels (see
+    :func:`services.scheduling.planned_ahead`)."""
+    from services import scheduling
+
+    return scheduling.planned_ahead(session, client_ids, now=now)
 
 
 #: Models whose rows hold free text under a client (loaded instances are expired after a scrub).
@@ -259,7 +316,10 @@ def _free_text_statements() -> list[sa.Update]:
             where = table.c.client_id.in_(ids)
         # NULL != '' is not true, so this picks exactly the rows with some non-empty text
         has_text = sa.or_(*(table.c[field] != "" for field, _replacement in fields))
-        statements.append(sa.update(table).where(where, has_text).values({field: replacement for field, replacement in fields}))
+        values = {field: replacement for field, replacement in fields}
+        if "version" in table.c:  # a form opened before the scrub is stale afterwards
+            values["version"] = table.c.version + 1
+        statements.append(sa.update(table).where(where, has_text).values(values))
     return statements
 
 
@@ -271,24 +331,30 @@ def _scrub_free_text(session: Session, client_ids: list[int]) -> None:
         session.execute(statement, {"client_ids": client_ids})
 
 
-def anonymise_clients(session: Session, client_ids, *, on: date | None = None) -> list[int]:
+def anonymise_clients(session: Session, client_ids, *, on: date | None = None, counts: dict | None = None) -> list[int]:
     """Anonymise a group of clients by id with set-based statements; returns the ids done (sorted).
 
     The purge's path, and :func:`anonymise`'s: no ORM object is loaded. One SELECT reads the
     columns the age band needs; one UPDATE per age band overwrites the personal fields; one UPDATE
-    per table clears the free text under every client of the group; the group's audit details are
-    scrubbed. A client is only written while it is neither anonymised nor on legal hold, checked
+    per table clears the free text under every client of the group; one UPDATE cancels their
+    planned appointments that have not started (cancelled by the centre); the group's audit details
+    are scrubbed. A client is written while it is not on legal hold and either not anonymised yet or
+    still holding a personal field or free text (:func:`holds_content`: anonymised again), checked
     again in the UPDATE itself (a hold set meanwhile wins and nothing of that client is touched).
-    Commits nothing: the caller's transaction makes the whole group all-or-nothing, so no client is
-    ever left half anonymised.
+    Every row written gets a new version, so a form opened before is refused (services/writes.py).
+    ``counts`` (a dict, optional) receives ``anonymised``, ``again`` (of those, anonymised before)
+    and ``appointments_cancelled``. Commits nothing: the caller's transaction makes the whole group
+    all-or-nothing, so no client is ever left half anonymised; it is marked as an erasure
+    (:func:`mark_erased`) for the compaction of the database's files.
     """
     ids = list(client_ids)
     if not ids:
         return []
     table = Client.__table__
-    untouched = sa.and_(table.c.anonymised_at.is_(None), table.c.legal_hold.is_(False))
+    untouched = sa.and_(table.c.legal_hold.is_(False), sa.or_(table.c.anonymised_at.is_(None), holds_content()))
     rows = session.execute(
-        sa.select(table.c.id, table.c.code, table.c.birth_year, table.c.birth_date, table.c.last_contact_at, table.c.age_band)
+        sa.select(table.c.id, table.c.code, table.c.birth_year, table.c.birth_date, table.c.last_contact_at, table.c.age_band,
+                  table.c.anonymised_at)
         .where(table.c.id.in_(ids), untouched)
     ).all()
     by_band: dict[AgeBand | None, list[int]] = {}
@@ -299,7 +365,8 @@ def anonymise_clients(session: Session, client_ids, *, on: date | None = None) -
     done: list[int] = []
     for band, group in by_band.items():
         values: dict[str, Any] = {field: None for field in CLIENT_PERSONAL_FIELDS}
-        values.update(age_band=band, anonymised_at=now)
+        values.update(age_band=band, anonymised_at=sa.func.coalesce(table.c.anonymised_at, now),
+                      version=table.c.version + 1)
         done += session.execute(
             sa.update(table).where(table.c.id.in_(group), untouched).values(values).returning(table.c.id)
         ).scalars().all()
@@ -307,7 +374,18 @@ def anonymise_clients(session: Session, client_ids, *, on: date | None = None) -
         return []
     done_set = set(done)
     _scrub_free_text(session, sorted(done_set))
+    appointments = Appointment.__table__
+    cancelled = session.execute(
+        sa.update(appointments)
+        .where(appointments.c.client_id.in_(sorted(done_set)), appointments.c.status == AppointmentStatus.PLANNED.value,
+               appointments.c.starts_at > now)
+        .values(status=AppointmentStatus.CANCELLED_CENTRE.value, version=appointments.c.version + 1, updated_at=now)
+    ).rowcount
     _scrub_audit_details(session, [row.code for row in rows if row.id in done_set])
+    mark_erased(session)
+    if counts is not None:
+        again = sum(1 for row in rows if row.id in done_set and row.anonymised_at is not None)
+        counts.update(anonymised=len(done_set), again=again, appointments_cancelled=cancelled)
     return sorted(done_set)
 
 
@@ -348,6 +426,7 @@ def delete_client(session: Session, client: Client, actor_id: int | None = None)
     _scrub_audit_details(session, [code])
     session.delete(client)
     session.flush()
+    mark_erased(session)
     audit.record(session, AuditAction.DELETE, entity="client", client_code=code, actor_id=actor_id)
     session.flush()
     session.expire_all()
@@ -402,3 +481,129 @@ def wipe_freed_space(session: Session, *, attempts: int | None = None, pause: fl
             conn.exec_driver_sql(f"PRAGMA busy_timeout={int(previous_wait or 0)}")
     logging.getLogger(__name__).warning("WAL checkpoint after an erasure stayed busy after %d attempts", attempts)
     return False
+
+
+# --- compaction: erased text out of the database's files ------------------------------------------
+
+#: Every table whose files may hold erased text: personal fields, notes and reasons, the audit
+#: trail's details (rewriting a table rewrites its indexes and its TOAST table too).
+COMPACT_TABLES = ("client", "appointment", "visit", "agreement", "intake", "roadmap_task", "reassignment",
+                  "cover_grant", "data_request", "audit_event")
+#: How long compaction waits for a table's lock (ms) before leaving that table for the next run.
+COMPACT_LOCK_TIMEOUT_MS = 10_000
+
+
+def mark_erased(session: Session, when: datetime | None = None) -> None:
+    """Note, in the caller's transaction, that something was erased (anonymised, deleted, purged): the
+    next compaction (:func:`compaction_pending`) has work to do."""
+    from models import ErasureState
+
+    table = ErasureState.__table__
+    when = when or utcnow()
+    if session.execute(sa.update(table).where(table.c.id == 1).values(erased_at=when)).rowcount:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(table).values(id=1, erased_at=when).on_conflict_do_update(
+        index_elements=[table.c.id], set_={"erased_at": when}))
+
+
+def compaction_pending(session: Session) -> bool:
+    """Was something erased since the last complete compaction?"""
+    from models import ErasureState
+
+    state = session.get(ErasureState, 1)
+    return state is not None and state.erased_at is not None and (
+        state.compacted_at is None or state.erased_at >= state.compacted_at)
+
+
+@dataclasses.dataclass
+class Compaction:
+    engine: str  #: "postgresql" or "sqlite"
+    tables: list[str] = dataclasses.field(default_factory=list)  #: rewritten
+    skipped: list[str] = dataclasses.field(default_factory=list)  #: left for the next run (their lock was not free in time)
+    statistics: bool = False  #: PostgreSQL's planner statistics (pg_statistic) rewritten too
+    checkpoint: bool = False  #: a checkpoint was run afterwards
+    seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return not self.skipped
+
+
+def compact(session: Session, *, lock_timeout_ms: int | None = None, actor_id: int | None = None) -> Compaction:
+    """Rewrite the database's files so that no erased text stays in them; audited, commits.
+
+    PostgreSQL keeps an updated or deleted row's old version in the table's file (and the index
+    entries pointing at it) until VACUUM marks the space free for reuse, and even then the bytes stay
+    until overwritten: only a rewrite removes them. Each table of :data:`COMPACT_TABLES` is rewritten
+    with ``VACUUM (FULL, ANALYZE)`` (a new file for the table, its TOAST table and every index; the
+    planner's statistics taken afresh), one table at a time, each under an exclusive lock that blocks
+    its readers and writers for as long as the rewrite takes (measured on PostgreSQL 15: about half a
+    second per 100 000 appointments, 1.5 s per 100 000 clients, whose search indexes are rebuilt). A
+    table whose lock is not free within ``lock_timeout_ms`` is skipped and left for the next run.
+    Then, where the database user may (a superuser), the planner's statistics table (sample values of
+    those columns) is rewritten and a checkpoint run, so that the write-ahead log written before can
+    be recycled sooner.
+
+    SQLite overwrites freed content with zeros (``secure_delete``); compaction there empties the
+    write-ahead log into the database file and rewrites the search indexes (:func:`wipe_freed_space`).
+
+    Must run outside the caller's transaction: the session is committed first. The compaction is
+    complete (:attr:`Compaction.complete`) when no table was skipped; only then is the erasure state
+    marked compacted (:func:`compaction_pending`).
+    """
+    import time
+
+    from models import ErasureState
+
+    started_at = utcnow()
+    started = time.monotonic()
+    session.commit()
+    engine = session.get_bind()
+    result = Compaction(engine=engine.dialect.name)
+    if result.engine == "postgresql":
+        _compact_postgresql(engine, result, COMPACT_LOCK_TIMEOUT_MS if lock_timeout_ms is None else lock_timeout_ms)
+    else:
+        if wipe_freed_space(session):
+            result.tables = list(COMPACT_TABLES)
+        else:
+            result.skipped = ["write-ahead log"]
+    result.seconds = round(time.monotonic() - started, 2)
+    if result.complete:
+        state = session.get(ErasureState, 1)
+        if state is None:
+            session.add(ErasureState(id=1, compacted_at=started_at))
+        else:
+            state.compacted_at = started_at
+    audit.record(session, AuditAction.COMPACTED, entity="database", actor_id=actor_id,
+                 details={"tables": result.tables, "skipped": result.skipped} if result.skipped else {"tables": result.tables})
+    session.commit()
+    return result
+
+
+def _compact_postgresql(engine, result: Compaction, lock_timeout_ms: int) -> None:
+    import logging
+
+    from sqlalchemy.exc import OperationalError
+
+    log = logging.getLogger(__name__)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        for table in COMPACT_TABLES:
+            try:
+                conn.exec_driver_sql(f'VACUUM (FULL, ANALYZE) "{table}"')  # a name from COMPACT_TABLES
+            except OperationalError as exc:  # the lock was not free in time (or the table is missing)
+                log.warning("compaction skipped table %s: %s", table, type(exc.orig).__name__)
+                result.skipped.append(table)
+            else:
+                result.tables.append(table)
+        superuser = conn.exec_driver_sql("SELECT current_setting('is_superuser')").scalar() == "on"
+        if superuser:
+            conn.exec_driver_sql("VACUUM FULL pg_catalog.pg_statistic")
+            result.statistics = True
+            conn.exec_driver_sql("CHECKPOINT")
+            result.checkpoint = True
+        conn.exec_driver_sql("RESET lock_timeout")

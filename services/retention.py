@@ -45,13 +45,23 @@ def _last_activity_columns(cutoff_at: datetime, cutoff: date):
 
 
 def _expired(cutoff: date):
+    """Clients due for the purge: not anonymised and without activity since the cutoff, or anonymised
+    but still holding a personal field or free text (whatever their activity: they are anonymised again)."""
     cutoff_at = local_day_bounds(cutoff)[0]
     visit, appointment, agreement_end = _last_activity_columns(cutoff_at, cutoff)
-    return sa.and_(
-        Client.anonymised_at.is_(None),
-        Client.created_at < cutoff_at,
-        sa.not_(visit), sa.not_(appointment), sa.not_(agreement_end),
+    return sa.or_(
+        sa.and_(
+            Client.anonymised_at.is_(None),
+            Client.created_at < cutoff_at,
+            sa.not_(visit), sa.not_(appointment), sa.not_(agreement_end),
+        ),
+        _leftover(),
     )
+
+
+def _leftover():
+    """Anonymised clients that still hold a personal field or free text (services.privacy.holds_content)."""
+    return sa.and_(Client.anonymised_at.is_not(None), privacy.holds_content())
 
 
 def last_activity_expression():
@@ -114,7 +124,8 @@ def _in_batches(fetch, batch: int) -> Iterator:
 
 
 def _describe(row) -> dict:
-    """One affected client for the preview: code, last activity and what it was."""
+    """One affected client for the preview: code, last activity and what it was (``anonymised``: an
+    anonymised client still holding personal data or text, anonymised again)."""
     candidates = [(row.created_at, "created")]
     if row.visit:
         candidates.append((_aware(row.visit), "visit"))
@@ -123,6 +134,8 @@ def _describe(row) -> dict:
     if row.agreement_end:
         candidates.append((local_day_bounds(row.agreement_end)[0], "agreement_end"))
     when, why = max(candidates, key=lambda c: _aware(c[0]))
+    if row.anonymised_at is not None:
+        why = "anonymised"
     return {"id": row.id, "code": row.code, "last_activity": _aware(when), "basis": why, "legal_hold": row.legal_hold}
 
 
@@ -132,7 +145,7 @@ def iter_affected(session: Session, cutoff: date, batch: int | None = None) -> I
     visit, appointment = last_activity_expression()
     agreement_end = sa.select(sa.func.max(Agreement.ended_on)).where(Agreement.client_id == Client.id).scalar_subquery()
     statement = sa.select(Client.id, Client.code, Client.created_at, visit.label("visit"), appointment.label("appointment"),
-                          agreement_end.label("agreement_end"), Client.legal_hold).where(expired)
+                          agreement_end.label("agreement_end"), Client.legal_hold, Client.anonymised_at).where(expired)
 
     def fetch(after_id: int, limit: int):
         return session.execute(statement.where(Client.id > after_id).order_by(Client.id).limit(limit)).all()
@@ -150,7 +163,8 @@ def _candidate_ids(session: Session, cutoff: date, after_id: int, limit: int) ->
 
 def purge(session: Session, as_of: date, years: int, actor_id: int | None = None, batch: int = PURGE_BATCH,
           on_client=None) -> dict:
-    """Anonymise every expired client and old walk-in summaries; one audit entry with the counts.
+    """Anonymise every expired client and old walk-in summaries; an audit entry per batch, in the
+    batch's own transaction, and one for the run with its totals.
 
     Commits as it goes: this is a batch operation, not part of a caller's transaction. The
     candidates are read by id in batches of ``batch`` (keyset paging: one pass over the clients in
@@ -161,25 +175,35 @@ def purge(session: Session, as_of: date, years: int, actor_id: int | None = None
     wholly untouched (its batch rolled back); the batches before stay done, and a rerun picks up
     exactly the clients left, since it selects the not yet anonymised ones again. A batch of clients
     rather than a transaction per client saves a commit (a disk sync) and a dozen statements per
-    client: 10 000 clients take seconds instead of minutes. ``on_client`` is called for each client
-    after its batch committed (used by tests to simulate an interruption).
+    client: 10 000 clients take seconds instead of minutes. Each batch's audit entry (its number,
+    what it anonymised) commits with the batch, so an interrupted run leaves the trail of every batch
+    it completed, and a rerun adds its own. ``on_client`` is called for each client after its batch
+    committed (used by tests to simulate an interruption).
     """
     cutoff = cutoff_date(as_of, years)
     held = session.execute(sa.select(sa.func.count()).select_from(Client).where(_expired(cutoff), Client.legal_hold.is_(True))).scalar()
-    anonymised = 0
+    anonymised = again = cancelled = 0
     after_id = 0
+    number = 0
     while True:
         ids = _candidate_ids(session, cutoff, after_id, batch)
         if not ids:
             break
+        number += 1
         try:
             # a client put on legal hold or anonymised since the candidates were read is skipped
-            done = privacy.anonymise_clients(session, ids)
+            counts: dict[str, int] = {}
+            done = privacy.anonymise_clients(session, ids, counts=counts)
+            if done:  # the batch's own entry, committed with it (or not at all)
+                audit.record(session, AuditAction.PURGE, entity="client", actor_id=actor_id,
+                             details={"batch": number, "counts": counts, "from": cutoff.isoformat(), "to": as_of.isoformat()})
             session.commit()
         except BaseException:
             session.rollback()  # a failure undoes its whole batch, every client of it untouched; batches before stay done
             raise
         anonymised += len(done)
+        again += counts.get("again", 0)
+        cancelled += counts.get("appointments_cancelled", 0)
         if on_client is not None:
             for client_id in done:
                 on_client(client_id)
@@ -189,11 +213,14 @@ def purge(session: Session, as_of: date, years: int, actor_id: int | None = None
     cutoff_at = local_day_bounds(cutoff)[0]
     walk_ins = session.execute(
         sa.update(Visit).where(Visit.client_id.is_(None), Visit.occurred_at < cutoff_at, Visit.summary.is_not(None))
-        .values(summary=None).execution_options(synchronize_session=False)
+        .values(summary=None, version=Visit.version + 1).execution_options(synchronize_session=False)
     ).rowcount
+    if walk_ins:
+        privacy.mark_erased(session)
     counts = {"anonymised": anonymised, "walk_in_summaries": walk_ins, "legal_hold": held}
+    totals = counts | {"batches": number, "again": again, "appointments_cancelled": cancelled}
     audit.record(session, AuditAction.PURGE, entity="client", actor_id=actor_id,
-                 details={"counts": counts, "from": cutoff.isoformat(), "to": as_of.isoformat()})
+                 details={"counts": totals, "from": cutoff.isoformat(), "to": as_of.isoformat()})
     session.commit()
     return counts
 

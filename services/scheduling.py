@@ -30,6 +30,21 @@ def lock_worker(session: Session, worker_id: int) -> None:
     session.execute(sa.update(Worker).where(Worker.id == worker_id).values(active=Worker.active))
 
 
+def lock_appointment(session: Session, appointment_id: int, client_id: int | None = None) -> Appointment | None:
+    """The appointment, locked until this transaction ends and read afresh (None if it is not there,
+    or not the client's): PostgreSQL ``SELECT … FOR UPDATE``; SQLite takes the database's write lock
+    first (a no-op update). A second transaction wanting the same appointment waits here until the
+    first commits, then sees what it wrote (recording a meeting twice: the second sees it recorded)."""
+    query = session.query(Appointment).filter(Appointment.id == appointment_id)
+    if client_id is not None:
+        query = query.filter(Appointment.client_id == client_id)
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(of=Appointment).populate_existing().one_or_none()
+    table = Appointment.__table__
+    session.execute(sa.update(table).where(table.c.id == appointment_id).values(status=table.c.status))
+    return query.populate_existing().one_or_none()
+
+
 def clashes(session: Session, worker_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None = None) -> list[Appointment]:
     """The worker's appointments that overlap [starts_at, ends_at)."""
     query = (
@@ -167,6 +182,20 @@ def set_status(session: Session, appointment: Appointment, status: AppointmentSt
         appointment.status = previous  # a refused change must not be saved by a later flush
         raise
     return appointment
+
+
+def planned_ahead(session: Session, client_ids, *, now: datetime | None = None) -> list[Appointment]:
+    """The planned appointments of these clients that have not started yet, by time: what ending an
+    agreement or anonymising the client cancels (their confirmation pages list them)."""
+    ids = list(client_ids)
+    if not ids:
+        return []
+    return (
+        session.query(Appointment)
+        .filter(Appointment.client_id.in_(ids), Appointment.status == AppointmentStatus.PLANNED,
+                Appointment.starts_at > (now or utcnow()))
+        .order_by(Appointment.starts_at, Appointment.id).all()
+    )
 
 
 def can_cancel_in_advance(appointment: Appointment, now: datetime | None = None) -> bool:

@@ -84,13 +84,104 @@ def check_password_rules(password: str, email: str | None = None, full_name: str
         raise ServiceError(_l("The password uses too few different characters. Choose another one."), field="password")
 
 
-def change_password(session: Session, worker: Worker, password: str) -> None:
-    """Check and set a new password; every other session of the account ends."""
+# --- changes of an account's security state -----------------------------------------------------
+# One operation per change (password, two-factor sign-in on or off, deactivation, roles), used alike by
+# My account, the staff screen and the command line: each makes the change, ends every session of the
+# account (the page that made the change for oneself renews its own session afterwards), records the
+# audit entry and flushes. ``via`` says where it came from: "account" (the person themself), "staff"
+# (an admin on the staff screen) or "cli".
+
+def _stored(worker: Worker, name: str):
+    """The value of ``name`` as stored (before a change made in this unit of work, e.g. by a form)."""
+    history = sa.inspect(worker).attrs[name].history
+    return history.deleted[0] if history.deleted else getattr(worker, name)
+
+
+def _audit(session: Session, action, worker: Worker, details: dict) -> None:
+    from services import audit
+
+    audit.record(session, action, entity="worker", entity_id=worker.id, details=details)
+
+
+def change_password(session: Session, worker: Worker, password: str, *, via: str | None = None) -> None:
+    """Check and set a new password; every session of the account ends; audited (an existing account)."""
+    from models.enums import AuditAction
+
     check_password_rules(password, worker.email, worker.full_name)
     worker.set_password(password)
     worker.password_changed_at = clock.now()
     if worker.id is not None:
         worker.end_sessions()
+        _audit(session, AuditAction.PASSWORD_CHANGED, worker, {"via": via or "account"})
+    session.flush()
+
+
+def turn_on_two_factor(session: Session, worker: Worker, code: str | None) -> list[str] | None:
+    """Turn two-factor sign-in on when ``code`` matches the pending key: every session of the account
+    ends, audited; returns the new recovery codes (shown once), or None for a wrong code."""
+    from models.enums import AuditAction
+    from services import twofactor
+
+    codes = twofactor.enable(session, worker, code)
+    if codes is None:
+        return None
+    worker.end_sessions()
+    _audit(session, AuditAction.TWO_FACTOR_ON, worker, {"via": "account"})
+    session.flush()
+    return codes
+
+
+def turn_off_two_factor(session: Session, worker: Worker, *, via: str) -> bool:
+    """Turn two-factor sign-in off (the person themself, or a lost phone reset by an admin or the
+    command line): the key and recovery codes are forgotten, every session of the account ends,
+    audited. False when it was not on (nor being set up)."""
+    from models.enums import AuditAction
+    from services import twofactor
+
+    if not (worker.totp_secret or worker.totp_enabled_at):
+        return False
+    twofactor.disable(session, worker)
+    worker.end_sessions()
+    _audit(session, AuditAction.TWO_FACTOR_OFF, worker, {"by": {"account": "self", "staff": "admin"}.get(via, via)})
+    session.flush()
+    return True
+
+
+def set_active(session: Session, worker: Worker, active: bool, *, via: str) -> bool:
+    """Activate or deactivate the account; a deactivated account's sessions end. Audited; False when
+    nothing changed."""
+    from models.enums import AuditAction
+
+    active = bool(active)
+    worker.active = active
+    if bool(_stored(worker, "active")) == active:
+        return False
+    worker.active = active
+    worker.end_sessions()
+    _audit(session, AuditAction.ACCOUNT_ENABLED if active else AuditAction.ACCOUNT_DISABLED, worker, {"via": via})
+    session.flush()
+    return True
+
+
+def set_roles(session: Session, worker: Worker, roles, *, via: str) -> bool:
+    """Give the account exactly ``roles``: what it may open changes, so every session of it ends.
+    Audited with the roles before and after; False when nothing changed."""
+    from models.enums import AuditAction
+
+    try:
+        wanted = sorted({Role(r).value for r in roles or ()})
+    except ValueError as exc:
+        raise ServiceError(_l("Unknown role."), field="roles") from exc
+    if not wanted:
+        raise ServiceError(_l("Choose at least one role."), field="roles")
+    before = sorted(_stored(worker, "roles") or [])
+    worker.roles = wanted
+    if before == wanted:
+        return False
+    worker.end_sessions()
+    _audit(session, AuditAction.ROLES_CHANGED, worker, {"from": before, "to": wanted, "via": via})
+    session.flush()
+    return True
 
 
 def find_by_email(session: Session, email: str) -> Worker | None:

@@ -89,7 +89,8 @@ def test_pasted_html_is_stored_as_text_and_shown_as_text(client, db, login_as):
     db.session.commit()
     form = {"client": appointment.client_id, "worker": me.id, "starts_at": factories.local_input(12), "duration_minutes": "60",
             "format": "office", "place": "centre", "purpose": "consultation", "status": "planned",
-            "notes": "<b>tučně</b><iframe src=https://evil.example></iframe>" + SCRIPT}
+            "notes": "<b>tučně</b><iframe src=https://evil.example></iframe>" + SCRIPT,
+            "version": appointment.version}
     assert client.post(f"/admin/appointment/edit/?id={appointment.id}", data=form).status_code == 302
     page = client.get(f"/admin/appointment/details/?id={appointment.id}").get_data(as_text=True)
     assert "&lt;b&gt;tučně&lt;/b&gt;" in page and "<iframe" not in page
@@ -214,3 +215,51 @@ def test_flask_admin_url_parameter_stays_on_site(client, db, login_as, target):
     page = client.get(f"/admin/topic/edit/", query_string={"id": topic.id, "url": target}).get_data(as_text=True)
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert not [h for h in hrefs if "evil" in h or h.lower().startswith("javascript:alert")]
+
+
+@pytest.mark.parametrize("target", EVIL + ["https://evil.example/admin/", "/\t/evil.example"])
+def test_the_desk_forms_next_stays_on_site(client, db, login_as, target, not_at_midnight):
+    """The desk's attendance buttons and walk-in form return to ``next`` after a POST with a valid token:
+    only a path on this site, also after an invalid status or a refused change."""
+    from datetime import timedelta
+
+    from models.enums import AppointmentStatus
+
+    login_as("reception")
+    planned = factories.make_appointment()  # tomorrow
+    started = factories.make_appointment(starts_at=datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5))
+    db.session.commit()
+    posts = [
+        {"appointment_id": planned.id, "status": "bogus"},  # not a status
+        {"appointment_id": planned.id, "status": "attended"},  # refused: it has not started
+        {"set": f"{started.id}:no_show"},  # done
+        {"appointment_id": planned.id, "status": "cancelled_phone"},  # done
+    ]
+    for data in posts:
+        response = client.post("/admin/calendar/status/", data={**data, "next": target})
+        assert response.status_code == 302, data
+        location = response.headers["Location"]
+        assert location.startswith("/") and not location.startswith("//") and "evil" not in location, (data, location)
+    db.session.expire_all()
+    assert db.session.get(type(started), started.id).status == AppointmentStatus.NO_SHOW
+    for data in ({"minutes": "abc"}, {"citizenship": "UA"}):
+        # a refused walk-in shows the desk again (issue 19: nothing typed is lost); none of its links or
+        # forms leads off the site
+        response = client.post("/admin/calendar/walk-in/", data={**data, "next": target})
+        if response.status_code == 302:
+            location = response.headers["Location"]
+            assert location.startswith("/") and not location.startswith("//") and "evil" not in location, location
+        else:
+            assert response.status_code == 200
+            assert "evil" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", EVIL + ["https://evil.example/admin/"])
+def test_flask_admin_return_address_in_a_posted_form_stays_on_site(client, db, login_as, target):
+    me = login_as("worker")
+    visit = factories.make_visit(client=factories.make_client(worker=me), worker=me)
+    db.session.commit()
+    response = client.post("/admin/visit/delete/", data={"id": visit.id, "url": target})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/") and "evil" not in location and not location.startswith("//")

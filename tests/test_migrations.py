@@ -77,3 +77,40 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url
         assert _diff(engine) == []
         db.session.remove()
         engine.dispose()
+
+
+def test_revision_0011_adds_the_record_versions_and_its_downgrade_keeps_the_search_indexes(migration_url):
+    """0011 adds ``version`` to the client and case records (existing rows start at 1) and the erasure
+    state; its downgrade removes them in place: on SQLite a copy of the client table would have
+    dropped the name and phone search indexes' triggers (revisions 0009 and 0010)."""
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = migration_url
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}
+    app = create_app(config)
+    versioned = ("client", "appointment", "visit", "intake", "agreement", "roadmap_task")
+    with app.app_context():
+        upgrade(revision="0010")
+        engine = db.engine
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO client (code, status, is_anonymous, languages, legal_hold, created_at) "
+                                 "VALUES ('2020-00001', 'interested', false, '', false, CURRENT_TIMESTAMP)"))
+        upgrade(revision="0011")
+        inspector = sa.inspect(engine)
+        assert all("version" in {c["name"] for c in inspector.get_columns(table)} for table in versioned)
+        assert "erasure_state" in inspector.get_table_names()
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version FROM client")).scalar() == 1
+        downgrade(revision="0010")
+        inspector = sa.inspect(engine)
+        assert not any("version" in {c["name"] for c in inspector.get_columns(table)} for table in versioned)
+        assert "erasure_state" not in inspector.get_table_names()
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                triggers = set(conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+            assert {"client_name_fts_update", "client_phone_fts_update"} <= triggers
+        else:
+            assert _search_indexes(engine) >= {"ix_client_last_name_trgm", "ix_client_phone_digits_trgm"}
+        upgrade()
+        assert _diff(engine) == []
+        db.session.remove()
+        engine.dispose()

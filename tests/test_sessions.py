@@ -132,3 +132,62 @@ def test_a_session_from_before_this_version_is_not_accepted(app, client, db, log
     with client.session_transaction() as session:
         session["_user_id"] = str(me.id)
     assert client.get("/admin/").status_code == 302
+
+
+def _signed_in(app, worker):
+    other = app.test_client()
+    assert other.post("/login", data={"email": worker.email, "password": PASSWORD}).status_code == 302
+    assert other.get("/admin/").status_code == 200
+    return other
+
+
+def test_a_role_change_or_deactivation_on_the_staff_screen_ends_the_persons_sessions(app, client, db, login_as):
+    person = factories.make_worker(password=PASSWORD, roles=["worker"])
+    db.session.commit()
+    theirs = _signed_in(app, person)
+    admin = login_as("admin")
+    form = {"full_name": person.full_name, "email": person.email, "roles": ["worker", "reception"], "active": "y"}
+    assert client.post(f"/admin/worker/edit/?id={person.id}", data=form).status_code == 302
+    assert theirs.get("/admin/").status_code == 302  # signed out: what they may open changed
+    event = db.session.query(AuditEvent).filter_by(action=AuditAction.ROLES_CHANGED).one()
+    assert (event.actor_id, event.entity_id) == (admin.id, person.id)
+    assert event.details == {"from": ["worker"], "to": ["reception", "worker"], "via": "staff"}
+    theirs = _signed_in(app, person)
+    form.pop("active")  # unticked: deactivated
+    assert client.post(f"/admin/worker/edit/?id={person.id}", data=form).status_code == 302
+    assert theirs.get("/admin/").status_code == 302
+    assert count_rows(AuditEvent, AuditEvent.action == AuditAction.ACCOUNT_DISABLED) == 1
+    # saving the form without a change of roles or state ends nothing
+    form["active"] = "y"
+    assert client.post(f"/admin/worker/edit/?id={person.id}", data=form).status_code == 302
+    theirs = _signed_in(app, person)
+    assert client.post(f"/admin/worker/edit/?id={person.id}", data={**form, "full_name": "Jiné Jméno"}).status_code == 302
+    assert theirs.get("/admin/").status_code == 200
+    assert count_rows(AuditEvent, AuditEvent.action == AuditAction.ROLES_CHANGED) == 1
+
+
+def test_each_change_of_security_state_is_one_operation_that_ends_the_accounts_sessions(app, db):
+    """services.users: the operations My account, the staff screen and the command line share."""
+    from services import users
+
+    person = factories.make_worker(password=PASSWORD, totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", roles=["worker"])
+    db.session.commit()
+    steps = [
+        (lambda: users.change_password(db.session, person, NEW_PASSWORD, via="cli"), AuditAction.PASSWORD_CHANGED),
+        (lambda: users.turn_off_two_factor(db.session, person, via="staff"), AuditAction.TWO_FACTOR_OFF),
+        (lambda: users.set_roles(db.session, person, ["worker", "manager"], via="staff"), AuditAction.ROLES_CHANGED),
+        (lambda: users.set_active(db.session, person, False, via="staff"), AuditAction.ACCOUNT_DISABLED),
+    ]
+    for step, action in steps:
+        version = person.session_version
+        assert step() in (None, True)
+        db.session.commit()
+        assert person.session_version == version + 1, action
+        assert count_rows(AuditEvent, AuditEvent.action == action) == 1, action
+    # nothing to change: no session ends, nothing is recorded
+    version = person.session_version
+    assert users.set_roles(db.session, person, ["manager", "worker"], via="staff") is False
+    assert users.set_active(db.session, person, False, via="staff") is False
+    assert users.turn_off_two_factor(db.session, person, via="cli") is False
+    db.session.commit()
+    assert person.session_version == version

@@ -248,3 +248,20 @@ def test_an_empty_require_2fa_roles_in_the_environment_turns_the_requirement_off
     monkeypatch.delenv("REQUIRE_2FA_ROLES")
     monkeypatch.setitem(app.config, "REQUIRE_2FA_ROLES", Config(generate_secret=False).REQUIRE_2FA_ROLES)
     assert client.get("/admin/").headers["Location"] == "/admin/account/two-factor/"
+
+
+def test_turning_two_factor_off_on_my_account_ends_the_other_sessions(app, client, db, login_as, frozen_clock):
+    """The same operation as the admin's reset and the command line's: every other session ends,
+    this one goes on under a fresh session."""
+    me = login_as("worker")
+    _enrol(client, db, me.id, frozen_clock)
+    laptop = app.test_client()
+    secret = db.session.get(Worker, me.id).totp_secret
+    _password_step(laptop, db.session.get(Worker, me.id))
+    assert laptop.post("/login/code", data={"code": _code(secret)}).status_code == 302
+    assert laptop.get("/admin/").status_code == 200
+    assert client.post("/admin/account/two-factor/off/", data={"current_password": PASSWORD}).status_code == 302
+    assert laptop.get("/admin/").status_code == 302  # signed out
+    assert client.get("/admin/").status_code == 200  # this session goes on
+    db.session.expire_all()
+    assert not db.session.get(Worker, me.id).totp_enabled

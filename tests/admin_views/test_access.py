@@ -410,8 +410,9 @@ def test_new_edit_and_delete_per_role_on_real_records(role, app, client, db, log
             before_value = getattr(current, column) if current is not None else None
             if kind == "new":
                 response = client.post(f"/admin/{endpoint}/new/", data=new_form)
-            elif kind == "edit":
-                response = client.post(f"/admin/{endpoint}/edit/?id={obj_id}", data=edit_form)
+            elif kind == "edit":  # with the version the form was loaded at, as every edit form sends it
+                version = {"version": current.version} if hasattr(current, "version") else {}
+                response = client.post(f"/admin/{endpoint}/edit/?id={obj_id}", data={**edit_form, **version})
             else:
                 response = client.post(f"/admin/{endpoint}/delete/", data={"id": obj_id})
             db.session.expire_all()
@@ -486,7 +487,7 @@ def test_writing_notes_on_another_workers_appointment_is_refused(client, db, log
     form = {"client": appointment.client_id, "worker": appointment.worker_id,
             "starts_at": factories.local_input(12), "duration_minutes": "60", "format": "office", "place": "centre",
             "purpose": "consultation", "status": "planned", "notes": "SNEAKY"}
-    response = client.post(f"/admin/appointment/edit/?id={appointment.id}", data=form)
+    response = client.post(f"/admin/appointment/edit/?id={appointment.id}", data={**form, "version": appointment.version})
     assert response.status_code == 302  # saved without the field the worker may not write
     db.session.refresh(appointment)
     assert appointment.notes is None

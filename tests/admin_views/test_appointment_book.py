@@ -16,9 +16,9 @@ def _book(db):
     alias = factories.make_client(worker=worker, first_name=None, last_name=None, alias="Paní z Kyjeva", is_anonymous=True)
     anonymous = factories.make_client(worker=worker, first_name=None, last_name=None, is_anonymous=True)
     gone = factories.make_client(worker=worker, first_name="Smazaná", last_name="Osoba")
-    gone.first_name, gone.last_name, gone.anonymised_at = None, None, WHEN
     for i, person in enumerate((named, alias, anonymous, gone)):
         factories.make_appointment(client=person, worker=worker, starts_at=WHEN + timedelta(hours=i))
+    gone.first_name, gone.last_name, gone.anonymised_at = None, None, WHEN  # anonymised after its booking
     db.session.commit()
     return named, alias, anonymous, gone
 

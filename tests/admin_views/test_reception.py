@@ -140,7 +140,8 @@ def _appointment_form(appointment, **changes):
     data = {"client": appointment.client_id, "worker": appointment.worker_id,
             "starts_at": to_local(appointment.starts_at).strftime("%Y-%m-%dT%H:%M"),
             "duration_minutes": str(appointment.duration_minutes), "format": "office", "place": "centre",
-            "purpose": "consultation", "status": appointment.status.value, "notes": appointment.notes or ""}
+            "purpose": "consultation", "status": appointment.status.value, "notes": appointment.notes or "",
+            "version": appointment.version}
     data.update(changes)
     return data
 
@@ -188,6 +189,7 @@ def test_moving_an_appointment_to_another_worker_in_the_form_needs_a_reason(clie
     db.session.refresh(appointment)
     assert appointment.worker_id == own.id
     data["other_worker_reason"] = "Vlastní pracovnice je na školení"
+    data["version"] = appointment.version
     assert client.post(f"/admin/appointment/edit/?id={appointment.id}", data=data).status_code == 302
     db.session.refresh(appointment)
     assert appointment.worker_id == other.id and appointment.other_worker_reason == "Vlastní pracovnice je na školení"

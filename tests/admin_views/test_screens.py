@@ -107,7 +107,7 @@ def test_edit_client_audits_changed_field_names_only(client, db, login_as):
     person = factories.make_client(worker=me, phone="+420 777 111 222")
     db.session.commit()
     form = {"status": "client", "first_name": person.first_name, "last_name": person.last_name,
-            "citizenship": "UA", "phone": "+420 608 999 888", "worker": str(me.id)}
+            "citizenship": "UA", "phone": "+420 608 999 888", "worker": str(me.id), "version": person.version}
     assert client.post(f"/admin/client/edit/?id={person.id}", data=form).status_code == 302
     event = db.session.query(AuditEvent).filter_by(action=AuditAction.UPDATE, entity="client").one()
     assert "phone" in event.details["fields"]
@@ -322,6 +322,7 @@ def test_agreement_status_filter_and_ended_agreement(client, db, login_as):
     response = client.post(f"/admin/agreement/edit/?id={agreement.id}", data={
         "client": agreement.client.id, "worker": me.id, "agreed_on": agreement.agreed_on.isoformat(),
         "goal": agreement.goal, "consent_service": "y", "status": "goal_achieved", "end_reason": "Hotovo",
+        "version": agreement.version,
     })
     assert response.status_code == 302, _text(response)
     db.session.refresh(agreement)

@@ -129,8 +129,10 @@ def test_manager_reports_exports_anonymises_purges_and_reads_the_audit_trail(ui,
     ui.click(rows.first.get_by_role("link", name=ui.ta("View Record")))
     ui.click(ui.page.get_by_role("link", name=ui.t("Anonymise"), exact=True))
     expect(ui.page.get_by_role("heading", level=1)).to_have_text(ui.t("Anonymise clients"))
-    expect(ui.page.get_by_role("heading", level=2)).to_have_text(gone.code)
-    expect(ui.page.get_by_role("alert")).to_contain_text(ui.t("Anonymisation removes every personal field and every note of the client for good. Coded data (dates, statuses, topics, citizenship, sex, age band) stays for statistics."))
+    # the page names the person, so the right one is confirmed: name, year of birth, their worker
+    expect(ui.page.get_by_role("heading", level=2)).to_have_text(f"{gone.code} – {gone.first_name} {gone.last_name}")
+    expect(ui.fact(ui.t("Social worker"))).to_have_text(world.colleague.name)
+    expect(ui.page.get_by_role("alert")).to_contain_text(ui.t("Anonymisation removes every personal field and every note of the client for good and cancels their planned appointments (cancelled by the centre). Coded data (dates, statuses, topics, citizenship, sex, age band) stays for statistics."))
     # without the confirmation the browser does not even send the form
     confirm = ui.page.get_by_label(ui.t("I understand that this cannot be undone."))
     here = ui.path()

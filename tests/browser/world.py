@@ -81,6 +81,15 @@ class World:
     #: reception marks it arrived on the desk, the colleague records that meeting
     arrival_client: ClientRef | None = None
     arrival_appointment: int | None = None
+    #: reception edits this client in two tabs: the older form is refused
+    stale_client: ClientRef | None = None
+    #: the worker's client whose meeting is recorded from two tabs (its planned appointment started an hour ago)
+    twice_client: ClientRef | None = None
+    twice_appointment: int | None = None
+    #: the worker's client whose agreement ends, with a planned appointment next week
+    closing_client: ClientRef | None = None
+    #: a client anonymised before the journeys start (reception finds the personal fields closed)
+    erased_client: ClientRef | None = None
 
 
 def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
@@ -185,6 +194,25 @@ def build_world(session) -> World:
     world.arrival_appointment = factories.make_appointment(client=arrival, worker=colleague, starts_at=arrived_at,
                                                            duration_minutes=45).id
     world.arrival_client = _ref(arrival)
+
+    stale = factories.make_client(worker=colleague, first_name="Zarina", last_name="Abdulloeva", phone="+420 605 777 100",
+                                  status=ClientStatus.CLIENT)
+    world.stale_client = _ref(stale)
+    twice = factories.make_client(worker=worker, first_name="Saule", last_name="Nurlanová", status=ClientStatus.CLIENT)
+    factories.make_agreement(client=twice, worker=worker, goal="Najít školku pro syna")
+    world.twice_appointment = factories.make_appointment(client=twice, worker=worker,
+                                                         starts_at=local_to_utc(started - timedelta(minutes=30))).id
+    world.twice_client = _ref(twice)
+    closing = factories.make_client(worker=worker, first_name="Rustam", last_name="Karimov", status=ClientStatus.CLIENT)
+    factories.make_agreement(client=closing, worker=worker, goal="Vyřídit zdravotní pojištění")
+    factories.make_appointment(client=closing, worker=worker, starts_at=_local(7, 14))
+    world.closing_client = _ref(closing)
+    erased = factories.make_client(worker=colleague, first_name="Ilona", last_name="Bilá", phone="+420 605 888 000",
+                                   status=ClientStatus.CLOSED)
+    world.erased_client = _ref(erased)
+    from services import privacy
+
+    privacy.anonymise(session, erased)
     session.flush()
     return world
 

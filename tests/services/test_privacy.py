@@ -99,7 +99,8 @@ def test_anonymisation_leaves_no_marker_anywhere_and_keeps_coded_data(db):
     assert client.citizenship == "UA" and client.code and client.first_name is None
     appointments = db.session.query(Appointment).filter_by(client_id=client.id).all()
     assert len(appointments) == 2
-    assert all(a.duration_minutes == 60 and a.status == AppointmentStatus.PLANNED for a in appointments)
+    # both were planned ahead: anonymising cancels them (by the centre); coded data stays
+    assert all(a.duration_minutes == 60 and a.status == AppointmentStatus.CANCELLED_CENTRE for a in appointments)
     assert all(a.other_worker_reason is None for a in appointments)
     assert count_rows(AuditEvent, AuditEvent.action == AuditAction.ANONYMISE, AuditEvent.client_code == client.code) == 1
     # idempotent
@@ -204,7 +205,10 @@ def test_the_cli_warns_when_the_checkpoint_stays_busy(app, db, monkeypatch):
     monkeypatch.setattr(privacy, "wipe_freed_space", lambda session, **kw: False)
     result = app.test_cli_runner().invoke(args=["clients", "anonymise", client.code, "--yes"])
     assert result.exit_code == 0
-    assert "could not be checkpointed" in result.stderr and "could not be checkpointed" not in result.stdout
+    if db.engine.dialect.name == "postgresql":  # no checkpoint there: the erased text leaves the files at compaction
+        assert "flask privacy compact" in result.stderr and "compact" not in result.stdout
+    else:
+        assert "could not be checkpointed" in result.stderr and "could not be checkpointed" not in result.stdout
 
 
 def test_delete_removes_everything_and_the_audit_keeps_only_the_code(db):
@@ -321,8 +325,11 @@ def test_purge_anonymises_them_skips_legal_holds_and_is_idempotent(db):
         assert (client.anonymised_at is not None) == (name in EXPECTED_PURGED), name
     assert db.session.get(Visit, old_walk_in).summary is None
     assert db.session.get(Visit, new_walk_in).summary == "NEW-WALKIN"
-    runs = db.session.query(AuditEvent).filter_by(action=AuditAction.PURGE).all()
-    assert len(runs) == 1 and runs[0].details["counts"]["anonymised"] == 3
+    entries = db.session.query(AuditEvent).filter_by(action=AuditAction.PURGE).order_by(AuditEvent.id).all()
+    batches, run = entries[:-1], entries[-1]  # an entry per batch (2 + 1 clients), then the run's totals
+    assert [e.details["batch"] for e in batches] == [1, 2]
+    assert [e.details["counts"]["anonymised"] for e in batches] == [2, 1]
+    assert "batch" not in run.details and run.details["counts"]["anonymised"] == 3 and run.details["counts"]["batches"] == 2
     again = retention.purge(db.session, AS_OF, 3)
     assert again == {"anonymised": 0, "walk_in_summaries": 0, "legal_hold": 1}
 
@@ -355,6 +362,32 @@ def test_an_interrupted_purge_leaves_no_half_done_client_and_a_rerun_finishes(db
     counts = retention.purge(db.session, AS_OF, 3)
     assert counts["anonymised"] == 3 - batch
     assert count_rows(Client, Client.anonymised_at.is_not(None)) == 3
+
+
+def test_an_interrupted_purge_leaves_the_audit_trail_of_every_batch_it_completed(db):
+    """Killed after its first batches, a purge had anonymised them with no entry in the trail (the run's
+    single entry came at the end); the rerun's entry counted only its own."""
+    world, _old, _new = build_retention_world(db)
+    done = []
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_two_batches(client_id):
+        done.append(client_id)
+        if len(done) == 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        retention.purge(db.session, AS_OF, 3, batch=1, on_client=kill_after_two_batches)
+    db.session.rollback()
+    entries = db.session.query(AuditEvent).filter_by(action=AuditAction.PURGE).order_by(AuditEvent.id).all()
+    assert [(e.details["batch"], e.details["counts"]["anonymised"]) for e in entries] == [(1, 1), (2, 1)]
+    assert count_rows(Client, Client.anonymised_at.is_not(None)) == 2
+    assert retention.purge(db.session, AS_OF, 3, batch=1)["anonymised"] == 1
+    entries = db.session.query(AuditEvent).filter_by(action=AuditAction.PURGE).all()
+    batch_entries = [e for e in entries if "batch" in e.details]
+    assert sum(e.details["counts"]["anonymised"] for e in batch_entries) == 3 == len(EXPECTED_PURGED)
 
 
 @pytest.mark.parametrize("batch", [1, 2])
@@ -406,7 +439,8 @@ def test_a_purge_failing_inside_a_clients_anonymisation_rolls_its_batch_back_who
     assert db.session.execute(sa.select(Appointment.notes).where(Appointment.client_id == second)).scalar() == "SECOND-notes"
     untouched = db.session.get(Client, world["no_show_only_recently"])
     assert untouched.anonymised_at is None and untouched.last_name
-    assert count_rows(AuditEvent, AuditEvent.action == AuditAction.PURGE) == 0
+    # the batch that committed left its audit entry; the failed one left none
+    assert count_rows(AuditEvent, AuditEvent.action == AuditAction.PURGE) == (1 if batch == 1 else 0)
 
     monkeypatch.setattr(privacy, "_scrub_audit_details", real_scrub)
     assert retention.purge(db.session, AS_OF, 3, batch=batch)["anonymised"] == (2 if batch == 1 else 3)
