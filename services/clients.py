@@ -1,7 +1,10 @@
 """Clients: codes, the rules of their state, and the last-contact date."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,7 +13,7 @@ from sqlalchemy.orm import Session
 from models import Client, ClientCodeCounter
 from models.base import utcnow
 from models.enums import ClientStatus
-from services import name_index, phone_index
+from services import name_index, name_search, phone_index
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -58,8 +61,6 @@ def validate(client: Client) -> None:
         raise ServiceError(_l("Enter a year of birth between 1900 and this year."), field="birth_year")
     if client.email:
         client.email = client.email.strip()
-        import re
-
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", client.email):
             raise ServiceError(_l("Enter a valid email address."), field="email")
     if client.is_anonymous and (client.first_name or client.last_name):
@@ -170,38 +171,96 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_condition(session: Session, text: str):
-    """Which clients ``text`` finds, as one SQL condition (None for text too short to search by):
-    a code prefix (by the code's index); a name (every word found in a name or the alias, in any
-    order: "Jan Novák", "Novák Jan", "nov"); or a phone number (the digits typed, in one run, whatever
-    spaces, dashes or "+" either side used). The desk's lookup and the client list search alike."""
-    import re
+#: text that may be the start of a client code ("2026-0004"): also finds the records merged away under such codes
+_CODE_PREFIX = re.compile(r"\d{4}-\d+")
+#: at most this many merged records' codes lead a code prefix to the records they were merged into
+MERGED_CODES_LIMIT = 50
 
+
+@dataclass
+class Lookup:
+    """What a search box's text finds (:func:`lookup`)."""
+
+    condition: Any  #: which clients, one SQL condition
+    order: list = field(default_factory=list)  #: the best match first (name words only), before the caller's tiebreak
+    #: kept record id → the codes of records merged into it that the text found
+    merged: dict[int, list[str]] = field(default_factory=dict)
+
+
+def name_words(text: str) -> list[str]:
+    """The canonical words of a name typed in a search box (:mod:`services.name_search`), at most
+    :data:`MAX_NAME_WORDS`."""
+    return name_search.skeleton_words(text)[:MAX_NAME_WORDS]
+
+
+def name_condition(session: Session, words: list[str]):
+    """Clients whose search key holds every one of ``words`` (canonical words), in any order, anywhere
+    in a word of the key: through SQLite's trigram index of the keys (a word of three letters or more)
+    or with LIKE (PostgreSQL's trigram index of the key answers it)."""
+    indexed = session.get_bind().dialect.name == "sqlite" and name_index.present(session)
+
+    def holds(word: str):
+        if indexed and len(word) >= name_index.MIN_WORD:
+            return Client.id.in_(name_index.matching_ids(word))
+        return Client.search_key.like(f"%{_like_escape(word)}%", escape="\\")
+
+    return sa.and_(*(holds(word) for word in words))
+
+
+def name_rank(words: list[str]) -> list:
+    """ORDER BY terms putting the best name match first: each typed word scores 0 when it is a whole
+    word of the key, 1 when it starts one, 2 when it is inside one (the sum, lowest first); then the
+    key's length nearest the typed words' (fewest other words)."""
+    padded = sa.literal(" ") + sa.func.coalesce(Client.search_key, "") + sa.literal(" ")
+    score = None
+    for word in words:
+        escaped = _like_escape(word)
+        term = sa.case((padded.like(f"% {escaped} %", escape="\\"), 0), (padded.like(f"% {escaped}%", escape="\\"), 1), else_=2)
+        score = term if score is None else score + term
+    closeness = sa.func.abs(sa.func.length(sa.func.coalesce(Client.search_key, "")) - len(" ".join(words)))
+    return [score.asc(), closeness.asc()]
+
+
+def merged_codes(session: Session, text: str) -> dict[int, list[str]]:
+    """Records merged into others (services/merge.py) whose code starts with ``text``: kept record id →
+    those codes. A duplicate's code still leads to the record it was merged into."""
+    if not _CODE_PREFIX.fullmatch(text):
+        return {}
+    rows = session.execute(
+        sa.select(Client.merged_into_id, Client.code)
+        .where(Client.code >= text, Client.code < text + "\uffff", Client.merged_into_id.is_not(None))
+        .order_by(Client.code).limit(MERGED_CODES_LIMIT)
+    ).all()
+    found: dict[int, list[str]] = {}
+    for kept_id, code in rows:
+        found.setdefault(kept_id, []).append(code)
+    return found
+
+
+def lookup(session: Session, text: str) -> Lookup | None:
+    """Which clients ``text`` finds (None for text too short to search by), the desk's lookup and every
+    list's search by client alike:
+
+    - a code prefix, by the code's index; a merged record's code finds the record it was merged into;
+    - a name: every word typed is found in the client's search key (the names and the alias written
+      one way: "shevchenko" finds Ševčenko and Шевченко, "huong" Hương), in any order, best match first;
+    - a phone number: the digits typed, in one run, whatever spaces, dashes or "+" either side used.
+    """
     text = (text or "").strip()
     if len(text) < 2:
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"
-
-    indexed = sqlite and name_index.present(session)
-
-    def in_a_name(word: str):
-        if indexed and len(word) >= name_index.MIN_WORD:  # SQLite's trigram index of the names
-            return Client.id.in_(name_index.matching_ids(word))
-        return sa.or_(*(contains(column, word) for column in (Client.first_name, Client.last_name, Client.alias)))
-
-    def contains(column, word: str):
-        pattern = f"%{_like_escape(word)}%"
-        # SQLite's LIKE already ignores case (ASCII, as its lower() does) and skips a lower() call per row
-        if sqlite:
-            return column.like(pattern, escape="\\")
-        return sa.func.lower(column).like(pattern.lower(), escape="\\")  # twice as fast as ILIKE on PostgreSQL
-
     # a code prefix as a range, so that both engines read it from the code's index
     conditions = [sa.and_(Client.code >= text, Client.code < text + "\uffff")]
+    merged = merged_codes(session, text)
+    if merged:
+        conditions.append(Client.id.in_(sorted(merged)))
+    order: list = []
     has_letters = re.search(r"[^\W\d_]", text) is not None
-    words = text.split()[:MAX_NAME_WORDS]
-    if has_letters:
-        conditions.append(sa.and_(*(in_a_name(word) for word in words)))
+    words = name_words(text) if has_letters else []
+    if words:
+        conditions.append(name_condition(session, words))
+        order = name_rank(words)
     digits = re.sub(r"\D", "", text)
     looks_like_code = re.fullmatch(r"\d{4}-\d*", text) is not None
     if len(digits) >= phone_index.MIN_DIGITS and not has_letters and not looks_like_code:
@@ -212,16 +271,26 @@ def search_condition(session: Session, text: str):
                 Client.phone.like(sa.literal("%" + "%".join(digits) + "%", literal_execute=True)),  # cheap: the digits in this order
                 phone_digits_expression().like(sa.literal(f"%{digits}%", literal_execute=True)),  # exact: in one run
             ))
-    return sa.or_(*conditions)
+    return Lookup(sa.or_(*conditions), order, merged)
 
 
-def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
-    """Fast lookup for the reception desk (see :func:`search_condition`)."""
+def search_condition(session: Session, text: str):
+    """Which clients ``text`` finds, as one SQL condition (None for text too short to search by): see
+    :func:`lookup`."""
+    found = lookup(session, text)
+    return None if found is None else found.condition
+
+
+def search(session: Session, text: str, user, limit: int = 10, merged: dict | None = None) -> list[Client]:
+    """Fast lookup for the reception desk (see :func:`lookup`): the best name match first, then the
+    newest code. ``merged``, when given, receives the codes of merged records the text found (kept
+    record id → codes)."""
     from services import access
 
-    condition = search_condition(session, text)
-    if condition is None:
+    found = lookup(session, text)
+    if found is None:
         return []
-    conditions = [condition]
-    query = session.query(Client).filter(sa.or_(*conditions), Client.anonymised_at.is_(None))
-    return access.scope(query, Client, user).order_by(Client.code.desc(), Client.id.desc()).limit(limit).all()
+    if merged is not None:
+        merged.update(found.merged)
+    query = session.query(Client).filter(found.condition, Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
+    return access.scope(query, Client, user).order_by(*found.order, Client.code.desc(), Client.id.desc()).limit(limit).all()

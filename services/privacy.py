@@ -316,7 +316,7 @@ def anonymise_clients(session: Session, client_ids, *, on: date | None = None) -
     done: list[int] = []
     for band, group in by_band.items():
         values: dict[str, Any] = {field: None for field in CLIENT_PERSONAL_FIELDS}
-        values.update(age_band=band, anonymised_at=now)
+        values.update(age_band=band, anonymised_at=now, search_key=None)  # the key is the names, written another way
         done += session.execute(
             sa.update(table).where(table.c.id.in_(group), untouched).values(values).returning(table.c.id)
         ).scalars().all()
@@ -354,10 +354,15 @@ def delete_preview(session: Session, client: Client) -> list[tuple[str, int]]:
 
 
 def delete_client(session: Session, client: Client, actor_id: int | None = None) -> str:
-    """Delete the client and everything under it. The audit entry keeps only the code."""
+    """Delete the client and everything under it (with the records merged into it, which hold only
+    their codes). The audit entry keeps only the code."""
     code, cid = client.code, client.id
     if client.legal_hold:
         raise ServiceError(_l("The record is on legal hold and cannot be deleted."))
+    merged = session.execute(sa.select(Client.code).where(Client.merged_into_id == cid)).scalars().all()
+    if merged:
+        session.execute(sa.delete(Client).where(Client.merged_into_id == cid).execution_options(synchronize_session=False))
+        _scrub_audit_details(session, merged)
     session.execute(sa.update(DataRequest).where(DataRequest.client_id == cid).values(note=None).execution_options(synchronize_session=False))
     for model in (RoadmapTask, Intake, Agreement, Appointment, Visit, Reassignment, CoverGrant):
         session.execute(sa.delete(model).where(_client_filter(model)(cid)).execution_options(synchronize_session=False))

@@ -34,7 +34,7 @@ def migration_url(app, tmp_path):
 
 
 def _not_search_index(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith(("client_name_fts", "client_phone_fts")):  # SQLite's name (0009) and phone (0010) indexes
+    if type_ == "table" and name and name.startswith(("client_name_fts", "client_search_key_fts", "client_phone_fts")):  # SQLite's name (0009, 0012) and phone (0010) indexes
         return False
     return not (type_ == "index" and name and name.endswith(("_trgm", "_search")))  # one engine each, revision 0007
 
@@ -63,12 +63,18 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url
             offices = conn.execute(sa.text("SELECT count(*) FROM public_office")).scalar()
         assert topics >= 9 and offices >= 7  # the default code lists
         postgres = engine.dialect.name == "postgresql"
+        assert _search_indexes(engine) == ({"ix_client_search_key_trgm", "ix_client_phone_digits_trgm"} if postgres else set())
+        tables = set(sa.inspect(engine).get_table_names())
+        assert postgres or ({"client_search_key_fts", "client_phone_fts"} <= tables and "client_name_fts" not in tables)
+        downgrade(revision="0010")  # revision 0012 gives back the indexes of the raw names it replaced
         assert _search_indexes(engine) == ({"ix_client_first_name_trgm", "ix_client_last_name_trgm", "ix_client_alias_trgm",
                                             "ix_client_phone_digits_trgm"} if postgres else {"ix_client_name_search"})
-        assert postgres or {"client_name_fts", "client_phone_fts"} <= set(sa.inspect(engine).get_table_names())
+        tables = set(sa.inspect(engine).get_table_names())
+        assert postgres or ({"client_name_fts", "client_phone_fts"} <= tables and "client_search_key_fts" not in tables)
+        assert "search_key" not in {c["name"] for c in sa.inspect(engine).get_columns("client")}
         downgrade(revision="0006")
         assert _search_indexes(engine) == set()
-        assert not {"client_name_fts", "client_phone_fts"} & set(sa.inspect(engine).get_table_names())
+        assert not {"client_name_fts", "client_search_key_fts", "client_phone_fts"} & set(sa.inspect(engine).get_table_names())
         upgrade()
         downgrade(revision="base")
         tables = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
