@@ -1,20 +1,33 @@
 """Intakes, agreements and roadmap tasks."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import ScopedAjaxLoader, SecureModelView, listed
 from admin_views.common import WorkerFilter, fmt_client_link, social_workers
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
-from services import cases
+from services import cases, clients
+
+
+class ClientLoader(ScopedAjaxLoader):
+    """A client chosen in a form is found as the desk finds one (services.clients.lookup): by a code
+    prefix, a name in any spelling (best match first) or phone digits; never a merged record."""
+
+    def get_list(self, term, offset=0, limit=10):
+        limit = max(1, min(int(limit or 10), current_app.config.get("AJAX_LOOKUP_LIMIT", 20)))
+        offset = max(0, min(int(offset or 0), 10**6))
+        found = clients.lookup(db.session, term)
+        if found is None:
+            return []
+        query = self.get_query().filter(found.condition, Client.merged_into_id.is_(None))
+        return query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit).all()
 
 
 def client_loader(name="client"):
-    return ScopedAjaxLoader(
-        name, Client, fields=("last_name", "first_name", "alias", "phone"), prefix_fields=("code",),
-        order_by=Client.code, placeholder=_l("Code, name or phone"),
-    )
+    return ClientLoader(name, Client, fields=("code",), order_by=Client.code, placeholder=_l("Code, name or phone"),
+                        minimum_input_length=2)
 
 
 CASE_LABELS = {

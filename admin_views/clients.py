@@ -2,7 +2,7 @@
 (reassignment, cover access, who accessed the record)."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -33,7 +33,8 @@ def _fmt_name(view, context, model, name):
 
 class ReassignForm(FlaskForm):
     to_worker = SelectField(_l("New social worker"), coerce=int, validators=[DataRequired()])
-    reason = SelectField(_l("Reason"), choices=ReassignReason.choices, validators=[DataRequired()])
+    reason = SelectField(_l("Reason"), choices=lambda: [c for c in ReassignReason.choices() if c[0] != ReassignReason.MERGE],
+                         validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          description=_l("Internal note for managers; it is not part of the audit trail."))
 
@@ -104,6 +105,31 @@ class ClientView(CaseFileMixin, SecureModelView):
     audit_views = True  # personal data: every opening is recorded
     details_template = "admin/client/details.html"
 
+    # --- records merged into another one: out of the list, their code leads to the kept record -------
+    def get_query(self):
+        query = super().get_query()
+        return query.filter(Client.merged_into_id.is_(None)) if self._on_list_page() else query
+
+    def get_count_query(self):
+        query = super().get_count_query()
+        return query.filter(Client.merged_into_id.is_(None)) if query is not None and self._on_list_page() else query
+
+    def get_one(self, id):
+        client = super().get_one(id)
+        if client.merged_into_id is not None:
+            abort(self._to_kept_record(client))
+        return client
+
+    def _to_kept_record(self, client):
+        """A merged record's page: the same page of the record it was merged into (details, edit, case
+        file), anything else its details."""
+        kept = db.session.get(Client, client.merged_into_id)
+        flash(_("The record %(code)s was merged into %(kept)s.", code=client.code, kept=kept.code), "info")
+        view = request.endpoint.rpartition(".")[2] if request.endpoint else ""
+        if request.method != "GET" or view not in ("details_view", "edit_view", "case_view"):
+            view = "details_view"
+        return redirect(self.get_url(f".{view}", id=kept.id))
+
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         if "worker" in form:
@@ -111,10 +137,33 @@ class ClientView(CaseFileMixin, SecureModelView):
         return form
 
     def check_model(self, form, model, is_created):
-        if is_created:
-            clients.prepare_new(db.session, model)
-        else:
+        if not is_created:
             clients.validate(model)
+            return
+        clients.prepare_new(db.session, model)
+        if not form.confirm_new.data:
+            matches = clients.possible_duplicates(db.session, model, current_user)
+            if matches:  # nothing saved: the form comes back with the people this may be
+                self._template_args.update(possible_duplicates=matches, country_name=codes.country_name)
+                raise ServiceError(_l("This person may already be registered. Nothing was saved: check the "
+                                      "possible matches below."))
+
+    # --- the duplicate warning at registration ---------------------------------------------------
+    create_template = "admin/client/create.html"
+
+    def get_create_form(self):
+        """The create form with ``confirm_new``: save although possible duplicates were shown."""
+        class ClientCreateForm(super().get_create_form()):
+            confirm_new = BooleanField(_l("This is a different person: save anyway"))
+
+        return ClientCreateForm
+
+    def render(self, template, **kwargs):
+        form = kwargs.get("form")
+        if template == self.create_template and form is not None and "confirm_new" in form \
+                and not self._template_args.get("possible_duplicates") and not form.confirm_new.data:
+            del form["confirm_new"]  # offered only with the possible duplicates it confirms
+        return super().render(template, **kwargs)
 
     # --- the client's own operations ------------------------------------------------------------
     def _client_or_404(self):

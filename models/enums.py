@@ -164,6 +164,7 @@ class AuditAction(LabeledEnum):
     RECOVERY_CODES = "recovery_codes", _l("New recovery codes")
     RECOVERY_CODE_USED = "recovery_used", _l("Recovery code used")
     SESSION_ENDED = "session_end", _l("Signed out automatically")
+    MERGE = "merge", _l("Records merged")
 
 
 class ReassignReason(LabeledEnum):
@@ -173,6 +174,7 @@ class ReassignReason(LabeledEnum):
     LANGUAGE = "language", _l("Language or specialisation")
     CLIENT_REQUEST = "client_request", _l("At the client's request")
     OTHER = "other", _l("Other reason")
+    MERGE = "merge", _l("Two records of one person merged")  #: written by a merge (services/merge.py), not chosen
 
 
 class DataRequestType(LabeledEnum):

@@ -129,6 +129,8 @@ def reassign(session: Session, client: Client, to_worker, reason, note: str | No
         reason = ReassignReason(reason)
     except ValueError as exc:
         raise ServiceError(_l("Choose the reason."), field="reason") from exc
+    if reason == ReassignReason.MERGE:  # written by a merge only
+        raise ServiceError(_l("Choose the reason."), field="reason")
     record = Reassignment(
         client=client, from_worker_id=client.worker_id, to_worker=to_worker, reason=reason,
         note=(note or "").strip() or None, by_id=getattr(by, "id", None), at=utcnow(),
@@ -193,10 +195,10 @@ def name_words(text: str) -> list[str]:
     return name_search.skeleton_words(text)[:MAX_NAME_WORDS]
 
 
-def name_condition(session: Session, words: list[str]):
-    """Clients whose search key holds every one of ``words`` (canonical words), in any order, anywhere
-    in a word of the key: through SQLite's trigram index of the keys (a word of three letters or more)
-    or with LIKE (PostgreSQL's trigram index of the key answers it)."""
+def name_condition(session: Session, words: list[str], *, every: bool = True):
+    """Clients whose search key holds every one of ``words`` (canonical words; with ``every=False`` any
+    of them), in any order, anywhere in a word of the key: through SQLite's trigram index of the keys
+    (a word of three letters or more) or with LIKE (PostgreSQL's trigram index of the key answers it)."""
     indexed = session.get_bind().dialect.name == "sqlite" and name_index.present(session)
 
     def holds(word: str):
@@ -204,7 +206,7 @@ def name_condition(session: Session, words: list[str]):
             return Client.id.in_(name_index.matching_ids(word))
         return Client.search_key.like(f"%{_like_escape(word)}%", escape="\\")
 
-    return sa.and_(*(holds(word) for word in words))
+    return (sa.and_ if every else sa.or_)(*(holds(word) for word in words))
 
 
 def name_rank(words: list[str]) -> list:
@@ -294,3 +296,87 @@ def search(session: Session, text: str, user, limit: int = 10, merged: dict | No
         merged.update(found.merged)
     query = session.query(Client).filter(found.condition, Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
     return access.scope(query, Client, user).order_by(*found.order, Client.code.desc(), Client.id.desc()).limit(limit).all()
+
+
+# --- possible duplicates at registration ---------------------------------------------------------
+
+#: at most this many possible duplicates are shown
+DUPLICATES_LIMIT = 10
+#: phone numbers are compared by their last digits (a country prefix written or not); at least the
+#: shorter of this many and the number's own
+PHONE_TAIL = 9
+PHONE_TAIL_MIN = 6
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """An existing person a new record may be, as the registration form lists them (what the user may
+    see of them: services.access)."""
+
+    id: int
+    code: str
+    name: str
+    birth_year: int | None
+    citizenship: str | None
+    worker: str | None
+    #: which signs besides the name agree: "birth_year", "phone", "citizenship"
+    signs: tuple[str, ...]
+
+
+def possible_duplicates(session: Session, client: Client, user, limit: int = DUPLICATES_LIMIT) -> list[PossibleDuplicate]:
+    """Existing people the new record ``client`` (not yet saved) may be, best match first.
+
+    The name matches by the search's rules written for whole names — every word of the new name starts
+    a word of the other's (Kovalenko, Kovalenková; Шевченко, Ševčenko), or the other's name is all
+    among the new one's words (Nguyen Huong, Nguyễn Thị Hương) — and one more sign agrees: the year of
+    birth, the phone number (its last digits) or the citizenship. Nobody for a person who stays
+    anonymous, and anonymous, anonymised or merged records are never offered. Only people ``user``
+    may see (services.access), with only the fields they may read.
+    """
+    from services import access
+
+    if client.is_anonymous:
+        return []
+    key = name_search.client_key(client.first_name, client.last_name, client.alias)
+    if not key:
+        return []
+    words = key.split()[:MAX_NAME_WORDS]
+    birth_year = client.birth_year or (client.birth_date.year if client.birth_date else None)
+    digits = re.sub(r"\D", "", client.phone or "")[-PHONE_TAIL:]
+    signs = {}
+    if birth_year:
+        signs["birth_year"] = Client.birth_year == birth_year
+    if len(digits) >= PHONE_TAIL_MIN:
+        signs["phone"] = phone_digits_expression().like(sa.literal(f"%{digits}", literal_execute=True))
+    if client.citizenship:
+        signs["citizenship"] = Client.citizenship == client.citizenship
+    if not signs:
+        return []
+    padded = sa.literal(" ") + Client.search_key + sa.literal(" ")
+    every_word_starts_one = sa.and_(name_condition(session, words),
+                                    *(padded.like(f"% {_like_escape(word)}%", escape="\\") for word in words))
+    rest = padded
+    for word in words:
+        rest = sa.func.replace(rest, f" {word} ", " ")
+    all_among_the_new = sa.and_(name_condition(session, words, every=False), sa.func.trim(rest) == "")
+    query = (
+        session.query(Client, *(condition.label(name) for name, condition in signs.items()))
+        .filter(sa.or_(every_word_starts_one, all_among_the_new), sa.or_(*signs.values()),
+                Client.is_anonymous.is_(False), Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
+    )
+    if client.id is not None:
+        query = query.filter(Client.id != client.id)
+    with session.no_autoflush:  # the new record is in the session, without its code yet
+        rows = access.scope(query, Client, user).order_by(*name_rank(words), Client.code.desc(), Client.id.desc()).limit(limit).all()
+    found = []
+    for row in rows:
+        other = row[0]
+        hidden = access.hidden_fields(session, user, Client, other)
+        found.append(PossibleDuplicate(
+            id=other.id, code=other.code, name=other.display_name,
+            birth_year=None if "birth_year" in hidden else other.birth_year,
+            citizenship=None if "citizenship" in hidden else other.citizenship,
+            worker=other.worker.full_name if other.worker is not None and "worker" not in hidden else None,
+            signs=tuple(name for name, agrees in zip(signs, row[1:]) if agrees),
+        ))
+    return found
