@@ -18,8 +18,8 @@ from admin_views.casefile import CaseFileMixin
 from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
 from extensions import db
 from models import Client, Worker
-from models.enums import ReassignReason
-from services import access, clients, codes, cover, privacy
+from models.enums import AuditAction, ReassignReason
+from services import access, audit, clients, codes, cover, merge, privacy
 from services.errors import ServiceError
 
 
@@ -47,6 +47,11 @@ class CoverForm(FlaskForm):
 class ExportForm(FlaskForm):
     format = RadioField(_l("Format"), choices=[("html", _l("Printable page (HTML, print to PDF)")), ("json", _l("Machine-readable (JSON)"))], default="html")
     lang = RadioField(_l("Language"), choices=[("cs", "Čeština"), ("en", "English")], default="cs")
+
+
+class MergeForm(FlaskForm):
+    confirm = BooleanField(_l("Both records are the same person. I understand that the merge cannot be undone."),
+                           validators=[DataRequired()])
 
 
 class ConfirmForm(FlaskForm):
@@ -311,6 +316,73 @@ class ClientView(CaseFileMixin, SecureModelView):
             return redirect(self.get_url(".index_view"))
         return self.render("admin/client/delete.html", client=client, counts=privacy.delete_preview(db.session, client), form=form)
 
+    # --- merging two records of one person ------------------------------------------------------
+    def _any_record(self, raw):
+        """A client the user may see by id, merged or not (the merge's refusals say why not)."""
+        return SecureModelView.get_one(self, raw)
+
+    def _merge_value(self, name, value):
+        """A personal field's value as the merge page shows it."""
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if name == "citizenship":
+            return codes.country_name(value)
+        if name == "birth_date":
+            from flask_babel import format_date
+
+            return format_date(value, "medium")
+        return str(value)
+
+    @expose("/merge/", methods=("GET", "POST"))
+    def merge_view(self):
+        """Merge this record (a duplicate) into another record of the same person: first choose the
+        record to keep (by code or name, or among the likely matches), then confirm on the preview."""
+        if not access.can(current_user, "merge"):
+            deny("client.merge")
+        duplicate = self._any_record(request.args.get("id", ""))
+        if not request.args.get("into"):
+            query = (request.args.get("q") or "").strip()[:100]
+            found = [c for c in clients.search(db.session, query, current_user, limit=15) if c.id != duplicate.id] if query else []
+            likely = clients.possible_duplicates(db.session, duplicate, current_user) if duplicate.merged_into_id is None else []
+            return self.render("admin/client/merge_choose.html", client=duplicate, query=query, found=found, likely=likely,
+                               country_name=codes.country_name)
+        kept = self._any_record(request.args["into"])
+        take = [name for name in merge.FIELDS if request.form.get(f"take_{name}") == "other"]
+        form = MergeForm()
+        try:
+            plan = merge.preview(db.session, duplicate, kept, take)
+        except ServiceError as exc:
+            flash(str(exc.message), "error")
+            return redirect(self.get_url(".merge_view", id=duplicate.id))
+        if form.validate_on_submit():
+            try:
+                merge.merge(db.session, duplicate, kept, take=take, actor_id=current_user.id)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+                return redirect(self.get_url(".merge_view", id=duplicate.id, into=kept.id))
+            db.session.commit()
+            if not privacy.wipe_freed_space(db.session):
+                flash(str(privacy.WIPE_PENDING), "warning")
+            flash(_("The record %(code)s was merged into %(kept)s.", code=duplicate.code, kept=kept.code), "success")
+            return redirect(self.get_url(".details_view", id=kept.id))
+        if form.is_submitted():
+            flash(_("Tick the confirmation to merge the records."), "error")
+        for record in (duplicate, kept):  # the preview shows both people's personal data
+            audit.record_for(db.session, AuditAction.VIEW, record, details={"screen": "client.merge_view"})
+        fields = [(choice, self.column_labels.get(choice.name, choice.name), self._merge_value(choice.name, choice.kept),
+                   self._merge_value(choice.name, choice.other)) for choice in plan.fields]
+        html = self.render("admin/client/merge.html", duplicate=duplicate, kept=kept, plan=plan, fields=fields, form=form,
+                           take=take, workers={w.id: w.full_name for w in social_workers()}, country_name=codes.country_name)
+        db.session.commit()
+        return html
+
+    def merged_codes(self, client) -> list[str]:
+        """The codes of the records merged into this one, for its details page."""
+        return clients.codes_of(db.session, client)[1:]
+
     def attendance(self, client) -> dict:
         from services import scheduling
 
@@ -326,6 +398,7 @@ class ClientView(CaseFileMixin, SecureModelView):
             "cover": access.can(current_user, "cover") and client.worker_id not in (None, current_user.id)
             and not access.holds_client(db.session, current_user, client.id),
             "accesses": access.can(current_user, "client_accesses"),
+            "merge": access.can(current_user, "merge") and client.anonymised_at is None,
         }
 
 

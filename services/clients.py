@@ -145,13 +145,21 @@ def reassign(session: Session, client: Client, to_worker, reason, note: str | No
     return record
 
 
+def codes_of(session: Session, client: Client) -> list[str]:
+    """The client's code and the codes of the records merged into it (services/merge.py): the audit
+    trail knows the person's history under all of them."""
+    merged = session.execute(sa.select(Client.code).where(Client.merged_into_id == client.id).order_by(Client.code))
+    return [client.code, *merged.scalars()]
+
+
 def accesses(session: Session, client: Client, limit: int = 500):
-    """Who accessed this client's records, newest first (from the audit trail)."""
+    """Who accessed this client's records, newest first (from the audit trail, under the client's code
+    and the codes merged into it)."""
     from models import AuditEvent
 
     return (
         session.query(AuditEvent)
-        .filter(AuditEvent.client_code == client.code)
+        .filter(AuditEvent.client_code.in_(codes_of(session, client)))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit).all()
     )

@@ -90,8 +90,10 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
     tasks_by_agreement: dict[int, list] = {}
     for task in tasks:
         tasks_by_agreement.setdefault(task.agreement_id, []).append(task)
+    from services.clients import codes_of
+
     accesses = (
-        session.query(AuditEvent).filter(AuditEvent.client_code == client.code)
+        session.query(AuditEvent).filter(AuditEvent.client_code.in_(codes_of(session, client)))  # with merged records' codes
         .order_by(AuditEvent.at, AuditEvent.id).all()
     )
     return {
