@@ -49,6 +49,7 @@ def _expired(cutoff: date):
     visit, appointment, agreement_end = _last_activity_columns(cutoff_at, cutoff)
     return sa.and_(
         Client.anonymised_at.is_(None),
+        Client.merged_into_id.is_(None),  # a record merged into another holds nothing (services/merge.py)
         Client.created_at < cutoff_at,
         sa.not_(visit), sa.not_(appointment), sa.not_(agreement_end),
     )

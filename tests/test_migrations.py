@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from config import TestConfig
 from extensions import db
-from models import Base
+from models import Base, Client
 
 
 @pytest.fixture()
@@ -81,5 +81,38 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url
         assert tables == set()
         upgrade()
         assert _diff(engine) == []
+        db.session.remove()
+        engine.dispose()
+
+
+def test_revision_0012_fills_the_search_key_of_existing_clients_and_gives_it_back(migration_url):
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = migration_url
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}
+    app = create_app(config)
+    with app.app_context():
+        upgrade(revision="0010")
+        engine = db.engine
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO client (code, status, is_anonymous, first_name, last_name, alias, languages, legal_hold, created_at, phone) "
+                "VALUES ('2026-00001', 'interested', false, 'Тарас', 'Шевченко', NULL, '', false, CURRENT_TIMESTAMP, '+420 777 123 456'), "
+                "('2026-00002', 'interested', true, NULL, NULL, 'Babička z Kladna', '', false, CURRENT_TIMESTAMP, NULL), "
+                "('2026-00003', 'interested', true, NULL, NULL, NULL, '', false, CURRENT_TIMESTAMP, NULL)"))
+        upgrade()
+        with engine.connect() as conn:
+            keys = dict(conn.execute(sa.text("SELECT code, search_key FROM client")).all())
+        assert keys == {"2026-00001": "taras sevcenko", "2026-00002": "babicka z kladna", "2026-00003": None}
+        from services import clients
+
+        found = db.session.execute(sa.select(Client.code).where(clients.search_condition(db.session, "shevchenko"))).scalars().all()
+        assert found == ["2026-00001"]
+        assert db.session.execute(sa.select(Client.code).where(clients.search_condition(db.session, "777123"))).scalars().all() == ["2026-00001"]
+        db.session.remove()
+        downgrade(revision="0010")
+        with engine.begin() as conn:  # the phone index still follows the table after SQLite's table rebuild
+            conn.execute(sa.text("UPDATE client SET phone = '+420 608 000 111' WHERE code = '2026-00001'"))
+        upgrade()
+        assert db.session.execute(sa.select(Client.code).where(clients.search_condition(db.session, "608000"))).scalars().all() == ["2026-00001"]
         db.session.remove()
         engine.dispose()

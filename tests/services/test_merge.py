@@ -178,3 +178,14 @@ def test_deleting_the_kept_record_deletes_the_records_merged_into_it(db):
     privacy.delete_client(db.session, db.session.get(Client, kept.id))
     db.session.commit()
     assert db.session.query(Client).count() == 0
+
+
+def test_a_merged_record_is_not_counted_by_the_retention_purge(db):
+    from services import retention
+
+    kept, dup = _pair(db, created_at=datetime(2019, 1, 1, tzinfo=timezone.utc))
+    db.session.commit()
+    assert retention.plan(db.session, date(2026, 6, 15), 3).to_anonymise == 1
+    merge.merge(db.session, dup, kept)
+    db.session.commit()
+    assert retention.plan(db.session, date(2026, 6, 15), 3).to_anonymise == 0
