@@ -342,10 +342,12 @@ class ClientView(CaseFileMixin, SecureModelView):
         if not access.can(current_user, "merge"):
             deny("client.merge")
         duplicate = self._any_record(request.args.get("id", ""))
+        if duplicate.merged_into_id is not None:
+            return self._to_kept_record(duplicate)
         if not request.args.get("into"):
             query = (request.args.get("q") or "").strip()[:100]
             found = [c for c in clients.search(db.session, query, current_user, limit=15) if c.id != duplicate.id] if query else []
-            likely = clients.possible_duplicates(db.session, duplicate, current_user) if duplicate.merged_into_id is None else []
+            likely = clients.possible_duplicates(db.session, duplicate, current_user)
             return self.render("admin/client/merge_choose.html", client=duplicate, query=query, found=found, likely=likely,
                                country_name=codes.country_name)
         kept = self._any_record(request.args["into"])

@@ -163,6 +163,7 @@ def test_a_manager_finds_the_record_to_keep_previews_and_merges(client, db, logi
     assert "608 000 111" in preview and "+420 777 123 456" in preview
     unconfirmed = _text(client.post(f"/admin/client/merge/?id={dup.id}&into={kept.id}", data={"take_phone": "other"}))
     assert db.session.get(Client, dup.id).merged_into_id is None and 'value="other" checked' in unconfirmed
+    assert "Pro sloučení záznamů zaškrtněte potvrzení." in unconfirmed
     done = client.post(f"/admin/client/merge/?id={dup.id}&into={kept.id}",
                        data={"take_phone": "other", "take_last_name": "kept", "confirm": "y"})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/admin/client/details/?id={kept.id}")
@@ -173,6 +174,8 @@ def test_a_manager_finds_the_record_to_keep_previews_and_merges(client, db, logi
     assert db.session.query(AuditEvent).filter_by(action=AuditAction.MERGE).count() == 2
     details = _text(client.get(f"/admin/client/details/?id={kept.id}"))
     assert dup.code in details  # "records merged into this one"
+    again = client.get(f"/admin/client/merge/?id={dup.id}")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/admin/client/details/?id={kept.id}")
 
 
 def test_a_refused_merge_says_why(client, db, login_as, pair):
