@@ -271,16 +271,23 @@ def merge_clients(from_code, into_code, take, yes):
             click.echo(f"  {choice.name}: {choice.kept} (INTO) / {choice.other} (FROM) -> {winner}")
         elif choice.state == "dropped":
             click.echo(f"  {choice.name}: {choice.other} (FROM) is not kept: the kept record is anonymous")
-    if not yes and not click.confirm("Merge now? This cannot be undone.", default=False):
+    _confirmed(yes, "Merge now? This cannot be undone.", lambda: merge.merge(db.session, duplicate, kept, take=take))
+    click.echo(f"{duplicate.code} was merged into {kept.code}.")
+
+
+def _confirmed(yes: bool, question: str, operation):
+    """Ask ``question`` unless ``--yes``, run ``operation`` (a service call that erases), commit and clear
+    the erased text from the database's files; a refusal of the service ends the command, nothing changed."""
+    if not yes and not click.confirm(question, default=False):
         raise click.ClickException("Nothing was changed.")
     try:
-        merge.merge(db.session, duplicate, kept, take=take)
+        result = operation()
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
     _wipe_freed_space()
-    click.echo(f"{duplicate.code} was merged into {kept.code}.")
+    return result
 
 
 @retention_cli.command("purge")

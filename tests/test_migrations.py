@@ -49,11 +49,15 @@ def _diff(engine):
         return compare_metadata(context, Base.metadata)
 
 
-def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url):
+def _app(url):
     config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = migration_url
+    config.SQLALCHEMY_DATABASE_URI = url
     config.SQLALCHEMY_ENGINE_OPTIONS = {}
-    app = create_app(config)
+    return create_app(config)
+
+
+def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url):
+    app = _app(migration_url)
     with app.app_context():
         upgrade()
         engine = db.engine
@@ -86,10 +90,7 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url
 
 
 def test_revision_0012_fills_the_search_key_of_existing_clients_and_gives_it_back(migration_url):
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = migration_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = {}
-    app = create_app(config)
+    app = _app(migration_url)
     with app.app_context():
         upgrade(revision="0010")
         engine = db.engine
