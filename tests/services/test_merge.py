@@ -189,3 +189,15 @@ def test_a_merged_record_is_not_counted_by_the_retention_purge(db):
     merge.merge(db.session, dup, kept)
     db.session.commit()
     assert retention.plan(db.session, date(2026, 6, 15), 3).to_anonymise == 0
+
+
+def test_possible_duplicates_are_asked_of_the_access_policy(db):
+    kept, dup = _pair(db, birth_year=1980)
+    db.session.commit()
+    new = Client(first_name="Taras", last_name="Шевченко", birth_year=1980, citizenship="UA")
+    desk = factories.make_worker(roles=[Role.RECEPTION])
+    admin = factories.make_worker(roles=[Role.ADMIN])
+    assert {m.code for m in clients.possible_duplicates(db.session, new, desk)} == {kept.code, dup.code}
+    assert clients.possible_duplicates(db.session, new, admin) == []  # no client screen: nobody is shown
+    match = next(m for m in clients.possible_duplicates(db.session, new, desk) if m.code == kept.code)
+    assert match.signs == ("birth_year", "citizenship") and match.worker == "Petra Svobodová"
