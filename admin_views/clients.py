@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
@@ -330,8 +331,6 @@ class ClientView(CaseFileMixin, SecureModelView):
         if name == "citizenship":
             return codes.country_name(value)
         if name == "birth_date":
-            from flask_babel import format_date
-
             return format_date(value, "medium")
         return str(value)
 
