@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from models import Client, ClientCodeCounter
+from models import Client, ClientCodeCounter, Worker
 from models.base import utcnow
 from models.enums import ClientStatus
 from services import name_index, name_search, phone_index
@@ -203,18 +203,24 @@ def name_words(text: str) -> list[str]:
     return name_search.skeleton_words(text)[:MAX_NAME_WORDS]
 
 
-def name_condition(session: Session, words: list[str], *, every: bool = True):
-    """Clients whose search key holds every one of ``words`` (canonical words; with ``every=False`` any
-    of them), in any order, anywhere in a word of the key: through SQLite's trigram index of the keys
-    (a word of three letters or more) or with LIKE (PostgreSQL's trigram index of the key answers it)."""
-    indexed = session.get_bind().dialect.name == "sqlite" and name_index.present(session)
-
-    def holds(word: str):
-        if indexed and len(word) >= name_index.MIN_WORD:
-            return Client.id.in_(name_index.matching_ids(word))
+def name_condition(session: Session, words: list[str], any_of: list[str] = ()):
+    """Clients whose search key holds every one of ``words`` (canonical words) and, when given, at least
+    one of ``any_of``, in any order, anywhere in a word of the key: through SQLite's trigram index of
+    the keys (one query for every word of three letters or more; shorter ones with LIKE) or with LIKE
+    (PostgreSQL's trigram index of the key answers it)."""
+    def like(word: str):
         return Client.search_key.like(f"%{_like_escape(word)}%", escape="\\")
 
-    return (sa.and_ if every else sa.or_)(*(holds(word) for word in words))
+    alternatives = [sa.or_(*(like(word) for word in any_of))] if any_of else []
+    if not (session.get_bind().dialect.name == "sqlite" and name_index.present(session)):
+        return sa.and_(*(like(word) for word in words), *alternatives)
+    indexed = [word for word in words if len(word) >= name_index.MIN_WORD]
+    short = [like(word) for word in words if len(word) < name_index.MIN_WORD]
+    indexed_any = list(any_of) if any_of and all(len(word) >= name_index.MIN_WORD for word in any_of) else []
+    if not indexed and not indexed_any:
+        return sa.and_(*short, *alternatives)
+    found = Client.id.in_(name_index.matching_ids(indexed, indexed_any))
+    return sa.and_(found, *short, *([] if indexed_any else alternatives))
 
 
 def name_rank(words: list[str]) -> list:
@@ -331,12 +337,17 @@ class PossibleDuplicate:
     signs: tuple[str, ...]
 
 
+#: what the list of possible duplicates reads of each
+_DUPLICATE_COLUMNS = ("id", "code", "is_anonymous", "first_name", "last_name", "alias", "anonymised_at", "birth_year",
+                      "citizenship", "worker_id", "search_key")
+
+
 def possible_duplicates(session: Session, client: Client, user, limit: int = DUPLICATES_LIMIT) -> list[PossibleDuplicate]:
     """Existing people the new record ``client`` (not yet saved) may be, best match first.
 
     The name matches by the search's rules written for whole names — every word of the new name starts
     a word of the other's (Kovalenko, Kovalenková; Шевченко, Ševčenko), or the other's name is all
-    among the new one's words (Nguyen Huong, Nguyễn Thị Hương) — and one more sign agrees: the year of
+    among the new one's words and holds its surname (Nguyen Huong, Nguyễn Thị Hương) — and one more sign agrees: the year of
     birth, the phone number (its last digits) or the citizenship. Nobody for a person who stays
     anonymous, and anonymous, anonymised or merged records are never offered. Only people ``user``
     may see (services.access), with only the fields they may read.
@@ -366,11 +377,17 @@ def possible_duplicates(session: Session, client: Client, user, limit: int = DUP
     rest = padded
     for word in words:
         rest = sa.func.replace(rest, f" {word} ", " ")
-    all_among_the_new = sa.and_(name_condition(session, words, every=False), sa.func.trim(rest) == "")
+    # the other's words all among the new one's: their name holds the new surname and another of the
+    # new words (a name of the surname alone is found by the first rule)
+    surname = [word for word in name_search.skeleton_words(client.last_name) if word in words] or words[:1]
+    others = [word for word in words if word not in surname]
+    all_among_the_new = sa.and_(name_condition(session, surname, others), sa.func.trim(rest) == "")
     query = (
         session.query(Client, *(condition.label(name) for name, condition in signs.items()))
-        .filter(sa.or_(every_word_starts_one, all_among_the_new), sa.or_(*signs.values()),
-                Client.is_anonymous.is_(False), Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
+        .options(sa.orm.load_only(*(getattr(Client, name) for name in _DUPLICATE_COLUMNS)),
+                 sa.orm.joinedload(Client.worker).load_only(Worker.id, Worker.full_name))
+        .filter(sa.or_(every_word_starts_one, all_among_the_new), sa.or_(*signs.values()), Client.is_anonymous.is_(False), Client.anonymised_at.is_(None),
+                Client.merged_into_id.is_(None))
     )
     if client.id is not None:
         query = query.filter(Client.id != client.id)

@@ -57,8 +57,18 @@ install, uninstall, present, forget_erased, listen = (INDEX.install, INDEX.unins
 NAMES_INDEX = _external_content_index("client_name_fts", ("first_name", "last_name", "alias"), "client name")
 
 
-def matching_ids(word: str):
-    """The ids of the clients whose key holds ``word`` (three letters or more)."""
-    phrase = '"' + word.replace('"', '""') + '"'  # one phrase: the word's letters in a row, nothing else
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'  # one phrase: the word's letters in a row, nothing else
+
+
+def matching_ids(words, any_of=()):
+    """The ids of the clients whose key holds every one of ``words`` and, when given, at least one of
+    ``any_of`` (each three letters or more), in one FTS query: its AND is far cheaper than an IN per word."""
+    if isinstance(words, str):
+        words = [words]
+    query = " AND ".join(_phrase(word) for word in words)
+    if any_of:
+        alternatives = "(" + " OR ".join(_phrase(word) for word in any_of) + ")"
+        query = f"{query} AND {alternatives}" if query else alternatives
     index = sa.table(TABLE, sa.column("rowid"))
-    return sa.select(index.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(sa.literal(phrase, sa.String)))
+    return sa.select(index.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(sa.literal(query, sa.String)))

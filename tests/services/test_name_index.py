@@ -77,3 +77,14 @@ def test_without_the_index_the_search_reads_the_keys(db, sqlite_index, monkeypat
     monkeypatch.setattr(name_index, "present", lambda session: False)
     assert _found(db, "horák") == {person.id}
     assert name_index.TABLE not in str(sa.select(Client.id).where(clients.search_condition(db.session, "horák")))
+
+
+def test_every_word_and_any_of_others_in_one_index_query(db, sqlite_index):
+    both = factories.make_client(first_name="Thị Hương", last_name="Nguyễn")
+    factories.make_client(first_name="Văn Nam", last_name="Nguyễn")
+    db.session.commit()
+    ids = lambda words, any_of=(): set(db.session.execute(name_index.matching_ids(words, any_of)).scalars())  # noqa: E731
+    assert ids(["nguen", "huong"]) == {both.id}
+    assert ids(["nguen"], ["huong", "lan"]) == {both.id} and len(ids(["nguen"])) == 2
+    statement = str(sa.select(Client.id).where(clients.search_condition(db.session, "nguyen huong")).compile(db.engine))
+    assert statement.count(name_index.TABLE + " MATCH") == 1
