@@ -146,13 +146,14 @@ class ClientView(CaseFileMixin, SecureModelView):
         if not is_created:
             clients.validate(model)
             return
-        clients.prepare_new(db.session, model)
+        clients.prepare_new(db.session, model, code=False)
         if not form.confirm_new.data:
             matches = clients.possible_duplicates(db.session, model, current_user)
             if matches:  # nothing saved: the form comes back with the people this may be
                 self._template_args.update(possible_duplicates=matches, country_name=codes.country_name)
                 raise ServiceError(_l("This person may already be registered. Nothing was saved: check the "
                                       "possible matches below."))
+        model.code = clients.next_code(db.session)
 
     # --- the duplicate warning at registration ---------------------------------------------------
     create_template = "admin/client/create.html"

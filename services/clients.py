@@ -69,14 +69,15 @@ def validate(client: Client) -> None:
         )
 
 
-def prepare_new(session: Session, client: Client) -> Client:
-    """Give a new client its code and creation time, then check it."""
+def prepare_new(session: Session, client: Client, *, code: bool = True) -> Client:
+    """Complete and check a new client, then give it its code (not with ``code=False``: the caller
+    does, once it is sure to save, so that the counter row is not locked meanwhile)."""
     if client.status is None:
         client.status = ClientStatus.INTERESTED
     if client.birth_date is not None and client.birth_year is None:
         client.birth_year = client.birth_date.year
     validate(client)
-    if not client.code:
+    if code and not client.code:
         client.code = next_code(session)
     return client
 
