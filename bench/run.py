@@ -182,8 +182,8 @@ def run(clients: int) -> list[Result]:
         def by_key(typed: str) -> str:
             words = [word.replace("'", "''") for word in name_search.skeleton_words(typed)]
             if name_index.present(session):
-                return " AND ".join(f"client.id IN (SELECT rowid FROM {name_index.TABLE} WHERE {name_index.TABLE} MATCH '\"{w}\"')"
-                                    for w in words)
+                match = " AND ".join(f'"{w}"' for w in words)
+                return f"client.id IN (SELECT rowid FROM {name_index.TABLE} WHERE {name_index.TABLE} MATCH '{match}')"
             return " AND ".join(f"client.search_key LIKE '%{w}%'" for w in words)
 
         by_name = by_key(name_term)
