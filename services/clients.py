@@ -353,6 +353,11 @@ def possible_duplicates(session: Session, client: Client, user, limit: int = DUP
     anonymous, and anonymous, anonymised or merged records are never offered. Only people ``user``
     may see (services.access), with only the fields they may read.
     """
+    with session.no_autoflush:  # the new record is in the session, without its code yet: never flushed from here
+        return _possible_duplicates(session, client, user, limit)
+
+
+def _possible_duplicates(session: Session, client: Client, user, limit: int) -> list[PossibleDuplicate]:
     from services import access
 
     if client.is_anonymous:
@@ -392,8 +397,7 @@ def possible_duplicates(session: Session, client: Client, user, limit: int = DUP
     )
     if client.id is not None:
         query = query.filter(Client.id != client.id)
-    with session.no_autoflush:  # the new record is in the session, without its code yet
-        rows = access.scope(query, Client, user).order_by(*name_rank(words), Client.code.desc(), Client.id.desc()).limit(limit).all()
+    rows = access.scope(query, Client, user).order_by(*name_rank(words), Client.code.desc(), Client.id.desc()).limit(limit).all()
     found = []
     for row in rows:
         other = row[0]

@@ -206,3 +206,15 @@ def test_a_merged_records_code_and_pages_lead_to_the_kept_record(client, db, log
     assert details.status_code == 302 and details.headers["Location"].endswith(f"/admin/client/details/?id={kept.id}")
     case = client.get(f"/admin/client/case/?id={dup.id}")
     assert case.status_code == 302 and case.headers["Location"].endswith(f"/admin/client/case/?id={kept.id}")
+
+
+def test_the_duplicate_check_never_flushes_the_new_record(client, db, login_as, existing, monkeypatch):
+    """Its first look at the name index (per process) must not flush the new client before it has its code."""
+    from services import name_index
+
+    login_as("reception")
+    monkeypatch.setattr(name_index.INDEX, "_present", type(name_index.INDEX._present)())  # as in a fresh process
+    response = client.post("/admin/client/new/", data=_registration(first_name="Hanna", last_name="Petrenková",
+                                                                     phone="+420 606 222 333", birth_year="1990"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert count_rows(Client) == 2
