@@ -128,10 +128,11 @@ def create_app(config=None) -> Flask:
                 _ping_idle_connections(db.engine, app.config.get("POOL_PING_AFTER", 10))
 
     from models import Client, Worker
-    from services import name_index, phone_index, writes  # noqa: F401 - writes: its flush checks (services/writes.py)
+    from services import name_index, name_search, phone_index, writes  # noqa: F401 - writes: its flush checks (services/writes.py)
 
     name_index.listen(Client.__table__)  # SQLite's search indexes of names and phone numbers come and go with the table
     phone_index.listen(Client.__table__)
+    name_search.listen(Client)  # a client's search key follows its names on every save
     _worker_by_id = sa.select(Worker).where(Worker.id == sa.bindparam("worker_id"))
 
     @login_manager.user_loader

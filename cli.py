@@ -10,14 +10,14 @@ from flask.cli import AppGroup
 
 from extensions import db
 from models.enums import Role
-from services import client_documents, codelists, demo, privacy, retention, throttle, twofactor, users
+from services import client_documents, codelists, demo, merge, privacy, retention, throttle, twofactor, users
 from services.errors import ServiceError
 from services.progress import Progress
 
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying Poradna out.")
 codelists_cli = AppGroup("codelists", help="Code lists (topics, public offices).")
-clients_cli = AppGroup("clients", help="A client's data rights: export, anonymisation, deletion.")
+clients_cli = AppGroup("clients", help="A client's data rights: export, anonymisation, deletion; merging duplicates.")
 retention_cli = AppGroup("retention", help="The retention rule (RETENTION_YEARS after the last contact).")
 privacy_cli = AppGroup("privacy", help="Erased data out of the database's files.")
 
@@ -256,6 +256,57 @@ def delete_client(code, yes):
     db.session.commit()
     _wipe_freed_space()
     click.echo(f"{removed} was deleted.")
+
+
+@clients_cli.command("merge")
+@click.argument("from_code")
+@click.argument("into_code")
+@click.option("--take", "take", multiple=True, type=click.Choice(merge.FIELDS),
+              help="A field whose values differ: take FROM_CODE's value instead of INTO_CODE's; repeatable.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def merge_clients(from_code, into_code, take, yes):
+    """Merge the duplicate FROM_CODE into the record INTO_CODE of the same person: its appointments,
+    visits, intakes, agreements with their tasks, data requests and history move; INTO_CODE's personal
+    data win where both differ (unless --take); FROM_CODE keeps only its code, which leads to INTO_CODE."""
+    duplicate, kept = _client_by_code(from_code), _client_by_code(into_code)
+    try:
+        plan = merge.preview(db.session, duplicate, kept, take)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc.message)) from exc
+    click.echo(f"Merging {duplicate.code} into {kept.code} (kept):")
+    for record in (duplicate, kept):
+        click.echo(f"  {record.code:12} {record.display_name or '-'}; born {record.birth_year or '-'}; "
+                   f"{record.citizenship or '-'}; worker {record.worker.full_name if record.worker else '-'}")
+    click.echo("Moves to the kept record:")
+    for label, count in plan.moves:
+        click.echo(f"  {count:6d}  {label}")
+    if plan.open_cover:
+        click.echo(f"  Open cover access on {duplicate.code} ends: {plan.open_cover}")
+    for choice in plan.fields:
+        if choice.state == "filled":
+            click.echo(f"  {choice.name}: {choice.other} (the kept record has none)")
+        elif choice.state == "conflict":
+            winner = "FROM, --take" if choice.name in take else "INTO"
+            click.echo(f"  {choice.name}: {choice.kept} (INTO) / {choice.other} (FROM) -> {winner}")
+        elif choice.state == "dropped":
+            click.echo(f"  {choice.name}: {choice.other} (FROM) is not kept: the kept record is anonymous")
+    _confirmed(yes, "Merge now? This cannot be undone.", lambda: merge.merge(db.session, duplicate, kept, take=take))
+    click.echo(f"{duplicate.code} was merged into {kept.code}.")
+
+
+def _confirmed(yes: bool, question: str, operation):
+    """Ask ``question`` unless ``--yes``, run ``operation`` (a service call that erases), commit and clear
+    the erased text from the database's files; a refusal of the service ends the command, nothing changed."""
+    if not yes and not click.confirm(question, default=False):
+        raise click.ClickException("Nothing was changed.")
+    try:
+        result = operation()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    _wipe_freed_space()
+    return result
 
 
 @retention_cli.command("purge")

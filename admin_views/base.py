@@ -529,8 +529,9 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         query = CappedCountQuery([sa.func.count()], session=db.session()).select_from(self.model)
         return access.scope(query, self.model, current_user)
 
-    #: the search box finds records by their client: a code prefix, a name or a phone number, the same
-    #: lookup as the reception desk (services.clients.search_condition), not a LIKE on every column
+    #: the search box finds records by their client: a code prefix, a name in any spelling or a phone
+    #: number, the same lookup as the reception desk (services.clients.lookup), not a LIKE on every
+    #: column; the client list puts the best name match first unless a column is sorted
     search_by_client = False
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
@@ -539,11 +540,14 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         from models import Client
         from services import clients
 
-        condition = clients.search_condition(db.session, search)
-        if condition is None:
+        found = clients.lookup(db.session, search)
+        if found is None:
             return query, count_query, joins, count_joins
+        condition = found.condition
         if self.model is not Client:
             condition = self.model.client_id.in_(sa.select(Client.id).where(condition))
+        elif found.order and not request.args.get("sort"):
+            query = query.order_by(*found.order)  # before the list's default sort
         query = query.filter(condition)
         if count_query is not None:
             count_query = count_query.filter(condition)

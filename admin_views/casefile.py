@@ -261,6 +261,8 @@ class CaseFileMixin:
             self._case_client()  # 404, and an audited denial where the client exists
             abort(404)
         client = case.client
+        if client.merged_into_id is not None:
+            return self._to_kept_record(client)
         casefile.record_view(db.session, client, current_user, confidential=case.confidential)
         html = self.render("admin/client/case.html", client=client, case=case, name=client_name(client),
                            languages=", ".join(codes.language_name(c) for c in client.languages or []),

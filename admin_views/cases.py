@@ -1,23 +1,35 @@
 """Intakes, agreements and roadmap tasks."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import ScopedAjaxLoader, SecureModelView, listed
 from admin_views.common import WorkerFilter, fmt_client_link, fmt_client_named, social_workers
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
-from services import cases
+from services import cases, clients, inputs
+
+
+class ClientLoader(ScopedAjaxLoader):
+    """A client chosen in a form is found as the desk finds one (services.clients.lookup): by a code
+    prefix, a name in any spelling (best match first) or phone digits; never a merged record."""
+
+    def get_list(self, term, offset=0, limit=10):
+        limit = inputs.clamp(limit or 10, 1, current_app.config.get("AJAX_LOOKUP_LIMIT", 20), 10)
+        offset = inputs.clamp(offset or 0, 0, self.MAX_OFFSET, 0)
+        found = clients.lookup(db.session, term)
+        if found is None:
+            return []
+        query = self.get_query().filter(found.condition, Client.merged_into_id.is_(None), *self.conditions)
+        return query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit).all()
 
 
 def client_loader(name="client", *, anonymised=False):
     """The client lookup of a form; without ``anonymised`` it offers no anonymised client (nothing new
     is recorded for them: services/writes.py)."""
-    return ScopedAjaxLoader(
-        name, Client, fields=("last_name", "first_name", "alias", "phone"), prefix_fields=("code",),
-        order_by=Client.code, placeholder=_l("Code, name or phone"),
-        conditions=() if anonymised else (Client.anonymised_at.is_(None),),
-    )
+    return ClientLoader(name, Client, fields=("code",), order_by=Client.code, placeholder=_l("Code, name or phone"),
+                        minimum_input_length=2, conditions=() if anonymised else (Client.anonymised_at.is_(None),))
 
 
 CASE_LABELS = {

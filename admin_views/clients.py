@@ -2,7 +2,7 @@
 (reassignment, cover access, who accessed the record)."""
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -19,9 +19,9 @@ from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_lang
 from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Client, Worker
-from models.enums import ReassignReason
+from models.enums import AuditAction, ReassignReason
 from security import csp_nonce
-from services import access, client_documents, clients, codes, cover, privacy
+from services import access, audit, client_documents, clients, codes, cover, formats, merge, privacy
 from services.errors import ServiceError
 
 
@@ -35,7 +35,8 @@ def _fmt_name(view, context, model, name):
 
 class ReassignForm(PoradnaForm):
     to_worker = SelectField(_l("New social worker"), coerce=int, validators=[DataRequired()])
-    reason = SelectField(_l("Reason"), choices=ReassignReason.choices, validators=[DataRequired()])
+    reason = SelectField(_l("Reason"), choices=lambda: [c for c in ReassignReason.choices() if c[0] != ReassignReason.MERGE],
+                         validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          description=_l("Internal note for managers; it is not part of the audit trail."))
 
@@ -54,6 +55,11 @@ class ExportForm(PoradnaForm):
     format = RadioField(_l("Format"), choices=[("html", _l("Printable page (HTML, print to PDF)")), ("json", _l("Machine-readable (JSON)"))], default="html")
     lang = RadioField(_l("Language of the printable page"), choices=_document_languages,
                       description=_l("The client's language is chosen when the centre has the documents in it."))
+
+
+class MergeForm(PoradnaForm):
+    confirm = BooleanField(_l("Both records are the same person. I understand that the merge cannot be undone."),
+                           validators=[DataRequired()])
 
 
 class ConfirmForm(PoradnaForm):
@@ -112,6 +118,31 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
     audit_views = True  # personal data: every opening is recorded
     details_template = "admin/client/details.html"
 
+    # --- records merged into another one: out of the list, their code leads to the kept record -------
+    def get_query(self):
+        query = super().get_query()
+        return query.filter(Client.merged_into_id.is_(None)) if self._on_list_page() else query
+
+    def get_count_query(self):
+        query = super().get_count_query()
+        return query.filter(Client.merged_into_id.is_(None)) if query is not None and self._on_list_page() else query
+
+    def get_one(self, id):
+        client = super().get_one(id)
+        if client.merged_into_id is not None:
+            abort(self._to_kept_record(client))
+        return client
+
+    def _to_kept_record(self, client):
+        """A merged record's page: the same page of the record it was merged into (details, edit, case
+        file), anything else its details."""
+        kept = db.session.get(Client, client.merged_into_id)
+        flash(_("The record %(code)s was merged into %(kept)s.", code=client.code, kept=kept.code), "info")
+        view = request.endpoint.rpartition(".")[2] if request.endpoint else ""
+        if request.method != "GET" or view not in ("details_view", "edit_view", "case_view"):
+            view = "details_view"
+        return redirect(self.get_url(f".{view}", id=kept.id))
+
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         if "worker" in form:
@@ -119,10 +150,34 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         return form
 
     def check_model(self, form, model, is_created):
-        if is_created:
-            clients.prepare_new(db.session, model)
-        else:
+        if not is_created:
             clients.validate(model)
+            return
+        clients.prepare_new(db.session, model, code=False)
+        if not form.confirm_new.data:
+            matches = clients.possible_duplicates(db.session, model, current_user)
+            if matches:  # nothing saved: the form comes back with the people this may be
+                self._template_args.update(possible_duplicates=matches, country_name=codes.country_name)
+                raise ServiceError(_l("This person may already be registered. Nothing was saved: check the "
+                                      "possible matches below."))
+        model.code = clients.next_code(db.session)
+
+    # --- the duplicate warning at registration ---------------------------------------------------
+    create_template = "admin/client/create.html"
+
+    def get_create_form(self):
+        """The create form with ``confirm_new``: save although possible duplicates were shown."""
+        class ClientCreateForm(super().get_create_form()):
+            confirm_new = BooleanField(_l("This is a different person: save anyway"))
+
+        return ClientCreateForm
+
+    def render(self, template, **kwargs):
+        form = kwargs.get("form")
+        if template == self.create_template and form is not None and "confirm_new" in form \
+                and not self._template_args.get("possible_duplicates") and not form.confirm_new.data:
+            del form["confirm_new"]  # offered only with the possible duplicates it confirms
+        return super().render(template, **kwargs)
 
     # --- the client's own operations ------------------------------------------------------------
     def _client_or_404(self):
@@ -284,6 +339,73 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         return self.render("admin/client/delete.html", client=client, person=_person(client),
                            counts=privacy.delete_preview(db.session, client), form=form)
 
+    # --- merging two records of one person ------------------------------------------------------
+    def _any_record(self, raw):
+        """A client the user may see by id, merged or not (the merge's refusals say why not)."""
+        return SecureModelView.get_one(self, raw)
+
+    def _merge_value(self, name, value):
+        """A personal field's value as the merge page shows it."""
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if name == "citizenship":
+            return codes.country_name(value)
+        if name == "birth_date":
+            return formats.date_text(value)
+        return str(value)
+
+    @expose("/merge/", methods=("GET", "POST"))
+    def merge_view(self):
+        """Merge this record (a duplicate) into another record of the same person: first choose the
+        record to keep (by code or name, or among the likely matches), then confirm on the preview."""
+        if not access.can(current_user, "merge"):
+            deny("client.merge")
+        duplicate = self._any_record(request.args.get("id", ""))
+        if duplicate.merged_into_id is not None:
+            return self._to_kept_record(duplicate)
+        if not request.args.get("into"):
+            query = (request.args.get("q") or "").strip()[:100]
+            found = [c for c in clients.search(db.session, query, current_user, limit=15) if c.id != duplicate.id] if query else []
+            likely = clients.possible_duplicates(db.session, duplicate, current_user)
+            return self.render("admin/client/merge_choose.html", client=duplicate, query=query, found=found, likely=likely,
+                               country_name=codes.country_name)
+        kept = self._any_record(request.args["into"])
+        take = [name for name in merge.FIELDS if request.form.get(f"take_{name}") == "other"]
+        form = MergeForm()
+        try:
+            plan = merge.preview(db.session, duplicate, kept, take)
+        except ServiceError as exc:
+            flash(str(exc.message), "error")
+            return redirect(self.get_url(".merge_view", id=duplicate.id))
+        if form.validate_on_submit():
+            try:
+                merge.merge(db.session, duplicate, kept, take=take, actor_id=current_user.id)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+                return redirect(self.get_url(".merge_view", id=duplicate.id, into=kept.id))
+            db.session.commit()
+            if not privacy.wipe_freed_space(db.session):
+                flash(str(privacy.WIPE_PENDING), "warning")
+            flash(_("The record %(code)s was merged into %(kept)s.", code=duplicate.code, kept=kept.code), "success")
+            return redirect(self.get_url(".details_view", id=kept.id))
+        if form.is_submitted():
+            flash(_("Tick the confirmation to merge the records."), "error")
+        for record in (duplicate, kept):  # the preview shows both people's personal data
+            audit.record_for(db.session, AuditAction.VIEW, record, details={"screen": "client.merge_view"})
+        fields = [(choice, self.column_labels.get(choice.name, choice.name), self._merge_value(choice.name, choice.kept),
+                   self._merge_value(choice.name, choice.other)) for choice in plan.fields]
+        html = self.render("admin/client/merge.html", duplicate=duplicate, kept=kept, plan=plan, fields=fields, form=form,
+                           take=take, workers={w.id: w.full_name for w in social_workers()}, country_name=codes.country_name)
+        db.session.commit()
+        return html
+
+    def merged_codes(self, client) -> list[str]:
+        """The codes of the records merged into this one, for its details page."""
+        return clients.codes_of(db.session, client)[1:]
+
     def attendance(self, client) -> dict:
         from services import scheduling
 
@@ -300,6 +422,7 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
             "cover": access.can(current_user, "cover") and client.worker_id not in (None, current_user.id)
             and not access.holds_client(db.session, current_user, client.id),
             "accesses": access.can(current_user, "client_accesses"),
+            "merge": access.can(current_user, "merge") and client.anonymised_at is None,
         }
 
 

@@ -91,7 +91,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     nor reports them."""
     if type_ == "index" and name and name.endswith(("_trgm", "_search")):
         return False
-    if type_ == "table" and name and name.startswith(("client_name_fts", "client_phone_fts")):  # SQLite's name (0009) and phone (0010) indexes
+    if type_ == "table" and name and name.startswith(("client_name_fts", "client_search_key_fts", "client_phone_fts")):  # SQLite's name (0009, 0012) and phone (0010) indexes
         return False
     return True
 

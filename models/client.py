@@ -56,6 +56,14 @@ class Client(Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+    #: the canonical words of the names and the alias (services/name_search.py), what a search by name
+    #: compares; personal data: kept in step with the names, erased with them. Indexed per engine
+    #: (services/name_index.py)
+    search_key: Mapped[str | None] = mapped_column(sa.String(400))
+    #: set on a duplicate merged into another record (services/merge.py): the record keeps only its
+    #: code, which still leads to the kept record (and is deleted with it: services/privacy.py)
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("client.id"), index=True)
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     worker = relationship("Worker", lazy="joined", innerjoin=False)
 

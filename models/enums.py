@@ -168,6 +168,7 @@ class AuditAction(LabeledEnum):
     ACCOUNT_DISABLED = "disabled", _l("Account deactivated")
     ACCOUNT_ENABLED = "enabled", _l("Account activated")
     COMPACTED = "compacted", _l("Database files compacted")
+    MERGE = "merge", _l("Records merged")
 
 
 class ReassignReason(LabeledEnum):
@@ -177,6 +178,7 @@ class ReassignReason(LabeledEnum):
     LANGUAGE = "language", _l("Language or specialisation")
     CLIENT_REQUEST = "client_request", _l("At the client's request")
     OTHER = "other", _l("Other reason")
+    MERGE = "merge", _l("Two records of one person merged")  #: written by a merge (services/merge.py), not chosen
 
 
 class DataRequestType(LabeledEnum):

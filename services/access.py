@@ -57,6 +57,7 @@ OPERATION_ROLES: dict[str, frozenset[Role]] = {
     "export": frozenset({M}),
     "anonymise": frozenset({M}),
     "delete_client": frozenset({M}),
+    "merge": frozenset({M}),  # two records of one person into one (services/merge.py)
     "purge": frozenset({M}),
     "lift_lockout": frozenset({M, A}),
     "reset_two_factor": frozenset({A}),

@@ -1,16 +1,19 @@
 """Clients: codes, the rules of their state, and the last-contact date."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from models import Client, ClientCodeCounter
+from models import Client, ClientCodeCounter, Worker
 from models.base import utcnow
 from models.enums import ClientStatus
-from services import name_index, phone_index
+from services import name_index, name_search, phone_index
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -58,8 +61,6 @@ def validate(client: Client) -> None:
         raise ServiceError(_l("Enter a year of birth between 1900 and this year."), field="birth_year")
     if client.email:
         client.email = client.email.strip()
-        import re
-
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", client.email):
             raise ServiceError(_l("Enter a valid email address."), field="email")
     if client.is_anonymous and (client.first_name or client.last_name):
@@ -68,14 +69,15 @@ def validate(client: Client) -> None:
         )
 
 
-def prepare_new(session: Session, client: Client) -> Client:
-    """Give a new client its code and creation time, then check it."""
+def prepare_new(session: Session, client: Client, *, code: bool = True) -> Client:
+    """Complete and check a new client, then give it its code (not with ``code=False``: the caller
+    does, once it is sure to save, so that the counter row is not locked meanwhile)."""
     if client.status is None:
         client.status = ClientStatus.INTERESTED
     if client.birth_date is not None and client.birth_year is None:
         client.birth_year = client.birth_date.year
     validate(client)
-    if not client.code:
+    if code and not client.code:
         client.code = next_code(session)
     return client
 
@@ -128,6 +130,8 @@ def reassign(session: Session, client: Client, to_worker, reason, note: str | No
         reason = ReassignReason(reason)
     except ValueError as exc:
         raise ServiceError(_l("Choose the reason."), field="reason") from exc
+    if reason == ReassignReason.MERGE:  # written by a merge only
+        raise ServiceError(_l("Choose the reason."), field="reason")
     record = Reassignment(
         client=client, from_worker_id=client.worker_id, to_worker=to_worker, reason=reason,
         note=(note or "").strip() or None, by_id=getattr(by, "id", None), at=utcnow(),
@@ -142,13 +146,21 @@ def reassign(session: Session, client: Client, to_worker, reason, note: str | No
     return record
 
 
+def codes_of(session: Session, client: Client) -> list[str]:
+    """The client's code and the codes of the records merged into it (services/merge.py): the audit
+    trail knows the person's history under all of them."""
+    merged = session.execute(sa.select(Client.code).where(Client.merged_into_id == client.id).order_by(Client.code))
+    return [client.code, *merged.scalars()]
+
+
 def accesses(session: Session, client: Client, limit: int = 500):
-    """Who accessed this client's records, newest first (from the audit trail)."""
+    """Who accessed this client's records, newest first (from the audit trail, under the client's code
+    and the codes merged into it)."""
     from models import AuditEvent
 
     return (
         session.query(AuditEvent)
-        .filter(AuditEvent.client_code == client.code)
+        .filter(AuditEvent.client_code.in_(codes_of(session, client)))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit).all()
     )
@@ -170,38 +182,102 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_condition(session: Session, text: str):
-    """Which clients ``text`` finds, as one SQL condition (None for text too short to search by):
-    a code prefix (by the code's index); a name (every word found in a name or the alias, in any
-    order: "Jan Novák", "Novák Jan", "nov"); or a phone number (the digits typed, in one run, whatever
-    spaces, dashes or "+" either side used). The desk's lookup and the client list search alike."""
-    import re
+#: text that may be the start of a client code ("2026-0004"): also finds the records merged away under such codes
+_CODE_PREFIX = re.compile(r"\d{4}-\d+")
+#: at most this many merged records' codes lead a code prefix to the records they were merged into
+MERGED_CODES_LIMIT = 50
 
+
+@dataclass
+class Lookup:
+    """What a search box's text finds (:func:`lookup`)."""
+
+    condition: Any  #: which clients, one SQL condition
+    order: list = field(default_factory=list)  #: the best match first (name words only), before the caller's tiebreak
+    #: kept record id → the codes of records merged into it that the text found
+    merged: dict[int, list[str]] = field(default_factory=dict)
+
+
+def name_words(text: str) -> list[str]:
+    """The canonical words of a name typed in a search box (:mod:`services.name_search`), at most
+    :data:`MAX_NAME_WORDS`."""
+    return name_search.skeleton_words(text)[:MAX_NAME_WORDS]
+
+
+def name_condition(session: Session, words: list[str], any_of: list[str] = ()):
+    """Clients whose search key holds every one of ``words`` (canonical words) and, when given, at least
+    one of ``any_of``, in any order, anywhere in a word of the key: through SQLite's trigram index of
+    the keys (one query for every word of three letters or more; shorter ones with LIKE) or with LIKE
+    (PostgreSQL's trigram index of the key answers it)."""
+    def like(word: str):
+        return Client.search_key.like(f"%{_like_escape(word)}%", escape="\\")
+
+    alternatives = [sa.or_(*(like(word) for word in any_of))] if any_of else []
+    if not (session.get_bind().dialect.name == "sqlite" and name_index.present(session)):
+        return sa.and_(*(like(word) for word in words), *alternatives)
+    indexed = [word for word in words if len(word) >= name_index.MIN_WORD]
+    short = [like(word) for word in words if len(word) < name_index.MIN_WORD]
+    indexed_any = list(any_of) if any_of and all(len(word) >= name_index.MIN_WORD for word in any_of) else []
+    if not indexed and not indexed_any:
+        return sa.and_(*short, *alternatives)
+    found = Client.id.in_(name_index.matching_ids(indexed, indexed_any))
+    return sa.and_(found, *short, *([] if indexed_any else alternatives))
+
+
+def name_rank(words: list[str]) -> list:
+    """ORDER BY terms putting the best name match first: each typed word scores 0 when it is a whole
+    word of the key, 1 when it starts one, 2 when it is inside one (the sum, lowest first); then the
+    key's length nearest the typed words' (fewest other words)."""
+    padded = sa.literal(" ") + sa.func.coalesce(Client.search_key, "") + sa.literal(" ")
+    score = None
+    for word in words:
+        escaped = _like_escape(word)
+        term = sa.case((padded.like(f"% {escaped} %", escape="\\"), 0), (padded.like(f"% {escaped}%", escape="\\"), 1), else_=2)
+        score = term if score is None else score + term
+    closeness = sa.func.abs(sa.func.length(sa.func.coalesce(Client.search_key, "")) - len(" ".join(words)))
+    return [score.asc(), closeness.asc()]
+
+
+def merged_codes(session: Session, text: str) -> dict[int, list[str]]:
+    """Records merged into others (services/merge.py) whose code starts with ``text``: kept record id →
+    those codes. A duplicate's code still leads to the record it was merged into."""
+    if not _CODE_PREFIX.fullmatch(text):
+        return {}
+    rows = session.execute(
+        sa.select(Client.merged_into_id, Client.code)
+        .where(Client.code >= text, Client.code < text + "\uffff", Client.merged_into_id.is_not(None))
+        .order_by(Client.code).limit(MERGED_CODES_LIMIT)
+    ).all()
+    found: dict[int, list[str]] = {}
+    for kept_id, code in rows:
+        found.setdefault(kept_id, []).append(code)
+    return found
+
+
+def lookup(session: Session, text: str) -> Lookup | None:
+    """Which clients ``text`` finds (None for text too short to search by), the desk's lookup and every
+    list's search by client alike:
+
+    - a code prefix, by the code's index; a merged record's code finds the record it was merged into;
+    - a name: every word typed is found in the client's search key (the names and the alias written
+      one way: "shevchenko" finds Ševčenko and Шевченко, "huong" Hương), in any order, best match first;
+    - a phone number: the digits typed, in one run, whatever spaces, dashes or "+" either side used.
+    """
     text = (text or "").strip()
     if len(text) < 2:
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"
-
-    indexed = sqlite and name_index.present(session)
-
-    def in_a_name(word: str):
-        if indexed and len(word) >= name_index.MIN_WORD:  # SQLite's trigram index of the names
-            return Client.id.in_(name_index.matching_ids(word))
-        return sa.or_(*(contains(column, word) for column in (Client.first_name, Client.last_name, Client.alias)))
-
-    def contains(column, word: str):
-        pattern = f"%{_like_escape(word)}%"
-        # SQLite's LIKE already ignores case (ASCII, as its lower() does) and skips a lower() call per row
-        if sqlite:
-            return column.like(pattern, escape="\\")
-        return sa.func.lower(column).like(pattern.lower(), escape="\\")  # twice as fast as ILIKE on PostgreSQL
-
     # a code prefix as a range, so that both engines read it from the code's index
     conditions = [sa.and_(Client.code >= text, Client.code < text + "\uffff")]
+    merged = merged_codes(session, text)
+    if merged:
+        conditions.append(Client.id.in_(sorted(merged)))
+    order: list = []
     has_letters = re.search(r"[^\W\d_]", text) is not None
-    words = text.split()[:MAX_NAME_WORDS]
-    if has_letters:
-        conditions.append(sa.and_(*(in_a_name(word) for word in words)))
+    words = name_words(text) if has_letters else []
+    if words:
+        conditions.append(name_condition(session, words))
+        order = name_rank(words)
     digits = re.sub(r"\D", "", text)
     looks_like_code = re.fullmatch(r"\d{4}-\d*", text) is not None
     if len(digits) >= phone_index.MIN_DIGITS and not has_letters and not looks_like_code:
@@ -212,16 +288,125 @@ def search_condition(session: Session, text: str):
                 Client.phone.like(sa.literal("%" + "%".join(digits) + "%", literal_execute=True)),  # cheap: the digits in this order
                 phone_digits_expression().like(sa.literal(f"%{digits}%", literal_execute=True)),  # exact: in one run
             ))
-    return sa.or_(*conditions)
+    return Lookup(sa.or_(*conditions), order, merged)
 
 
-def search(session: Session, text: str, user, limit: int = 10) -> list[Client]:
-    """Fast lookup for the reception desk (see :func:`search_condition`)."""
+def search_condition(session: Session, text: str):
+    """Which clients ``text`` finds, as one SQL condition (None for text too short to search by): see
+    :func:`lookup`."""
+    found = lookup(session, text)
+    return None if found is None else found.condition
+
+
+def search(session: Session, text: str, user, limit: int = 10, merged: dict | None = None) -> list[Client]:
+    """Fast lookup for the reception desk (see :func:`lookup`): the best name match first, then the
+    newest code. ``merged``, when given, receives the codes of merged records the text found (kept
+    record id → codes)."""
     from services import access
 
-    condition = search_condition(session, text)
-    if condition is None:
+    found = lookup(session, text)
+    if found is None:
         return []
-    conditions = [condition]
-    query = session.query(Client).filter(sa.or_(*conditions), Client.anonymised_at.is_(None))
-    return access.scope(query, Client, user).order_by(Client.code.desc(), Client.id.desc()).limit(limit).all()
+    if merged is not None:
+        merged.update(found.merged)
+    query = session.query(Client).filter(found.condition, Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
+    return access.scope(query, Client, user).order_by(*found.order, Client.code.desc(), Client.id.desc()).limit(limit).all()
+
+
+# --- possible duplicates at registration ---------------------------------------------------------
+
+#: at most this many possible duplicates are shown
+DUPLICATES_LIMIT = 10
+#: phone numbers are compared by their last digits (a country prefix written or not); at least the
+#: shorter of this many and the number's own
+PHONE_TAIL = 9
+PHONE_TAIL_MIN = 6
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """An existing person a new record may be, as the registration form lists them (what the user may
+    see of them: services.access)."""
+
+    id: int
+    code: str
+    name: str
+    birth_year: int | None
+    citizenship: str | None
+    worker: str | None
+    #: which signs besides the name agree: "birth_year", "phone", "citizenship"
+    signs: tuple[str, ...]
+
+
+#: what the list of possible duplicates reads of each
+_DUPLICATE_COLUMNS = ("id", "code", "is_anonymous", "first_name", "last_name", "alias", "anonymised_at", "birth_year",
+                      "citizenship", "worker_id", "search_key")
+
+
+def possible_duplicates(session: Session, client: Client, user, limit: int = DUPLICATES_LIMIT) -> list[PossibleDuplicate]:
+    """Existing people the new record ``client`` (not yet saved) may be, best match first.
+
+    The name matches by the search's rules written for whole names — every word of the new name starts
+    a word of the other's (Kovalenko, Kovalenková; Шевченко, Ševčenko), or the other's name is all
+    among the new one's words and holds its surname (Nguyen Huong, Nguyễn Thị Hương) — and one more sign agrees: the year of
+    birth, the phone number (its last digits) or the citizenship. Nobody for a person who stays
+    anonymous, and anonymous, anonymised or merged records are never offered. Only people ``user``
+    may see (services.access), with only the fields they may read.
+    """
+    with session.no_autoflush:  # the new record is in the session, without its code yet: never flushed from here
+        return _possible_duplicates(session, client, user, limit)
+
+
+def _possible_duplicates(session: Session, client: Client, user, limit: int) -> list[PossibleDuplicate]:
+    from services import access
+
+    if client.is_anonymous:
+        return []
+    key = name_search.client_key(client.first_name, client.last_name, client.alias)
+    if not key:
+        return []
+    words = key.split()[:MAX_NAME_WORDS]
+    birth_year = client.birth_year or (client.birth_date.year if client.birth_date else None)
+    digits = re.sub(r"\D", "", client.phone or "")[-PHONE_TAIL:]
+    signs = {}
+    if birth_year:
+        signs["birth_year"] = Client.birth_year == birth_year
+    if len(digits) >= PHONE_TAIL_MIN:
+        signs["phone"] = phone_digits_expression().like(sa.literal(f"%{digits}", literal_execute=True))
+    if client.citizenship:
+        signs["citizenship"] = Client.citizenship == client.citizenship
+    if not signs:
+        return []
+    padded = sa.literal(" ") + Client.search_key + sa.literal(" ")
+    every_word_starts_one = sa.and_(name_condition(session, words),
+                                    *(padded.like(f"% {_like_escape(word)}%", escape="\\") for word in words))
+    rest = padded
+    for word in words:
+        rest = sa.func.replace(rest, f" {word} ", " ")
+    # the other's words all among the new one's: their name holds the new surname and another of the
+    # new words (a name of the surname alone is found by the first rule)
+    surname = [word for word in name_search.skeleton_words(client.last_name) if word in words] or words[:1]
+    others = [word for word in words if word not in surname]
+    all_among_the_new = sa.and_(name_condition(session, surname, others), sa.func.trim(rest) == "")
+    query = (
+        session.query(Client, *(condition.label(name) for name, condition in signs.items()))
+        .options(sa.orm.load_only(*(getattr(Client, name) for name in _DUPLICATE_COLUMNS)),
+                 sa.orm.joinedload(Client.worker).load_only(Worker.id, Worker.full_name))
+        .filter(sa.or_(every_word_starts_one, all_among_the_new), sa.or_(*signs.values()), Client.is_anonymous.is_(False), Client.anonymised_at.is_(None),
+                Client.merged_into_id.is_(None))
+    )
+    if client.id is not None:
+        query = query.filter(Client.id != client.id)
+    rows = access.scope(query, Client, user).order_by(*name_rank(words), Client.code.desc(), Client.id.desc()).limit(limit).all()
+    found = []
+    for row in rows:
+        other = row[0]
+        hidden = access.hidden_fields(session, user, Client, other)
+        found.append(PossibleDuplicate(
+            id=other.id, code=other.code, name=other.display_name,
+            birth_year=None if "birth_year" in hidden else other.birth_year,
+            citizenship=None if "citizenship" in hidden else other.citizenship,
+            worker=other.worker.full_name if other.worker is not None and "worker" not in hidden else None,
+            signs=tuple(name for name, agrees in zip(signs, row[1:]) if agrees),
+        ))
+    return found

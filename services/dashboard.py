@@ -65,7 +65,8 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         from services import clients
 
         data["search"] = search
-        data["found"] = clients.search(session, search, user, limit=15)
+        data["merged"] = {}  # a merged record's code typed: the kept record found, and why
+        data["found"] = clients.search(session, search, user, limit=15, merged=data["merged"])
     if user.has_role(Role.WORKER):
         week_end = local_day_bounds(today + timedelta(days=6 - today.weekday()))[1]
         week = (

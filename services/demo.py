@@ -19,17 +19,18 @@ from models.enums import (
 from services import codelists
 from services.timeutil import centre_zone, local_now, to_local
 
-#: (citizenship, share, languages, first names female, first names male, last names)
+#: (citizenship, share, languages, first names female, first names male, last names): written as records
+#: hold them, in the Czech transcription, with Vietnamese diacritics or without, now and then in Cyrillic
 NATIONALITIES = [
     ("UA", 34, ["uk", "ru"], ["Olena", "Oksana", "Iryna", "Natalija", "Tetjana", "Julija", "Svitlana"],
      ["Andrij", "Oleksandr", "Serhij", "Volodymyr", "Mykola", "Dmytro", "Ivan"],
-     ["Kovalenko", "Bondarenko", "Tkačenko", "Ševčenko", "Kravčenko", "Melnyk", "Boyko", "Moroz"]),
-    ("VN", 14, ["vi"], ["Thi Lan", "Thi Hoa", "Thu Trang", "Ngoc Anh", "Thi Mai"],
-     ["Van Nam", "Duc Minh", "Quang Huy", "Van Hung", "Tuan Anh"],
-     ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Dang"]),
-    ("RU", 8, ["ru"], ["Jekatěrina", "Anna", "Marija", "Olga", "Darja"],
+     ["Kovalenko", "Bondarenko", "Tkačenko", "Ševčenko", "Kravčenko", "Melnyk", "Boyko", "Мороз"]),
+    ("VN", 14, ["vi"], ["Thị Lan", "Thi Hoa", "Thu Trang", "Ngọc Anh", "Thị Hương"],
+     ["Văn Nam", "Duc Minh", "Quang Huy", "Văn Hùng", "Tuấn Anh"],
+     ["Nguyễn", "Tran", "Lê", "Phạm", "Hoàng", "Vu", "Đặng"]),
+    ("RU", 8, ["ru"], ["Jekatěrina", "Anna", "Marija", "Ольга", "Darja"],
      ["Alexej", "Sergej", "Dmitrij", "Michail", "Nikolaj"],
-     ["Ivanov", "Smirnov", "Kuzněcov", "Popov", "Sokolov"]),
+     ["Ivanov", "Smirnov", "Kuzněcov", "Попов", "Sokolov"]),
     ("MN", 5, ["mn", "ru"], ["Oyunaa", "Sarnai", "Enkhjargal", "Bolormaa"], ["Bat-Erdene", "Ganbaatar", "Tömör", "Bold"],
      ["Batbayar", "Dorj", "Ganbold", "Tsogt"]),
     ("BG", 4, ["bg"], ["Desislava", "Ivanka", "Maria"], ["Georgi", "Dimitar", "Petar"], ["Georgiev", "Dimitrov", "Petrov"]),

@@ -30,6 +30,9 @@ CLIENT_PERSONAL_FIELDS = (
     "first_name", "last_name", "alias", "birth_year", "birth_date", "phone", "email", "municipality", "district",
     "legal_hold_reason",
 )
+#: Personal data derived from the fields above (the names' search key, services/name_search.py): never
+#: shown or typed, erased with the names and checked with them.
+CLIENT_DERIVED_FIELDS = ("search_key",)
 #: Free-text fields under the client removed by anonymisation: (model, field, replacement for NOT NULL columns).
 FREE_TEXT = (
     (Appointment, "notes", None), (Appointment, "evaluation", None), (Appointment, "next_steps", None),
@@ -92,8 +95,10 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
     tasks_by_agreement: dict[int, list] = {}
     for task in tasks:
         tasks_by_agreement.setdefault(task.agreement_id, []).append(task)
+    from services.clients import codes_of
+
     accesses = (
-        session.query(AuditEvent).filter(AuditEvent.client_code == client.code)
+        session.query(AuditEvent).filter(AuditEvent.client_code.in_(codes_of(session, client)))  # with merged records' codes
         .order_by(AuditEvent.at, AuditEvent.id).all()
     )
     return {
@@ -233,7 +238,7 @@ def holds_content(client_table=None):
     a backup, put there by hand)."""
     table = client_table if client_table is not None else Client.__table__
     personal = [sa.and_(table.c[field].is_not(None), sa.cast(table.c[field], sa.String) != "")
-                for field in CLIENT_PERSONAL_FIELDS]
+                for field in CLIENT_PERSONAL_FIELDS + CLIENT_DERIVED_FIELDS]
     agreement = Agreement.__table__
     texts = []
     for model in _SCRUBBED_MODELS:
@@ -364,7 +369,7 @@ def anonymise_clients(session: Session, client_ids, *, on: date | None = None, c
     now = utcnow()
     done: list[int] = []
     for band, group in by_band.items():
-        values: dict[str, Any] = {field: None for field in CLIENT_PERSONAL_FIELDS}
+        values: dict[str, Any] = {field: None for field in CLIENT_PERSONAL_FIELDS + CLIENT_DERIVED_FIELDS}
         values.update(age_band=band, anonymised_at=sa.func.coalesce(table.c.anonymised_at, now),
                       version=table.c.version + 1)
         done += session.execute(
@@ -415,10 +420,15 @@ def delete_preview(session: Session, client: Client) -> list[tuple[str, int]]:
 
 
 def delete_client(session: Session, client: Client, actor_id: int | None = None) -> str:
-    """Delete the client and everything under it. The audit entry keeps only the code."""
+    """Delete the client and everything under it (with the records merged into it, which hold only
+    their codes). The audit entry keeps only the code."""
     code, cid = client.code, client.id
     if client.legal_hold:
         raise ServiceError(_l("The record is on legal hold and cannot be deleted."))
+    merged = session.execute(sa.select(Client.code).where(Client.merged_into_id == cid)).scalars().all()
+    if merged:
+        session.execute(sa.delete(Client).where(Client.merged_into_id == cid).execution_options(synchronize_session=False))
+        _scrub_audit_details(session, merged)
     session.execute(sa.update(DataRequest).where(DataRequest.client_id == cid).values(note=None).execution_options(synchronize_session=False))
     for model in (RoadmapTask, Intake, Agreement, Appointment, Visit, Reassignment, CoverGrant):
         session.execute(sa.delete(model).where(_client_filter(model)(cid)).execution_options(synchronize_session=False))

@@ -52,6 +52,7 @@ def _expired(cutoff: date):
     return sa.or_(
         sa.and_(
             Client.anonymised_at.is_(None),
+            Client.merged_into_id.is_(None),  # a record merged into another holds nothing (services/merge.py)
             Client.created_at < cutoff_at,
             sa.not_(visit), sa.not_(appointment), sa.not_(agreement_end),
         ),

@@ -48,6 +48,8 @@ for _model, _field, _replacement in privacy.FREE_TEXT:
     FREE_TEXT_FIELDS[_model] = FREE_TEXT_FIELDS.get(_model, ()) + (_field,)
 #: The client's personal fields (anonymisation empties them for good).
 PERSONAL_FIELDS = privacy.CLIENT_PERSONAL_FIELDS
+#: ... and what is derived from them (never on a form, never written to an anonymised client either)
+DERIVED_FIELDS = privacy.CLIENT_DERIVED_FIELDS
 
 MOVED = _l("A record stays with the client it was created for: its client cannot be changed. "
            "Create a new record for the other client instead.")
@@ -154,7 +156,7 @@ def _text_written(obj: Any) -> list[str]:
 
 def _personal_written(client: Client) -> list[str]:
     state = sa.inspect(client)
-    return [name for name in PERSONAL_FIELDS
+    return [name for name in PERSONAL_FIELDS + DERIVED_FIELDS
             if _filled(getattr(client, name)) and state.attrs[name].history.has_changes()]
 
 

@@ -156,6 +156,34 @@ def test_clients_export_anonymise_delete_and_retention_commands(runner, db, tmp_
     assert db.session.get(Client, old_id).anonymised_at is not None
 
 
+def test_clients_merge_shows_the_preview_asks_and_merges(runner, db):
+    from models import AuditEvent
+    from models.enums import AuditAction
+    from tests import factories
+
+    kept = factories.make_client(first_name="Taras", last_name="Ševčenko", birth_year=1980, phone="+420 777 123 456")
+    dup = factories.make_client(first_name="Taras", last_name="Shevchenko", birth_year=1981, phone="777 999 000",
+                                status=ClientStatus.INTERESTED)
+    factories.make_appointment(client=dup, worker=kept.worker)
+    db.session.commit()
+    kept_id, dup_id = kept.id, dup.id
+    refused = runner.invoke(args=["clients", "merge", dup.code, kept.code], input="n\n")
+    assert refused.exit_code != 0 and "Nothing was changed" in refused.output
+    assert "1  " in refused.output and "birth_year: 1980 (INTO) / 1981 (FROM) -> INTO" in refused.output
+    assert db.session.get(Client, dup_id).merged_into_id is None
+    assert runner.invoke(args=["clients", "merge", kept.code, kept.code, "--yes"]).exit_code != 0  # into itself
+    assert runner.invoke(args=["clients", "merge", dup.code, kept.code, "--take", "email", "--yes"]).exit_code != 0
+    done = runner.invoke(args=["clients", "merge", dup.code, kept.code, "--take", "phone", "--yes"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert db.session.get(Client, dup_id).merged_into_id == kept_id
+    assert db.session.get(Client, kept_id).phone == "777 999 000" and db.session.get(Client, kept_id).birth_year == 1980
+    assert count_rows(Appointment, Appointment.client_id == kept_id) == 1
+    assert db.session.query(AuditEvent).filter_by(action=AuditAction.MERGE).count() == 2
+    again = runner.invoke(args=["clients", "merge", dup.code, kept.code, "--yes"])
+    assert again.exit_code != 0 and dup.code in again.output  # already merged
+
+
 def test_the_readme_lists_every_command_and_every_table_compacted(app):
     """The README's command table names each of the project's commands; its Personal data section
     each table the compaction rewrites (every table that held erased text: tests/test_compaction.py)."""

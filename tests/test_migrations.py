@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from config import TestConfig
 from extensions import db
-from models import Base
+from models import Base, Client
 
 
 @pytest.fixture()
@@ -34,7 +34,7 @@ def migration_url(app, tmp_path):
 
 
 def _not_search_index(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith(("client_name_fts", "client_phone_fts")):  # SQLite's name (0009) and phone (0010) indexes
+    if type_ == "table" and name and name.startswith(("client_name_fts", "client_search_key_fts", "client_phone_fts")):  # SQLite's name (0009, 0012) and phone (0010) indexes
         return False
     return not (type_ == "index" and name and name.endswith(("_trgm", "_search")))  # one engine each, revision 0007
 
@@ -49,11 +49,15 @@ def _diff(engine):
         return compare_metadata(context, Base.metadata)
 
 
-def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url):
+def _app(url):
     config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = migration_url
+    config.SQLALCHEMY_DATABASE_URI = url
     config.SQLALCHEMY_ENGINE_OPTIONS = {}
-    app = create_app(config)
+    return create_app(config)
+
+
+def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url):
+    app = _app(migration_url)
     with app.app_context():
         upgrade()
         engine = db.engine
@@ -63,12 +67,18 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(migration_url
             offices = conn.execute(sa.text("SELECT count(*) FROM public_office")).scalar()
         assert topics >= 9 and offices >= 7  # the default code lists
         postgres = engine.dialect.name == "postgresql"
+        assert _search_indexes(engine) == ({"ix_client_search_key_trgm", "ix_client_phone_digits_trgm"} if postgres else set())
+        tables = set(sa.inspect(engine).get_table_names())
+        assert postgres or ({"client_search_key_fts", "client_phone_fts"} <= tables and "client_name_fts" not in tables)
+        downgrade(revision="0010")  # revision 0012 gives back the indexes of the raw names it replaced
         assert _search_indexes(engine) == ({"ix_client_first_name_trgm", "ix_client_last_name_trgm", "ix_client_alias_trgm",
                                             "ix_client_phone_digits_trgm"} if postgres else {"ix_client_name_search"})
-        assert postgres or {"client_name_fts", "client_phone_fts"} <= set(sa.inspect(engine).get_table_names())
+        tables = set(sa.inspect(engine).get_table_names())
+        assert postgres or ({"client_name_fts", "client_phone_fts"} <= tables and "client_search_key_fts" not in tables)
+        assert "search_key" not in {c["name"] for c in sa.inspect(engine).get_columns("client")}
         downgrade(revision="0006")
         assert _search_indexes(engine) == set()
-        assert not {"client_name_fts", "client_phone_fts"} & set(sa.inspect(engine).get_table_names())
+        assert not {"client_name_fts", "client_search_key_fts", "client_phone_fts"} & set(sa.inspect(engine).get_table_names())
         upgrade()
         downgrade(revision="base")
         tables = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
@@ -112,5 +122,35 @@ def test_revision_0011_adds_the_record_versions_and_its_downgrade_keeps_the_sear
             assert _search_indexes(engine) >= {"ix_client_last_name_trgm", "ix_client_phone_digits_trgm"}
         upgrade()
         assert _diff(engine) == []
+        db.session.remove()
+        engine.dispose()
+
+
+def test_revision_0012_fills_the_search_key_of_existing_clients_and_gives_it_back(migration_url):
+    app = _app(migration_url)
+    with app.app_context():
+        upgrade(revision="0010")
+        engine = db.engine
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO client (code, status, is_anonymous, first_name, last_name, alias, languages, legal_hold, created_at, phone) "
+                "VALUES ('2026-00001', 'interested', false, 'Тарас', 'Шевченко', NULL, '', false, CURRENT_TIMESTAMP, '+420 777 123 456'), "
+                "('2026-00002', 'interested', true, NULL, NULL, 'Babička z Kladna', '', false, CURRENT_TIMESTAMP, NULL), "
+                "('2026-00003', 'interested', true, NULL, NULL, NULL, '', false, CURRENT_TIMESTAMP, NULL)"))
+        upgrade()
+        with engine.connect() as conn:
+            keys = dict(conn.execute(sa.text("SELECT code, search_key FROM client")).all())
+        assert keys == {"2026-00001": "taras sevcenko", "2026-00002": "babicka z kladna", "2026-00003": None}
+        from services import clients
+
+        found = db.session.execute(sa.select(Client.code).where(clients.search_condition(db.session, "shevchenko"))).scalars().all()
+        assert found == ["2026-00001"]
+        assert db.session.execute(sa.select(Client.code).where(clients.search_condition(db.session, "777123"))).scalars().all() == ["2026-00001"]
+        db.session.remove()
+        downgrade(revision="0010")
+        with engine.begin() as conn:  # the phone index still follows the table after SQLite's table rebuild
+            conn.execute(sa.text("UPDATE client SET phone = '+420 608 000 111' WHERE code = '2026-00001'"))
+        upgrade()
+        assert db.session.execute(sa.select(Client.code).where(clients.search_condition(db.session, "608000"))).scalars().all() == ["2026-00001"]
         db.session.remove()
         engine.dispose()

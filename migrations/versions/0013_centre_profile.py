@@ -6,7 +6,7 @@ and the record export; and the address of a public office, printed on the appoin
 accompaniment. Nothing is filled in: `flask demo seed` fills the demo centre, an admin the real one.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 03:44:01.707065
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

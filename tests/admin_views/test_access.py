@@ -60,6 +60,7 @@ CUSTOM = {
     "client.export_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     "client.anonymise_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     "client.delete_record_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
+    "client.merge_view": {"reception": 403, "worker": 403, "manager": 200, "admin": 403},
     # the case file: everyone at the client screen opens it (the content follows the policy); writing is for the
     # client's own worker or cover (the worker here is not the client's: 403); the printable roadmap is case content
     "client.case_view": {"reception": 200, "worker": 200, "manager": 200, "admin": 403},
@@ -101,6 +102,7 @@ CUSTOM_PATHS = {
     "client.reassign_view": "/admin/client/reassign/?id={id}", "client.cover_view": "/admin/client/cover/?id={id}",
     "client.accesses_view": "/admin/client/accesses/?id={id}", "client.export_view": "/admin/client/export/?id={id}",
     "client.anonymise_view": "/admin/client/anonymise/?ids={id}", "client.delete_record_view": "/admin/client/delete-record/?id={id}",
+    "client.merge_view": "/admin/client/merge/?id={id}",
     "client.case_view": "/admin/client/case/?id={id}", "client.case_intake_view": "/admin/client/case/intake/?id={id}",
     "client.case_agreement_view": "/admin/client/case/agreement/?id={id}",
     "client.case_end_intake_view": "/admin/client/case/end-intake/?id={id}",

@@ -69,6 +69,14 @@ class World:
     #: the colleague's clients the manager exports and anonymises
     export_client: ClientRef | None = None
     anonymise_client: ClientRef | None = None
+    #: a client whose name is stored in Cyrillic: reception finds them by a Latin spelling heard at the desk
+    heard_client: ClientRef | None = None
+    #: a client with a Vietnamese name (family name last, no middle name): reception registers them again
+    #: as "Nguyễn Thị Hương" and is warned
+    registered_client: ClientRef | None = None
+    #: two records of one person (another spelling, another phone number): the manager merges them
+    merge_kept: ClientRef | None = None
+    merge_duplicate: ClientRef | None = None
     #: a closed client with no contact for five years: the retention purge anonymises it
     retention_client: ClientRef | None = None
     #: the worker's own clients who take their papers home in their language: a Ukrainian, a
@@ -183,6 +191,19 @@ def build_world(session) -> World:
                                        status=ClientStatus.CLOSED, phone="+420 605 555 666")
     factories.make_visit(client=anonymised, worker=colleague, summary="Chce smazat své údaje.")
     world.anonymise_client = _ref(anonymised)
+    heard = factories.make_client(worker=worker, first_name="Олександр", last_name="Кузнецов", birth_year=1985,
+                                  citizenship="UA", phone="+420 605 777 100", status=ClientStatus.CLIENT)
+    world.heard_client = _ref(heard)
+    registered = factories.make_client(worker=colleague, first_name="Hương", last_name="Nguyễn", birth_year=1990,
+                                       citizenship="VN", status=ClientStatus.CLIENT)
+    world.registered_client = _ref(registered)
+    kept = factories.make_client(worker=colleague, first_name="Thu Trang", last_name="Đặng", birth_year=1988,
+                                 citizenship="VN", phone="+420 605 888 100", status=ClientStatus.CLIENT)
+    factories.make_appointment(client=kept, worker=colleague, starts_at=_local(3, 9))
+    duplicate = factories.make_client(first_name="Thu Trang", last_name="Dang", birth_year=1988, citizenship="VN",
+                                      phone="+420 605 888 999", status=ClientStatus.INTERESTED)
+    factories.make_visit(client=duplicate, worker=worker)
+    world.merge_kept, world.merge_duplicate = _ref(kept), _ref(duplicate)
     old = factories.make_client(worker=colleague, first_name="Dmytro", last_name="Kovaľ", status=ClientStatus.CLOSED)
     old.created_at = old.updated_at = local_to_utc(datetime.combine(today - timedelta(days=5 * 366), time(10)))
     world.retention_client = _ref(old)

@@ -1,6 +1,6 @@
-"""SQLite's trigram index of client names (services/name_index.py) finds what the names hold, follows
-every change of them, and forgets erased names; on PostgreSQL the trigram indexes of revision 0007
-do that work and this index does not exist."""
+"""SQLite's trigram index of the clients' search keys (services/name_index.py) finds what the keys
+hold, follows every change of a name, and forgets erased names; on PostgreSQL the trigram index of
+revision 0012 does that work and this index does not exist."""
 from __future__ import annotations
 
 import pytest
@@ -20,7 +20,7 @@ def _found(db, text: str) -> set[int]:
 @pytest.fixture()
 def sqlite_index(db):
     if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's name index (PostgreSQL searches through its own trigram indexes)")
+        pytest.skip("SQLite's name index (PostgreSQL searches through its own trigram index)")
     assert name_index.present(db.session)
 
 
@@ -30,15 +30,21 @@ def test_the_index_finds_a_word_anywhere_in_a_name_or_the_alias(db, sqlite_index
     alias = factories.make_client(is_anonymous=True, first_name=None, last_name=None, alias="Babička z Kladna")
     db.session.commit()
     assert _found(db, "ovák") == {novak.id}
-    assert _found(db, "NOVÁK") == {novak.id}  # case ignored, for accented letters too
+    assert _found(db, "NOVÁK") == _found(db, "novak") == {novak.id}  # case and diacritics ignored
     assert _found(db, "novák jan") == _found(db, "jan novák") == {novak.id}  # every word, in any order
     assert _found(db, "hoa tra") == {tran.id}
     assert _found(db, "kladn") == {alias.id}
     assert _found(db, "Jo") == set()  # two letters: read with LIKE
     assert _found(db, "Ja") == {novak.id}
-    assert _found(db, 'No"vák') == set()  # a quote is a letter like any other, not FTS syntax
+    assert _found(db, 'Nov"ák') == {novak.id}  # a quote separates words, it is no FTS syntax
     statement = str(sa.select(Client.id).where(clients.search_condition(db.session, "novák")).compile(db.engine))
     assert name_index.TABLE in statement and "LIKE" not in statement.split("OR", 1)[1]
+
+
+def test_a_quote_in_a_word_is_part_of_the_phrase(db, sqlite_index):
+    factories.make_client(first_name="Jan", last_name="Novák")
+    db.session.commit()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(name_index.matching_ids('no" OR "vak').subquery())).scalar() == 0
 
 
 def test_the_index_follows_renames_and_deletions(db, sqlite_index):
@@ -65,9 +71,20 @@ def test_an_anonymised_name_is_not_found_and_the_index_is_rewritten(db, sqlite_i
     assert any("'optimize'" in s and name_index.TABLE in s for s in statements)  # old segments merged away
 
 
-def test_without_the_index_the_search_reads_the_names(db, sqlite_index, monkeypatch):
+def test_without_the_index_the_search_reads_the_keys(db, sqlite_index, monkeypatch):
     person = factories.make_client(first_name="Marta", last_name="Horáková")
     db.session.commit()
     monkeypatch.setattr(name_index, "present", lambda session: False)
     assert _found(db, "horák") == {person.id}
     assert name_index.TABLE not in str(sa.select(Client.id).where(clients.search_condition(db.session, "horák")))
+
+
+def test_every_word_and_any_of_others_in_one_index_query(db, sqlite_index):
+    both = factories.make_client(first_name="Thị Hương", last_name="Nguyễn")
+    factories.make_client(first_name="Văn Nam", last_name="Nguyễn")
+    db.session.commit()
+    ids = lambda words, any_of=(): set(db.session.execute(name_index.matching_ids(words, any_of)).scalars())  # noqa: E731
+    assert ids(["nguen", "huong"]) == {both.id}
+    assert ids(["nguen"], ["huong", "lan"]) == {both.id} and len(ids(["nguen"])) == 2
+    statement = str(sa.select(Client.id).where(clients.search_condition(db.session, "nguyen huong")).compile(db.engine))
+    assert statement.count(name_index.TABLE + " MATCH") == 1
