@@ -155,7 +155,9 @@ def build_world(session) -> World:
     factories.make_task(agreement=agreement)
     factories.make_task(agreement=agreement, description="Zjistit termín na odboru azylové a migrační politiky")
     world.own_client = _ref(own)
-    world.own_appointment = factories.make_appointment(client=own, worker=worker, starts_at=_local(0, 8)).id
+    # today, clear of the meetings below that started in the last ninety minutes (same worker)
+    own_hour = 8 if local_now().hour >= 11 else 20
+    world.own_appointment = factories.make_appointment(client=own, worker=worker, starts_at=_local(0, own_hour)).id
 
     covered = factories.make_client(worker=colleague, first_name="Ahmad", last_name="Rahimi", status=ClientStatus.CLIENT)
     factories.make_agreement(client=covered, worker=colleague)
