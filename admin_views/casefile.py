@@ -42,7 +42,7 @@ from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Appointment, Client, RoadmapTask
 from models.enums import AppointmentPlace, AppointmentPurpose, AppointmentStatus, IntakeEndReason, Responsible, TaskStatus, VisitChannel
-from services import access, casefile, client_documents, codes, inputs, scheduling
+from services import access, case_operations, casefile, client_documents, codes, inputs, scheduling
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -84,7 +84,7 @@ def _int_or_none(value):
 class IntakeForm(PoradnaForm):
     held_on = DateField(_l("Held on"), default=_today, validators=[InputRequired()])
     channel = EnumSelectField(_l("Channel"), enum_class=VisitChannel, default=VisitChannel.WALK_IN)
-    issue = TextAreaField(_l("Issue in the client's words"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
+    issue = TextAreaField(_l("Issue in the client's words"), validators=[InputRequired(), Length(max=case_operations.MAX_TEXT)],
                           render_kw={"rows": 4})
     topics = SelectMultipleField(_l("Topics"), coerce=int, widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput(), validators=[Optional()])
@@ -93,9 +93,9 @@ class IntakeForm(PoradnaForm):
 
 class AgreementForm(PoradnaForm):
     agreed_on = DateField(_l("Agreed on"), default=_today, validators=[InputRequired()])
-    issue = TextAreaField(_l("Issue in the client's words"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+    issue = TextAreaField(_l("Issue in the client's words"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],
                           render_kw=TEXT)
-    goal = TextAreaField(_l("Goal"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)], render_kw=TEXT,
+    goal = TextAreaField(_l("Goal"), validators=[InputRequired(), Length(max=case_operations.MAX_TEXT)], render_kw=TEXT,
                          description=_l("What the centre will help the client achieve, in words you both agreed on."))
     consent_service = BooleanField(_l("The client agrees to receive the service"))
     consent_data = BooleanField(_l("The client agrees to the processing of the personal data they have given"))
@@ -104,18 +104,18 @@ class AgreementForm(PoradnaForm):
 class EndIntakeForm(PoradnaForm):
     end_reason = RadioField(_l("Ended without agreement because"), choices=IntakeEndReason.choices,
                             validators=[InputRequired()])
-    end_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=casefile.MAX_TEXT)], render_kw=TEXT,
+    end_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)], render_kw=TEXT,
                              description=_l("Needed for another reason."))
     ended_on = DateField(_l("Ended on"), default=_today, validators=[InputRequired()])
 
 
 def _ended_choices():
-    return [(s.value, s.title) for s in casefile.ENDED]
+    return [(s.value, s.title) for s in case_operations.ENDED]
 
 
 class CloseForm(PoradnaForm):
     status = RadioField(_l("How the agreement ended"), choices=_ended_choices, validators=[InputRequired()])
-    end_reason = TextAreaField(_l("Why it ended"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
+    end_reason = TextAreaField(_l("Why it ended"), validators=[InputRequired(), Length(max=case_operations.MAX_TEXT)],
                                render_kw=TEXT)
     ended_on = DateField(_l("Ended on"), default=_today, validators=[InputRequired()])
     cancel_appointments = BooleanField(
@@ -127,14 +127,14 @@ class NewTaskForm(Form):
     class Meta(FlaskForm.Meta):
         csrf = False  # a row of the meeting form, which carries the token; messages translated like the rest
 
-    description = TextAreaField(_l("What is to be done"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+    description = TextAreaField(_l("What is to be done"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],
                                 render_kw={"rows": 2})
     responsible = EnumSelectField(_l("Responsible"), enum_class=Responsible, default=Responsible.CLIENT)
     due_on = DateField(_l("Due on"), validators=[Optional()])
 
 
 def _attendance_choices():
-    return [(s.value, s.title) for s in casefile.ATTENDANCE]
+    return [(s.value, s.title) for s in case_operations.ATTENDANCE]
 
 
 def _default_start():
@@ -155,10 +155,10 @@ class MeetingForm(PoradnaForm):
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60, validators=[Optional(), NumberRange(1, 720)])
     place = EnumSelectField(_l("Place"), enum_class=AppointmentPlace, default=AppointmentPlace.CENTRE)
     purpose = EnumSelectField(_l("Purpose"), enum_class=AppointmentPurpose, default=AppointmentPurpose.CONSULTATION)
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=casefile.MAX_TEXT)], render_kw={"rows": 4})
-    evaluation = TextAreaField(_l("Evaluation of results"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)], render_kw={"rows": 4})
+    evaluation = TextAreaField(_l("Evaluation of results"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],
                                render_kw=TEXT)
-    next_steps = TextAreaField(_l("Next steps agreed"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+    next_steps = TextAreaField(_l("Next steps agreed"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],
                                render_kw=TEXT)
     new_tasks = FieldList(FormField(NewTaskForm), min_entries=3, max_entries=10)
     book_next = BooleanField(_l("Book the next appointment"))
@@ -182,11 +182,11 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
         setattr(_Form, f"task_{task.id}_status", RadioField(_l("What happened with the task"), choices=TASK_CHOICES,
                                                               default="continue", validators=[DataRequired()]))
         setattr(_Form, f"task_{task.id}_outcome", StringField(_l("Short outcome"),
-                                                               validators=[Optional(), Length(max=casefile.MAX_OUTCOME)]))
+                                                               validators=[Optional(), Length(max=case_operations.MAX_OUTCOME)]))
     form = _Form(held_at=_default_start())
     # an appointment reception marked as arrived comes first: it is the meeting the worker records next
     choices = [(str(a.id), _("%(time)s with %(name)s (arrived, not yet recorded)", time=_fmt_time(a.starts_at),
-                             name=a.worker.full_name) if casefile.is_arrived(a) else
+                             name=a.worker.full_name) if case_operations.is_arrived(a) else
                 _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name)
                 if a.status == AppointmentStatus.PLANNED else
                 _("%(time)s with %(name)s (already recorded)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
@@ -282,7 +282,7 @@ class CaseFileMixin:
         form.topics.choices = [(t.id, t.label) for t in active_topics()]
         if form.validate_on_submit():
             try:
-                casefile.record_intake(db.session, client, current_user._get_current_object(), issue=form.issue.data,
+                case_operations.record_intake(db.session, client, current_user._get_current_object(), issue=form.issue.data,
                                        held_on=form.held_on.data, topic_ids=form.topics.data or (),
                                        channel=form.channel.data, minutes=form.minutes.data)
             except ServiceError as exc:
@@ -307,7 +307,7 @@ class CaseFileMixin:
             form.issue.data = intake.issue
         if form.validate_on_submit():
             try:
-                casefile.make_agreement(db.session, client, current_user._get_current_object(), goal=form.goal.data,
+                case_operations.make_agreement(db.session, client, current_user._get_current_object(), goal=form.goal.data,
                                         issue=form.issue.data, consent_service=form.consent_service.data,
                                         consent_data=form.consent_data.data, agreed_on=form.agreed_on.data)
             except ServiceError as exc:
@@ -333,7 +333,7 @@ class CaseFileMixin:
         form = EndIntakeForm()
         if form.validate_on_submit():
             try:
-                casefile.end_intake(db.session, client, current_user._get_current_object(), reason=form.end_reason.data,
+                case_operations.end_intake(db.session, client, current_user._get_current_object(), reason=form.end_reason.data,
                                     note=form.end_note.data, ended_on=form.ended_on.data)
             except ServiceError as exc:
                 db.session.rollback()
@@ -358,7 +358,7 @@ class CaseFileMixin:
         if form.validate_on_submit():
             cancel = bool(planned) and form.cancel_appointments.data
             try:
-                casefile.close_case(db.session, client, current_user._get_current_object(), status=form.status.data,
+                case_operations.close_case(db.session, client, current_user._get_current_object(), status=form.status.data,
                                     reason=form.end_reason.data, ended_on=form.ended_on.data, cancel_appointments=cancel)
             except ServiceError as exc:
                 db.session.rollback()
@@ -386,7 +386,7 @@ class CaseFileMixin:
             return self._back(client)
         tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN]
         until = local_now().replace(hour=23, minute=59, second=59)
-        appointments = casefile.planned_appointments(db.session, client, until=until)
+        appointments = case_operations.planned_appointments(db.session, client, until=until)
         posted = inputs.to_id(request.form.get("appointment")) if request.method == "POST" else None
         if posted is not None and posted not in {a.id for a in appointments}:
             # recorded meanwhile (another tab, a second click): the service says so, and changes nothing
@@ -396,7 +396,7 @@ class CaseFileMixin:
         form = meeting_form(tasks, appointments, client)
         if form.validate_on_submit():
             try:
-                result = casefile.record_meeting(db.session, client, current_user._get_current_object(),
+                result = case_operations.record_meeting(db.session, client, current_user._get_current_object(),
                                                  _meeting_data(form, tasks))
             except ServiceError as exc:
                 db.session.rollback()
@@ -423,24 +423,24 @@ def warn_outside_working_hours(appointment) -> None:
         flash(_("Note: the appointment is outside %(name)s's working hours.", name=appointment.worker.full_name), "warning")
 
 
-def _meeting_data(form: MeetingForm, tasks) -> casefile.Meeting:
+def _meeting_data(form: MeetingForm, tasks) -> case_operations.Meeting:
     appointment = form.appointment.data
     next_appointment = None
     if form.book_next.data:
-        next_appointment = casefile.NextAppointment(
+        next_appointment = case_operations.NextAppointment(
             starts_at=form.next_starts_at.data, duration_minutes=form.next_duration_minutes.data or 60,
             worker_id=form.next_worker.data, other_worker_reason=form.next_other_worker_reason.data,
             place=form.next_place.data or AppointmentPlace.CENTRE, office_id=form.next_office.data,
             purpose=form.next_purpose.data or AppointmentPurpose.CONSULTATION,
         )
-    return casefile.Meeting(
+    return case_operations.Meeting(
         appointment_id=int(appointment) if appointment and appointment.isdigit() else None,
         attendance=form.attendance.data, held_at=form.held_at.data, duration_minutes=form.duration_minutes.data or 60,
         place=form.place.data or AppointmentPlace.CENTRE, purpose=form.purpose.data or AppointmentPurpose.CONSULTATION,
         notes=form.notes.data, evaluation=form.evaluation.data, next_steps=form.next_steps.data,
-        task_updates=[casefile.TaskUpdate(task_id=t.id, action=form[f"task_{t.id}_status"].data,
+        task_updates=[case_operations.TaskUpdate(task_id=t.id, action=form[f"task_{t.id}_status"].data,
                                           outcome=form[f"task_{t.id}_outcome"].data) for t in tasks],
-        new_tasks=[casefile.NewTask(description=entry.form.description.data, responsible=entry.form.responsible.data
+        new_tasks=[case_operations.NewTask(description=entry.form.description.data, responsible=entry.form.responsible.data
                                     or Responsible.CLIENT, due_on=entry.form.due_on.data, row=i)
                    for i, entry in enumerate(form.new_tasks.entries)],
         next_appointment=next_appointment,
