@@ -8,47 +8,39 @@ and database errors into clear, translated messages.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
+from flask import abort, current_app, flash, g, has_request_context, request
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import BaseForm
-from flask_admin.model.form import converts
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, iter_multi_items
+from werkzeug.datastructures import iter_multi_items
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import DataRequired, InputRequired
 
-from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
-from admin_views import fragments, listing
-from admin_views.forms import CleanInput, VersionField
+from admin_views import fragments
+from admin_views.filters import PoradnaFilterConverter
+from admin_views.formatters import EXPORT_FORMATTERS, TYPE_FORMATTERS
+from admin_views.forms import AdminForm, PoradnaConverter, VersionField
 from admin_views.forms_html import FormRenderingMixin
+from admin_views.gate import PolicyGatedView, deny
 from admin_views.listing import ListRenderingMixin
+from admin_views.saving import forget_unsafe_return_address
 from extensions import db
 from models import Client
-from models.enums import AuditAction, LabeledEnum
-from security import safe_next
-from services import access, audit, formats, inputs, writes
+from models.enums import AuditAction
+from services import access, audit, inputs, writes
 from services.errors import ServiceError
-from services.timeutil import local_day_bounds
 
 log = logging.getLogger(__name__)
-
-MAX_PAGE_SIZE = 100
 
 #: Why a field of an edit form is shown greyed out (admin_views.base.SecureModelView._fields_fixed).
 FIXED_REASONS = {
@@ -58,265 +50,6 @@ FIXED_REASONS = {
 #: A save from a form older than the record (its version moved on meanwhile).
 STALE = _l("Someone changed this record after you opened the form, so nothing was saved. "
            "Copy what you typed if you need it, reload the page and make your change again.")
-
-
-def deny(endpoint: str, obj=None, status: int = 403, details: dict | None = None):
-    """Audit a refused access and answer 403 (or 404 where existence must not leak).
-
-    ``details`` (no personal data: e.g. the refused action's name) are added to the entry.
-    """
-    if current_user.is_authenticated:
-        if obj is not None:
-            audit.record_for(db.session, AuditAction.DENIED, obj, details={"screen": endpoint} | (details or {}))
-        else:
-            audit.record(db.session, AuditAction.DENIED, entity=endpoint,
-                         details={"path": request.path[:200]} | (details or {}))
-        db.session.commit()
-    abort(status)
-
-
-def forget_unsafe_return_address() -> None:
-    """Flask-Admin's return address (``url``, in the address or a posted form) only when the one
-    safe-redirect check (:func:`security.safe_next`) accepts it; otherwise this request goes on as if
-    none was given, and Flask-Admin returns to the list."""
-    changed = False
-    for source in ("args", "form"):
-        data = getattr(request, source)
-        raw = data.get("url")
-        if raw is not None and safe_next(raw) is None:
-            kept = data.copy()
-            kept.poplist("url")
-            setattr(request, source, ImmutableMultiDict(kept))  # a cached property: the rest of the request reads this
-            changed = True
-    if changed:
-        request.values = CombinedMultiDict([request.args] if request.method == "GET" else [request.args, request.form])
-
-
-class AdminForm(CleanInput, BaseForm):
-    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
-    input rules (:mod:`admin_views.forms`: no control characters, numbers within the columns' range)."""
-
-    class Meta(FlaskForm.Meta):
-        def get_translations(self, form):
-            from flask_wtf import i18n
-
-            translations = super().get_translations(form)
-            if translations is i18n.translations and has_request_context() and "babel" in current_app.extensions:
-                from admin_views.fragments import wtforms_translations
-
-                return wtforms_translations  # Flask-WTF's catalogs, read once per locale
-            return translations
-
-
-class PoradnaConverter(AdminModelConverter):
-    """Model → form conversion for the project's own column types."""
-
-    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
-        if not getattr(self.view, "_form_ajax_refs", {}).get(prop.key):
-            kwargs.setdefault("widget", FastSelect2(multiple=bool(multiple)))  # staff, offices, topics
-        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
-
-    @converts("UTCDateTime")
-    def conv_utc_datetime(self, field_args, **extra):
-        return LocalDateTimeField(**field_args)
-
-    @converts("Date")
-    def convert_date(self, field_args, **extra):
-        return DateField(**field_args)
-
-    @converts("EnumText")
-    def conv_enum_text(self, column, field_args, **extra):
-        field_args.pop("filters", None)
-        return EnumSelectField(enum_class=column.type.enum_class, allow_blank=column.nullable, **field_args)
-
-    @converts("CodeList")
-    def conv_code_list(self, column, field_args, **extra):
-        field_args["validators"] = [v for v in field_args.get("validators", []) if not v.__class__.__name__ == "InputRequired"]
-        field_args.pop("filters", None)
-        return CodeListField(**field_args)
-
-
-# --- filters ---------------------------------------------------------------------------------
-
-class EnumEqualFilter(sqla_filters.BaseSQLAFilter):
-    static_options = True  # the enum's members: the same choices on every request (per locale)
-
-    def __init__(self, column, name, enum_class, **kwargs):
-        kwargs.pop("options", None)
-        super().__init__(column, name, options=enum_class.choices, **kwargs)
-        self.enum_class = enum_class
-
-    def validate(self, value):
-        try:
-            self.enum_class(value)
-            return True
-        except ValueError:
-            return False
-
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) == self.enum_class(value))
-
-    def operation(self):
-        return _l("equals")
-
-
-class EnumNotEqualFilter(EnumEqualFilter):
-    def apply(self, query, value, alias=None):
-        column = self.get_column(alias)
-        return query.filter(sa.or_(column != self.enum_class(value), column.is_(None)))
-
-    def operation(self):
-        return _l("not equal")
-
-
-class LocalDayFilter(sqla_filters.DateEqualFilter):
-    """On a calendar day in the centre's zone, for a UTC timestamp column."""
-
-    def apply(self, query, value, alias=None):
-        start, end = local_day_bounds(value)
-        column = self.get_column(alias)
-        return query.filter(column >= start, column < end)
-
-
-class LocalFromFilter(sqla_filters.DateGreaterFilter):
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) >= local_day_bounds(value)[0])
-
-    def operation(self):
-        return _l("from")
-
-
-class LocalUntilFilter(sqla_filters.DateSmallerFilter):
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) < local_day_bounds(value)[1])
-
-    def operation(self):
-        return _l("until")
-
-
-class LocalBetweenFilter(sqla_filters.DateBetweenFilter):
-    def apply(self, query, value, alias=None):
-        start, end = local_day_bounds(value[0])[0], local_day_bounds(value[1])[1]
-        column = self.get_column(alias)
-        return query.filter(column >= start, column < end)
-
-
-class CodeListContainsFilter(sqla_filters.BaseSQLAFilter):
-    """A comma-separated code list contains one code."""
-
-    def apply(self, query, value, alias=None):
-        column = sa.type_coerce(self.get_column(alias), sa.String)
-        code = (value or "").strip().lower()
-        return query.filter(sa.or_(column == code, column.like(f"{code},%"), column.like(f"%,{code}"), column.like(f"%,{code},%")))
-
-    def operation(self):
-        return _l("includes")
-
-
-class PoradnaFilterConverter(sqla_filters.FilterConverter):
-    @sqla_filters.filters.convert("enumtext")
-    def conv_enum_text(self, column, name, **kwargs):
-        enum_class = column.type.enum_class
-        return [EnumEqualFilter(column, name, enum_class, **kwargs), EnumNotEqualFilter(column, name, enum_class, **kwargs)]
-
-    @sqla_filters.filters.convert("utcdatetime")
-    def conv_utc_datetime(self, column, name, **kwargs):
-        return [f(column, name, **kwargs) for f in (LocalDayFilter, LocalFromFilter, LocalUntilFilter, LocalBetweenFilter)]
-
-    @sqla_filters.filters.convert("codelist")
-    def conv_code_list(self, column, name, **kwargs):
-        return [CodeListContainsFilter(column, name, **kwargs)]
-
-
-# --- formatters ------------------------------------------------------------------------------
-
-# listing.* keep the locale, time zone, patterns and translated labels for the rest of the request
-
-def _fmt_enum(view, value, name):
-    return listing.text(value)
-
-
-def _fmt_datetime(view, value, name):
-    return formats.datetime_text(value)  # the language's one format (services/formats.py)
-
-
-def _fmt_date(view, value, name):
-    return formats.date_text(value)
-
-
-def _badge(value):
-    label = _("Yes") if value else _("No")
-    return Markup('<span class="badge {}">{}</span>').format("badge-success" if value else "badge-light", label)
-
-
-def _fmt_bool(view, value, name):
-    value = bool(value)
-    return listing.cached((_badge, value), lambda: _badge(value))
-
-
-def _fmt_list(view, value, name):
-    return ", ".join(str(v) for v in value)
-
-
-def _fmt_none(view, value, name):
-    return ""
-
-
-# formatters whose text depends on the value alone (and the language): a list writes each once per page
-_fmt_enum.per_value = _fmt_bool.per_value = _fmt_none.per_value = True
-
-TYPE_FORMATTERS = {
-    LabeledEnum: _fmt_enum,
-    bool: _fmt_bool,
-    datetime: _fmt_datetime,
-    date: _fmt_date,
-    list: _fmt_list,
-    type(None): _fmt_none,
-}
-
-
-# --- ajax ------------------------------------------------------------------------------------
-
-class ScopedAjaxLoader(QueryAjaxModelLoader):
-    """An ajax lookup that only finds what the user may see, a few rows at a time."""
-
-    def __init__(self, name, model, *, fields, order_by=None, prefix_fields=(), joins=(), conditions=(), **options):
-        options.setdefault("minimum_input_length", 1)
-        super().__init__(name, db, model, fields=fields, order_by=order_by, **options)
-        self.prefix_fields = [getattr(model, f) if isinstance(f, str) else f for f in prefix_fields]
-        self.joins = joins
-        #: SQL conditions on what the lookup offers (e.g. no anonymised client where nothing new is recorded
-        #: for them); a posted id is still found, so that the service says why it is refused
-        self.conditions = list(conditions)
-
-    def get_query(self):
-        query = db.session.query(self.model)
-        for join in self.joins:
-            query = query.join(join)
-        return access.scope(query, self.model, current_user)
-
-    def get_one(self, pk):
-        pk = inputs.to_id(pk)  # a POSTed value: not a number, or beyond the ids' range, finds nothing
-        if pk is None:
-            return None
-        return self.get_query().filter(self.model.id == pk).one_or_none()
-
-    #: the deepest an ajax lookup pages (a person scrolls a select through a few dozen results)
-    MAX_OFFSET = 10_000
-
-    def get_list(self, term, offset=0, limit=10):
-        cap = current_app.config.get("AJAX_LOOKUP_LIMIT", 20)
-        limit = inputs.clamp(limit or 10, 1, cap, 10)
-        offset = inputs.clamp(offset or 0, 0, self.MAX_OFFSET, 0)
-        term = (term or "").strip()
-        if not term:
-            return []
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions = [sa.cast(f, sa.String).ilike(like, escape="\\") for f in self._cached_fields]
-        conditions += [f.ilike(term.replace("%", "") + "%") for f in self.prefix_fields]
-        query = self.get_query().filter(sa.or_(*conditions), *self.conditions)
-        order = self.order_by if self.order_by is not None else self.model.id
-        return query.order_by(order, self.model.id).offset(offset).limit(limit).all()
 
 
 # --- the base view ---------------------------------------------------------------------------
@@ -424,7 +157,7 @@ class CappedCountQuery(sa.orm.Query):
         return self.session.execute(self.capped_statement()).scalar()
 
 
-class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
+class SecureModelView(PolicyGatedView, ListRenderingMixin, FormRenderingMixin, ModelView):
     """A Flask-Admin model view whose every path goes through the access policy."""
 
     _declared_can_create = True
@@ -448,7 +181,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     filter_converter = PoradnaFilterConverter()
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = TYPE_FORMATTERS
-    column_type_formatters_export = {LabeledEnum: _fmt_enum, type(None): _fmt_none, list: _fmt_list}
+    column_type_formatters_export = EXPORT_FORMATTERS
     can_view_details = True
     can_set_page_size = True
     page_size = 25
@@ -467,15 +200,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     def __init__(self, model, **kwargs):
         super().__init__(model, db, **kwargs)
 
-    # --- who may open the screen -------------------------------------------------------------
-    def is_accessible(self):
-        return access.can_open(current_user, self.endpoint)
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        deny(self.endpoint)
-
+    # --- who may write on the screen (who may open it: PolicyGatedView) ----------------------
     def _handle_view(self, name, **kwargs):
         """A role that may open the screen but not write on it gets an audited 403 at create, edit and delete."""
         forget_unsafe_return_address()

@@ -34,7 +34,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, Radi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_views.base import deny
+from admin_views.gate import deny
 from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField

@@ -4,8 +4,11 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import ScopedAjaxLoader, SecureModelView, listed
-from admin_views.common import WorkerFilter, fmt_client_link, fmt_client_named, social_workers
+from admin_views.ajax import ScopedAjaxLoader
+from admin_views.base import SecureModelView, listed
+from admin_views.common import social_workers
+from admin_views.filters import WorkerFilter
+from admin_views.formatters import fmt_client_link, fmt_client_named
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
 from services import cases, clients, inputs

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request
-from flask_admin import expose
+from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from admin_views.reception import _StaffPage
+from admin_views.gate import PolicyGatedView
 from extensions import db
 from services import centre
 from services.errors import ServiceError
@@ -27,7 +27,7 @@ class CentreProfileForm(FlaskForm):
     loaded = HiddenField()
 
 
-class CentreProfileView(_StaffPage):
+class CentreProfileView(PolicyGatedView, BaseView):
     """One form for the one row of the centre's profile."""
 
     screen = "centre"

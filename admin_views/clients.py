@@ -12,10 +12,13 @@ from flask_login import current_user
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from admin_views.base import SecureModelView, deny
+from admin_views.base import SecureModelView
+from admin_views.gate import deny
 from admin_views.casefile import CaseFileMixin
 from admin_views.documents import ClientDocumentsMixin
-from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
+from admin_views.common import CountryField, social_workers
+from admin_views.filters import WorkerFilter
+from admin_views.formatters import fmt_country, fmt_languages
 from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Client, Worker

@@ -23,7 +23,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base import deny
+from admin_views.gate import deny
 from extensions import db
 from security import csp_nonce
 from services import access, client_documents, roadmap

@@ -7,15 +7,21 @@ own validators (they may ask the database) and marks the offending field with a 
 message, so the page shows the form again with everything that was typed.
 
 :class:`PoradnaForm` is the base of the custom pages' forms (sign-in, the case file, the desk, the
-account page); Flask-Admin's model forms get the same check through ``admin_views.base.AdminForm``.
+account page); Flask-Admin's model forms get the same check through :class:`AdminForm`, and fields
+for the project's own column types through :class:`PoradnaConverter`.
 """
 from __future__ import annotations
 
+from flask import current_app, has_request_context
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import BaseForm
+from flask_admin.model.form import converts
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import fields
 from wtforms.fields import HiddenField
 
+from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
 from services import inputs
 
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
@@ -91,3 +97,47 @@ class VersionField(HiddenField):
 
     def populate_obj(self, obj, name):
         pass  # the database raises the version; the form only says which one it saw
+
+
+class AdminForm(CleanInput, BaseForm):
+    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
+    input rules (:mod:`admin_views.forms`: no control characters, numbers within the columns' range)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            from flask_wtf import i18n
+
+            translations = super().get_translations(form)
+            if translations is i18n.translations and has_request_context() and "babel" in current_app.extensions:
+                from admin_views.fragments import wtforms_translations
+
+                return wtforms_translations  # Flask-WTF's catalogs, read once per locale
+            return translations
+
+
+class PoradnaConverter(AdminModelConverter):
+    """Model → form conversion for the project's own column types."""
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        if not getattr(self.view, "_form_ajax_refs", {}).get(prop.key):
+            kwargs.setdefault("widget", FastSelect2(multiple=bool(multiple)))  # staff, offices, topics
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
+    @converts("UTCDateTime")
+    def conv_utc_datetime(self, field_args, **extra):
+        return LocalDateTimeField(**field_args)
+
+    @converts("Date")
+    def convert_date(self, field_args, **extra):
+        return DateField(**field_args)
+
+    @converts("EnumText")
+    def conv_enum_text(self, column, field_args, **extra):
+        field_args.pop("filters", None)
+        return EnumSelectField(enum_class=column.type.enum_class, allow_blank=column.nullable, **field_args)
+
+    @converts("CodeList")
+    def conv_code_list(self, column, field_args, **extra):
+        field_args["validators"] = [v for v in field_args.get("validators", []) if not v.__class__.__name__ == "InputRequired"]
+        field_args.pop("filters", None)
+        return CodeListField(**field_args)

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import Optional
 
-from admin_views.base import deny
+from admin_views.gate import PolicyGatedView, deny
 from admin_views.forms import PoradnaForm
 from admin_views.validators import NumberRange
 from admin_views.common import active_topics, social_workers
@@ -58,19 +58,7 @@ def walk_in_form(**kwargs):
     return form
 
 
-class _StaffPage(BaseView):
-    screen = ""
-
-    def is_accessible(self):
-        return access.can_open(current_user, self.screen)
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        deny(self.screen)
-
-
-class CalendarView(_StaffPage):
+class CalendarView(PolicyGatedView, BaseView):
     """The week view (one worker or the whole centre) and the desk's quick actions."""
 
     screen = "calendar"
@@ -179,7 +167,7 @@ class CalendarView(_StaffPage):
         return self.admin.index_view.start_page(MultiDict(parse_qsl(parts.query)), back, walk_in_form=form)
 
 
-class CalendarLinkView(_StaffPage):
+class CalendarLinkView(PolicyGatedView, BaseView):
     """A worker's private, revocable link for calendar apps."""
 
     screen = "calendar_link"

@@ -73,7 +73,7 @@ def test_wtforms_messages_follow_the_locale_and_are_read_once(app, monkeypatch):
     from wtforms import StringField
     from wtforms.validators import InputRequired
 
-    from admin_views.base import AdminForm
+    from admin_views.forms import AdminForm
 
     class Form(AdminForm):
         name = StringField(validators=[InputRequired()])
