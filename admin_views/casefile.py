@@ -39,11 +39,11 @@ from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
 from admin_views.forms import PoradnaForm
+from admin_views.saving import save
 from extensions import db
 from models import Appointment, Client, RoadmapTask
 from models.enums import AppointmentPlace, AppointmentPurpose, AppointmentStatus, IntakeEndReason, Responsible, TaskStatus, VisitChannel
 from services import access, case_operations, casefile, client_documents, codes, inputs, scheduling
-from services.errors import ServiceError
 from services.timeutil import local_now
 
 TEXT = {"rows": 3}
@@ -208,25 +208,6 @@ def _fmt_time(value):
     return datetime_text(value)
 
 
-def _find(fields, name):
-    for f in fields:
-        if f.name == name:
-            return f
-        if f.type in ("FieldList", "FormField"):
-            found = _find(f, name)
-            if found is not None:
-                return found
-    return None
-
-
-def _show_error(form, exc: ServiceError) -> None:
-    """Show a service's refusal at its field (when it names one) and at the top of the page."""
-    target = _find(form, exc.field) if exc.field else None
-    if target is not None:
-        target.errors = list(target.errors or []) + [str(exc.message)]
-    flash(str(exc.message), "error")
-
-
 # --- the view --------------------------------------------------------------------------------
 
 class CaseFileMixin:
@@ -281,16 +262,10 @@ class CaseFileMixin:
         form = IntakeForm()
         form.topics.choices = [(t.id, t.label) for t in active_topics()]
         if form.validate_on_submit():
-            try:
-                case_operations.record_intake(db.session, client, current_user._get_current_object(), issue=form.issue.data,
-                                       held_on=form.held_on.data, topic_ids=form.topics.data or (),
-                                       channel=form.channel.data, minutes=form.minutes.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The first conversation with %(code)s is recorded.", code=client.code), "success")
+            if save(lambda: case_operations.record_intake(
+                    db.session, client, current_user._get_current_object(), issue=form.issue.data, held_on=form.held_on.data,
+                    topic_ids=form.topics.data or (), channel=form.channel.data, minutes=form.minutes.data),
+                    form=form, success=_("The first conversation with %(code)s is recorded.", code=client.code)):
                 return self._back(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
@@ -306,15 +281,11 @@ class CaseFileMixin:
         if request.method == "GET" and intake is not None and not form.issue.data:
             form.issue.data = intake.issue
         if form.validate_on_submit():
-            try:
-                case_operations.make_agreement(db.session, client, current_user._get_current_object(), goal=form.goal.data,
-                                        issue=form.issue.data, consent_service=form.consent_service.data,
-                                        consent_data=form.consent_data.data, agreed_on=form.agreed_on.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
+            saved = save(lambda: case_operations.make_agreement(
+                db.session, client, current_user._get_current_object(), goal=form.goal.data, issue=form.issue.data,
+                consent_service=form.consent_service.data, consent_data=form.consent_data.data,
+                agreed_on=form.agreed_on.data), form=form)
+            if saved:
                 flash(_("The agreement is made; %(code)s is a client of %(name)s.", code=client.code,
                         name=client.worker.full_name), "success")
                 return self._back(client)
@@ -332,15 +303,10 @@ class CaseFileMixin:
         client, _who = self._case_gate("client.case_end_intake_view", lambda r: r.read and r.intake)
         form = EndIntakeForm()
         if form.validate_on_submit():
-            try:
-                case_operations.end_intake(db.session, client, current_user._get_current_object(), reason=form.end_reason.data,
-                                    note=form.end_note.data, ended_on=form.ended_on.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The intake with %(code)s ended without an agreement.", code=client.code), "success")
+            if save(lambda: case_operations.end_intake(
+                    db.session, client, current_user._get_current_object(), reason=form.end_reason.data,
+                    note=form.end_note.data, ended_on=form.ended_on.data),
+                    form=form, success=_("The intake with %(code)s ended without an agreement.", code=client.code)):
                 return self._back(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
@@ -357,15 +323,10 @@ class CaseFileMixin:
             del form.cancel_appointments  # nothing to cancel
         if form.validate_on_submit():
             cancel = bool(planned) and form.cancel_appointments.data
-            try:
-                case_operations.close_case(db.session, client, current_user._get_current_object(), status=form.status.data,
-                                    reason=form.end_reason.data, ended_on=form.ended_on.data, cancel_appointments=cancel)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The agreement has ended and %(code)s is closed.", code=client.code), "success")
+            if save(lambda: case_operations.close_case(
+                    db.session, client, current_user._get_current_object(), status=form.status.data,
+                    reason=form.end_reason.data, ended_on=form.ended_on.data, cancel_appointments=cancel),
+                    form=form, success=_("The agreement has ended and %(code)s is closed.", code=client.code)):
                 if cancel:
                     flash(ngettext("%(num)d planned appointment was cancelled.", "%(num)d planned appointments were cancelled.",
                                    len(planned)), "success")
@@ -395,19 +356,14 @@ class CaseFileMixin:
                 appointments = [*appointments, recorded]
         form = meeting_form(tasks, appointments, client)
         if form.validate_on_submit():
-            try:
-                result = case_operations.record_meeting(db.session, client, current_user._get_current_object(),
-                                                 _meeting_data(form, tasks))
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-                agreement = casefile.active_agreement(db.session, client)
-                tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN] if agreement else []
-            else:
-                db.session.commit()
-                flash(_("The meeting is recorded."), "success")
-                warn_outside_working_hours(result.next_appointment)
+            saved = save(lambda: case_operations.record_meeting(
+                db.session, client, current_user._get_current_object(), _meeting_data(form, tasks)),
+                form=form, success=_("The meeting is recorded."))
+            if saved:
+                warn_outside_working_hours(saved.result.next_appointment)
                 return self._back(client)
+            agreement = casefile.active_agreement(db.session, client)  # as it is after the rollback
+            tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN] if agreement else []
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
         return self.render("admin/client/meeting.html", client=client, form=form, agreement=agreement, tasks=tasks,
