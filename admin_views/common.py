@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import fields
 
-from admin_views.fields import FastSelect, kept_choices
 from extensions import db
 from models import PublicOffice, Topic
 from services import codes
@@ -16,8 +15,6 @@ def _with_blank(choices):
 
 
 class CountryField(fields.SelectField):
-    widget = FastSelect()
-
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.pop("allow_blank", None)
         super().__init__(label, validators, choices=lambda: _with_blank(codes.country_choices()), **kwargs)
@@ -38,19 +35,16 @@ class LanguageField(CountryField):
         fields.SelectField.__init__(self, label, validators, choices=lambda: _with_blank(codes.language_choices()), **kwargs)
 
 
-@kept_choices
 def social_workers():
     return social_workers_query(db.session)
 
 
-@kept_choices
 def active_topics():
     """Active topics in the dictionary order of their labels in the page's language."""
     topics = db.session.query(Topic).filter(Topic.active.is_(True)).all()
     return codes.sorted_by_label(topics, label=lambda topic: topic.label)
 
 
-@kept_choices
 def active_offices():
     """Active public offices in the dictionary order of their names."""
     offices = db.session.query(PublicOffice).filter(PublicOffice.active.is_(True)).all()

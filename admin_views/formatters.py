@@ -1,24 +1,22 @@
 """How lists and details pages show values: enums by their translated labels, dates and times the
 language's way (services/formats.py), yes/no as badges, countries and languages by their names, a
-record's client as a link to the client.
+record's client as a link to the client. What is more than text is written by the macros of
+``templates/admin/_cells.html``.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import gettext as _
-from markupsafe import Markup
+from flask import get_template_attribute
 
-from admin_views import listing
-from admin_views.listing import html_text, id_url
 from models.enums import LabeledEnum
 from services import codes, formats
 
+CELLS = "admin/_cells.html"
 
-# listing.* keep the locale, time zone, patterns and translated labels for the rest of the request
 
 def _fmt_enum(view, value, name):
-    return listing.text(value)
+    return str(value)
 
 
 def _fmt_datetime(view, value, name):
@@ -29,14 +27,8 @@ def _fmt_date(view, value, name):
     return formats.date_text(value)
 
 
-def _badge(value):
-    label = _("Yes") if value else _("No")
-    return Markup('<span class="badge {}">{}</span>').format("badge-success" if value else "badge-light", label)
-
-
 def _fmt_bool(view, value, name):
-    value = bool(value)
-    return listing.cached((_badge, value), lambda: _badge(value))
+    return get_template_attribute(CELLS, "yes_no")(bool(value))
 
 
 def _fmt_list(view, value, name):
@@ -46,9 +38,6 @@ def _fmt_list(view, value, name):
 def _fmt_none(view, value, name):
     return ""
 
-
-# formatters whose text depends on the value alone (and the language): a list writes each once per page
-_fmt_enum.per_value = _fmt_bool.per_value = _fmt_none.per_value = True
 
 TYPE_FORMATTERS = {
     LabeledEnum: _fmt_enum,
@@ -75,23 +64,10 @@ def fmt_languages(view, context, model, name):
 
 
 def fmt_client_link(view, context, model, name):
-    client = getattr(model, "client", None)
-    if client is None:
-        return Markup("<em>{}</em>").format(_("anonymous walk-in"))
-    return Markup(_client_link(client))
-
-
-def _client_link(client) -> str:
-    # escaped text and an f-string: the same HTML as Markup('<a href="%s">%s</a>') % (...), which wrapped
-    # each argument in an escaping helper (a tenth of an appointment page's rows)
-    return f'<a href="{html_text(id_url("client.details_view", client.id))}">{html_text(client.code)}</a>'
+    """The record's client as a link to them (an anonymous walk-in says so)."""
+    return get_template_attribute(CELLS, "client_link")(getattr(model, "client", None))
 
 
 def fmt_client_named(view, context, model, name):
     """The client's code (a link) and their name or alias, as the appointment book shows them."""
-    client = getattr(model, "client", None)
-    if client is None:
-        return fmt_client_link(view, context, model, name)
-    label = client.book_name
-    link = _client_link(client)
-    return Markup(f"{link} {html_text(label)}" if label else link)
+    return get_template_attribute(CELLS, "client_named")(getattr(model, "client", None))

@@ -12,16 +12,20 @@ for the project's own column types through :class:`PoradnaConverter`.
 """
 from __future__ import annotations
 
+from babel import support
 from flask import current_app, has_request_context
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model.form import converts
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf import i18n as flask_wtf_i18n
 from wtforms import fields
 from wtforms.fields import HiddenField
+from wtforms.i18n import messages_path
 
-from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
+from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
 from services import inputs
 
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
@@ -99,29 +103,47 @@ class VersionField(HiddenField):
         pass  # the database raises the version; the form only says which one it saw
 
 
+class WTFormsTranslations:
+    """WTForms' own messages ("Not a valid choice", "This field is required.") in the user's language.
+
+    Flask-WTF reads and parses WTForms' catalog from disk for every request that builds a form; a
+    compiled catalog is the same for every request, so each is read once per locale and kept."""
+
+    def __init__(self):
+        self._catalogs: dict[str, support.Translations] = {}
+
+    def _get(self):
+        locale = get_locale()
+        key = str(locale)
+        catalog = self._catalogs.get(key)
+        if catalog is None:
+            catalog = self._catalogs[key] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        return catalog
+
+    def gettext(self, string):
+        return self._get().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self._get().ungettext(singular, plural, n)
+
+
+wtforms_translations = WTFormsTranslations()
+
+
 class AdminForm(CleanInput, BaseForm):
     """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
-    input rules (:mod:`admin_views.forms`: no control characters, numbers within the columns' range)."""
+    input rules (no control characters, numbers within the columns' range)."""
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
-            from flask_wtf import i18n
-
             translations = super().get_translations(form)
-            if translations is i18n.translations and has_request_context() and "babel" in current_app.extensions:
-                from admin_views.fragments import wtforms_translations
-
-                return wtforms_translations  # Flask-WTF's catalogs, read once per locale
+            if translations is flask_wtf_i18n.translations and has_request_context() and "babel" in current_app.extensions:
+                return wtforms_translations
             return translations
 
 
 class PoradnaConverter(AdminModelConverter):
     """Model → form conversion for the project's own column types."""
-
-    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
-        if not getattr(self.view, "_form_ajax_refs", {}).get(prop.key):
-            kwargs.setdefault("widget", FastSelect2(multiple=bool(multiple)))  # staff, offices, topics
-        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
 
     @converts("UTCDateTime")
     def conv_utc_datetime(self, field_args, **extra):
