@@ -7,7 +7,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_login import current_user
 
 from extensions import db
-from services import access, inputs
+from services import access, clients, inputs
 
 
 class ScopedAjaxLoader(QueryAjaxModelLoader):
@@ -49,4 +49,4 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         conditions += [f.ilike(term.replace("%", "") + "%") for f in self.prefix_fields]
         query = self.get_query().filter(sa.or_(*conditions), *self.conditions)
         order = self.order_by if self.order_by is not None else self.model.id
-        return query.order_by(order, self.model.id).offset(offset).limit(limit).all()
+        return query.order_by(order, self.model.id).offset(offset).limit(limit).execution_options(**clients.TYPED_TEXT).all()

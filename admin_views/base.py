@@ -284,13 +284,14 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
         if search and search.strip():
             found, order = self._search_page(query, page, page_size)
             rows = (db.session.query(self.model).join(found, self.model.id == found.c.id).add_columns(found.c.total)
-                    .options(*self._list_page_loads()).order_by(*order).all())
+                    .options(*self._list_page_loads()).order_by(*order).execution_options(**clients.TYPED_TEXT).all())
             if rows:
                 return ListPage(rows[0][1], [row[0] for row in rows])
             if not page:
                 return ListPage(0, [])
             # a page past the end: count on its own
-            return ListPage(query.limit(None).offset(None).order_by(None).with_entities(sa.func.count()).scalar(), [])
+            return ListPage(query.limit(None).offset(None).order_by(None).with_entities(sa.func.count())
+                            .execution_options(**clients.TYPED_TEXT).scalar(), [])
         page_ids = query.with_entities(self.model.id).subquery("page_ids")
         rows_query = (query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id)))
                       .options(*self._list_page_loads()))

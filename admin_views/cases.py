@@ -25,7 +25,8 @@ class ClientLoader(ScopedAjaxLoader):
         if found is None:
             return []
         query = self.get_query().filter(found.condition, Client.merged_into_id.is_(None), *self.conditions)
-        return query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit).all()
+        return (query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit)
+                .execution_options(**clients.TYPED_TEXT).all())
 
 
 def client_loader(name="client", *, anonymised=False):
