@@ -11,7 +11,7 @@ from models import (
     Agreement, Appointment, AuditEvent, Client, DataRequest, Intake, PublicOffice, RoadmapTask, Topic, Visit,
     WalkInHours, Worker, WorkingHours,
 )
-from security import csp_nonce
+from csp import csp_nonce
 
 
 def init_admin(app) -> Admin:

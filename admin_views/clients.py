@@ -24,7 +24,7 @@ from admin_views.saving import save
 from extensions import db
 from models import Client, Worker
 from models.enums import AuditAction, ReassignReason
-from security import csp_nonce
+from csp import csp_nonce
 from services import access, audit, client_documents, clients, codes, cover, formats, merge, privacy
 from services.errors import ServiceError
 

@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from admin_views.gate import deny
 from extensions import db
-from security import csp_nonce
+from csp import csp_nonce
 from services import access, client_documents, roadmap
 
 
