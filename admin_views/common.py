@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import fields
 
 from extensions import db
 from models import PublicOffice, Topic
-from services import codes
+from services import access, codes
 from services.users import social_workers_query
 
 
@@ -36,7 +37,8 @@ class LanguageField(CountryField):
 
 
 def social_workers():
-    return social_workers_query(db.session)
+    """The social workers the signed-in person may choose from, as the access policy lets them."""
+    return access.choosable_workers(social_workers_query(db.session), current_user)
 
 
 def active_topics():

@@ -389,6 +389,17 @@ def remember_holds(user: Any, client_id: int | None, answer: Any) -> None:
         cache[("holds", getattr(user, "id", None), client_id)] = bool(answer)
 
 
+#: who may list the social workers to choose one (a booking, a walk-in handed on, a reassignment, a
+#: list's filter): the staff who book and assign, and admins (the staff accounts' own screen)
+WORKER_CHOICE_ROLES = frozenset({R, W, M, A})
+
+
+def choosable_workers(query, user: Any):
+    """Restrict a query of social workers (names to choose from) to what ``user`` may see: every
+    active social worker for :data:`WORKER_CHOICE_ROLES`, nobody for anyone else."""
+    return query if _roles(user) & WORKER_CHOICE_ROLES else query.filter(sa.false())
+
+
 def scope_one_client(query, model, user: Any, held: bool):
     """:func:`scope` for rows that all belong to one client whose :func:`holds_client` answer is
     already known (``held``): the same rows, without asking per row which clients ``user`` holds."""

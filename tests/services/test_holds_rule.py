@@ -50,3 +50,18 @@ def test_every_form_of_the_holding_rule_agrees(app, db):
         assert access.holds_client(db.session, me, client_id) is holds, client_id
         assert (client_id in scoped) is holds, client_id
         assert (client_id in reports) is (holds and client_id != covered.id), client_id  # cover does not count
+
+
+def test_the_social_workers_to_choose_from_come_through_the_policy(app, db):
+    """Reception, workers, managers and admins choose among the active social workers; nobody else."""
+    from services.users import social_workers_query
+
+    worker = factories.make_worker(roles=[Role.WORKER], full_name="Alena Volná")
+    factories.make_worker(roles=[Role.WORKER], full_name="Bývalá Kolegyně", active=False)
+    db.session.commit()
+    for roles in ([Role.RECEPTION], [Role.WORKER], [Role.MANAGER], [Role.ADMIN]):
+        user = factories.make_worker(roles=roles)
+        names = [w.full_name for w in access.choosable_workers(social_workers_query(db.session), user)]
+        assert worker.full_name in names and "Bývalá Kolegyně" not in names
+    nobody = factories.make_worker(roles=[])
+    assert access.choosable_workers(social_workers_query(db.session), nobody).all() == []
