@@ -289,10 +289,11 @@ def lookup(session: Session, text: str) -> Lookup | None:
     if len(digits) >= phone_index.MIN_DIGITS and not has_letters and not looks_like_code:
         if sqlite and phone_index.present(session):  # SQLite's trigram index of the numbers' digits
             conditions.append(Client.id.in_(phone_index.matching_ids(digits)))
-        else:  # the pattern inline (digits only): PostgreSQL plans it with its trigram index of the digits
+        else:  # PostgreSQL plans the pattern's value (a custom plan) with its trigram index of the digits;
+            # not inlined in the SQL text, which the driver keeps in its own cache of parsed statements
             conditions.append(sa.and_(
-                Client.phone.like(sa.literal("%" + "%".join(digits) + "%", literal_execute=True)),  # cheap: the digits in this order
-                phone_digits_expression().like(sa.literal(f"%{digits}%", literal_execute=True)),  # exact: in one run
+                Client.phone.like(sa.literal("%" + "%".join(digits) + "%")),  # cheap: the digits in this order
+                phone_digits_expression().like(sa.literal(f"%{digits}%")),  # exact: in one run
             ))
     return Lookup(sa.or_(*conditions), order, merged)
 
@@ -379,7 +380,7 @@ def _possible_duplicates(session: Session, client: Client, user, limit: int) -> 
     if birth_year:
         signs["birth_year"] = Client.birth_year == birth_year
     if len(digits) >= PHONE_TAIL_MIN:
-        signs["phone"] = phone_digits_expression().like(sa.literal(f"%{digits}", literal_execute=True))
+        signs["phone"] = phone_digits_expression().like(sa.literal(f"%{digits}"))
     if client.citizenship:
         signs["citizenship"] = Client.citizenship == client.citizenship
     if not signs:
@@ -404,7 +405,8 @@ def _possible_duplicates(session: Session, client: Client, user, limit: int) -> 
     )
     if client.id is not None:
         query = query.filter(Client.id != client.id)
-    rows = access.scope(query, Client, user).order_by(*name_rank(words), Client.code.desc(), Client.id.desc()).limit(limit).all()
+    rows = (access.scope(query, Client, user).order_by(*name_rank(words), Client.code.desc(), Client.id.desc()).limit(limit)
+            .execution_options(**TYPED_TEXT).all())
     found = []
     for row in rows:
         other = row[0]
