@@ -45,7 +45,7 @@ def _configure_sqlite(engine: Engine, url: str, synchronous: str = "NORMAL") -> 
             cursor.execute("PRAGMA journal_mode=WAL")
             # in WAL mode NORMAL syncs the log at checkpoints, not at every commit: the database is never
             # corrupted, but a power failure (not a crash of the app) may lose the last commits. Every
-            # audited page view commits, and a sync per commit cost 1.5-5 ms on this disk.
+            # audited page view commits, and a sync per commit is slow on a shared disk.
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()

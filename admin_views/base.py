@@ -312,8 +312,8 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
         search page is one statement.
 
         With the sort inside the counting query, PostgreSQL walked the sort column's index backwards
-        through every client and tested each (~130 ms for a name); this way it finds the few rows
-        matching through the name indexes (revision 0007) and sorts only those (~4 ms)."""
+        through every client and tested each; this way it finds the few rows matching through the
+        name indexes and sorts only those (timings: BENCHMARKS.md)."""
         columns = [self.model.id.label("id"), sa.func.count().over().label("total")]
         order = []
         for index, clause in enumerate(adapters.order_by_clauses(query)):
@@ -344,7 +344,7 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
         held = access.holds_column(self.model, current_user)
         if held is not None and self.model in access.CASE_MODELS:
             # access.scope's rule for case rows asked of this one row by index lookups, rather than
-            # listing every client the worker holds (some 3 400 ids, ~10 ms on SQLite)
+            # listing every client the worker holds (thousands of ids)
             query = super().get_query().filter(access.case_rows_visible(current_user, held))
         else:
             query = self.get_query()

@@ -44,6 +44,7 @@ from extensions import db
 from models import Appointment, Client, RoadmapTask
 from models.enums import AppointmentPlace, AppointmentPurpose, AppointmentStatus, IntakeEndReason, Responsible, TaskStatus, VisitChannel
 from services import access, case_operations, casefile, client_documents, codes, inputs, scheduling
+from services.formats import datetime_text
 from services.timeutil import local_now
 
 TEXT = {"rows": 3}
@@ -203,8 +204,6 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
 
 
 def _fmt_time(value):
-    from services.formats import datetime_text
-
     return datetime_text(value)
 
 
@@ -372,8 +371,6 @@ class CaseFileMixin:
 
 def warn_outside_working_hours(appointment) -> None:
     """A booking outside the worker's working hours is saved with a warning (every booking path)."""
-    from services import scheduling
-
     if appointment is not None and scheduling.outside_working_hours(
             db.session, appointment.worker_id, appointment.starts_at, appointment.duration_minutes):
         flash(_("Note: the appointment is outside %(name)s's working hours.", name=appointment.worker.full_name), "warning")

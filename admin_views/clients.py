@@ -2,13 +2,14 @@
 (reassignment, cover access, who accessed the record)."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -25,8 +26,9 @@ from extensions import db
 from models import Client, Worker
 from models.enums import AuditAction, ReassignReason
 from csp import csp_nonce
-from services import access, audit, client_documents, clients, codes, cover, formats, merge, privacy
+from services import access, audit, client_documents, clients, codes, cover, formats, merge, privacy, scheduling
 from services.errors import ServiceError
+from services.formats import datetime_text
 
 
 def _fmt_name(view, context, model, name):
@@ -268,8 +270,6 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
 
     def _export_links(self, client, lang: str) -> list:
         """The printable record in the other languages: the export form sent again (each one audited)."""
-        from flask_wtf.csrf import generate_csrf
-
         action = self.get_url(".export_view", id=client.id)
         token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
         return [client_documents.LanguageLink(code, client_documents.native_name(code), code == lang, url=action,
@@ -279,8 +279,6 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
     def _confirm_targets(self):
         ids = self.scoped_ids(_ids_arg())
         if not ids:
-            from flask import abort
-
             abort(404)
         return db.session.query(Client).filter(Client.id.in_(ids)).order_by(Client.code).all()
 
@@ -392,8 +390,6 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         return clients.codes_of(db.session, client)[1:]
 
     def attendance(self, client) -> dict:
-        from services import scheduling
-
         return scheduling.attendance_counts(db.session, client.id)
 
     def client_actions(self, client) -> dict:
@@ -423,6 +419,4 @@ def _person(client: Client) -> dict:
 
 
 def _format_time(value):
-    from services.formats import datetime_text
-
     return datetime_text(value)

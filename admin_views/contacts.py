@@ -1,18 +1,21 @@
 """Appointments and visits (every contact)."""
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from admin_views.base import SecureModelView
+from admin_views.casefile import warn_outside_working_hours
 from admin_views.cases import client_loader
 from admin_views.documents import AppointmentCardMixin
 from admin_views.common import CountryField, LanguageField, active_offices, active_topics, social_workers
 from admin_views.filters import OfficeFilter, TopicFilter, WorkerFilter
 from admin_views.formatters import fmt_client_link, fmt_client_named, fmt_country, fmt_language
 from extensions import db
-from models import Appointment, Topic, Visit, visit_topic
+from models import Appointment, Client, Topic, Visit, visit_topic
 from models.enums import AppointmentStatus
-from services import cases, inputs, scheduling
+from services import access, cases, inputs, scheduling
 
 CONTACT_LABELS = {
     "client": _l("Client"), "client.code": _l("Client"), "worker": _l("Social worker"), "worker.full_name": _l("Social worker"),
@@ -64,15 +67,8 @@ class AppointmentView(AppointmentCardMixin, SecureModelView):
     def create_form(self, obj=None):
         """``?client_id=N`` (the Book buttons) preselects the client and the client's own worker."""
         form = super().create_form(obj)
-        from flask import request
-
         client_id = inputs.to_id(request.args.get("client_id")) if request.method == "GET" else None
         if client_id is not None:
-            from flask_login import current_user
-
-            from models import Client
-            from services import access
-
             client = access.scope(db.session.query(Client), Client, current_user).filter(
                 Client.id == client_id).one_or_none()
             if client is not None:
@@ -87,8 +83,6 @@ class AppointmentView(AppointmentCardMixin, SecureModelView):
 
     def after_model_change(self, form, model, is_created):
         if model.status == AppointmentStatus.PLANNED:
-            from admin_views.casefile import warn_outside_working_hours
-
             warn_outside_working_hours(model)
 
 

@@ -1,13 +1,14 @@
 """The start page of the back office."""
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin_views.gate import PolicyGatedView
+from admin_views.reception import walk_in_form as new_walk_in_form
 from extensions import db
-from models.enums import ClientStatus
+from models.enums import ClientStatus, Role
 from services import dashboard, inputs
 
 
@@ -21,11 +22,6 @@ class DashboardView(PolicyGatedView, AdminIndexView):
     def start_page(self, args, desk_url: str, walk_in_form=None):
         """The start page for the query ``args`` (the desk's search and worker); ``desk_url`` is where the
         desk's buttons come back to. A walk-in form that was refused comes back filled in, with its errors."""
-        from flask import current_app
-
-        from admin_views.reception import walk_in_form as new_walk_in_form
-        from models.enums import Role
-
         search = args.get("q") if current_user.has_role(Role.RECEPTION) else None  # the desk
         data = dashboard.start_page(db.session, current_user, search=search,
                                     stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3),

@@ -1,8 +1,6 @@
 """The data-request register and the retention purge (managers)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app, flash, redirect, request
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from admin_views.cases import client_loader
 from admin_views.formatters import fmt_client_link
 from admin_views.forms import PoradnaForm
 from extensions import db
-from services import access, data_requests, retention
+from services import access, data_requests, privacy, retention
 
 
 class DataRequestView(SecureModelView):
@@ -73,8 +71,6 @@ class RetentionView(PolicyGatedView, BaseView):
                 flash(_("Tick the confirmation to run the purge."), "error")
             else:
                 counts = retention.purge(db.session, as_of, years, actor_id=current_user.id)
-                from services import privacy
-
                 if not privacy.wipe_freed_space(db.session):
                     flash(str(privacy.WIPE_PENDING), "warning")
                 flash(_("Purge finished: %(n)s clients anonymised, %(w)s walk-in summaries removed, %(h)s kept on legal hold.",

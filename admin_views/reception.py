@@ -1,6 +1,8 @@
 """The reception desk and the calendar: walk-ins, attendance buttons, the week view, the private ICS link."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
@@ -8,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField
+from werkzeug.datastructures import MultiDict
 from wtforms.validators import Optional
 
 from admin_views.gate import PolicyGatedView, deny
@@ -20,6 +23,7 @@ from models import Appointment, Client, Worker
 from models.enums import AgeBand, AppointmentStatus, Role, Sex
 from security import safe_next
 from services import access, calendar, codes, inputs, scheduling, walkins
+from services.formats import datetime_text
 
 QUICK_STATUSES = {
     "attended": AppointmentStatus.ATTENDED,
@@ -134,10 +138,6 @@ class CalendarView(PolicyGatedView, BaseView):
     def _desk_again(self, form, back: str):
         """The desk as it was (its search and worker, from ``back``) with the refused walk-in form filled
         in as it was sent and its errors at the fields: nothing typed or chosen is lost."""
-        from urllib.parse import parse_qsl, urlsplit
-
-        from werkzeug.datastructures import MultiDict
-
         if form.client_id.data:  # a known client's "Walk-in now": the anonymous form starts empty
             form = walk_in_form(formdata=MultiDict())
         desk = url_for("admin.index")
@@ -170,7 +170,5 @@ class CalendarLinkView(PolicyGatedView, BaseView):
 
 
 def _short(value):
-    from services.formats import datetime_text
-
     return datetime_text(value)
 

@@ -17,6 +17,7 @@ from admin_views.formatters import fmt_languages
 from extensions import db
 from models import AuditEvent, Worker, WorkingHours
 from models.enums import Role
+from models.schedule import WEEKDAYS
 from services import access, codes, throttle, twofactor, users
 from services.formats import datetime_text
 from services.errors import ServiceError
@@ -170,8 +171,6 @@ class AuditView(SecureModelView):
 
 
 def _weekday_choices():
-    from models.schedule import WEEKDAYS
-
     return [(i, str(name)) for i, name in enumerate(WEEKDAYS)]
 
 

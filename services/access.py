@@ -344,7 +344,7 @@ def client_id_column(model: type):
 
 
 #: aliases, so that the outer query's own client, cover grant or intake is never correlated in; made
-#: once (an alias made per call cost some 4 ms a page in SQLAlchemy's column adaptation, the SQL is the same)
+#: once (an alias made per call is adapted anew by SQLAlchemy on every page; the SQL is the same)
 _HELD_ALIASES = (sa.orm.aliased(Client, name="held_client"), sa.orm.aliased(CoverGrant, name="held_cover"),
                  sa.orm.aliased(Intake, name="held_intake"))
 
