@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import SecureModelView
+from admin_views.booking import SlotPickerMixin
 from admin_views.cases import client_loader
 from admin_views.documents import AppointmentCardMixin
 from admin_views.common import (
@@ -13,7 +14,7 @@ from admin_views.common import (
 from extensions import db
 from models import Appointment, Topic, Visit, visit_topic
 from models.enums import AppointmentStatus
-from services import cases, inputs, scheduling
+from services import cases, scheduling
 
 CONTACT_LABELS = {
     "client": _l("Client"), "client.code": _l("Client"), "worker": _l("Social worker"), "worker.full_name": _l("Social worker"),
@@ -28,7 +29,7 @@ CONTACT_LABELS = {
 }
 
 
-class AppointmentView(AppointmentCardMixin, SecureModelView):
+class AppointmentView(SlotPickerMixin, AppointmentCardMixin, SecureModelView):
     column_list = ("starts_at", "client", "worker", "format", "place", "purpose", "status")
     column_details_list = (
         "client", "worker", "starts_at", "duration_minutes", "format", "place", "office", "place_note", "purpose",
@@ -61,25 +62,13 @@ class AppointmentView(AppointmentCardMixin, SecureModelView):
     }
     can_delete = True
     details_template = "admin/appointment/details.html"  # the booking confirmation: print the appointment card
+    create_template = "admin/appointment/create.html"  # the booking page: free slots first (admin_views/booking.py)
 
     def create_form(self, obj=None):
-        """``?client_id=N`` (the Book buttons) preselects the client and the client's own worker."""
+        """``?client_id=N`` (the Book buttons) preselects the client and the client's own worker; a free
+        slot's link (``worker_id=``, ``starts_at=``, ``length=``) fills in the worker, start and length."""
         form = super().create_form(obj)
-        from flask import request
-
-        client_id = inputs.to_id(request.args.get("client_id")) if request.method == "GET" else None
-        if client_id is not None:
-            from flask_login import current_user
-
-            from models import Client
-            from services import access
-
-            client = access.scope(db.session.query(Client), Client, current_user).filter(
-                Client.id == client_id).one_or_none()
-            if client is not None:
-                form.client.data = client
-                if client.worker is not None and "worker" in form:
-                    form.worker.data = client.worker
+        self.prefill_from_slot(form)
         return form
 
     def check_model(self, form, model, is_created):
