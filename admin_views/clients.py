@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from admin_views.base import SecureModelView, deny
 from admin_views.casefile import CaseFileMixin
 from admin_views.documents import ClientDocumentsMixin
+from admin_views.roadmap import RoadmapMixin
 from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
 from admin_views.forms import PoradnaForm
 from extensions import db
@@ -72,7 +73,7 @@ def _ids_arg() -> list[str]:
     return [part for part in raw.replace(" ", "").split(",") if part]
 
 
-class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
+class ClientView(RoadmapMixin, CaseFileMixin, ClientDocumentsMixin, SecureModelView):
     column_list = ("code", "name", "status", "worker", "citizenship", "phone", "last_contact_at")
     list_load_columns = ("first_name", "last_name", "alias", "is_anonymous", "anonymised_at")  # the "name" column
     column_details_list = (
