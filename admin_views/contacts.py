@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from admin_views.base import SecureModelView
 from admin_views.booking import SlotPickerMixin
+from admin_views.form_rules import GroupedDetailsMixin, Row, laid_out, section
 from admin_views.cases import client_loader
 from admin_views.documents import AppointmentCardMixin
 from admin_views.common import (
@@ -29,7 +30,7 @@ CONTACT_LABELS = {
 }
 
 
-class AppointmentView(SlotPickerMixin, AppointmentCardMixin, SecureModelView):
+class AppointmentView(GroupedDetailsMixin, SlotPickerMixin, AppointmentCardMixin, SecureModelView):
     column_list = ("starts_at", "client", "worker", "format", "place", "purpose", "status")
     column_details_list = (
         "client", "worker", "starts_at", "duration_minutes", "format", "place", "office", "place_note", "purpose",
@@ -60,6 +61,19 @@ class AppointmentView(SlotPickerMixin, AppointmentCardMixin, SecureModelView):
     column_descriptions = {
         "other_worker_reason": _l("Needed only when the client has their own social worker and you book someone else."),
     }
+    #: the slot picker first (the booking page's template), then who and when, place, purpose, interpreter
+    form_create_rules = form_edit_rules = laid_out(
+        section(_l("Who and when"), "client", Row("worker", "other_worker_reason"), Row("starts_at", "duration_minutes")),
+        section(_l("Place"), Row("format", "place"), Row("office", "place_note")),
+        section(_l("Purpose"), Row("purpose", "status"), Row("interpreter", "language")),
+        section(_l("Record of the meeting"), "notes", "evaluation", "next_steps"),
+    )
+    details_groups = (
+        (_l("Who and when"), ("client", "worker", "other_worker_reason", "starts_at", "duration_minutes", "status")),
+        (_l("Place"), ("format", "place", "office", "place_note")),
+        (_l("Purpose"), ("purpose", "interpreter", "language")),
+        (_l("Record of the meeting"), ("notes", "evaluation", "next_steps")),
+    )
     can_delete = True
     details_template = "admin/appointment/details.html"  # the booking confirmation: print the appointment card
     create_template = "admin/appointment/create.html"  # the booking page: free slots first (admin_views/booking.py)
