@@ -25,6 +25,8 @@ def test_desk_to_a_booked_appointment_in_three_clicks(ui, world, locale):
     box.fill(person.last_name)
     ui.click(ui.page.get_by_role("button", name=ui.t("Search"), exact=True))  # the search, as Enter would
     row = ui.page.locator("table tr").filter(has_text=person.code)
+    expect(row).to_have_count(1)
+    ui.screenshot("desk")
 
     clicks = 0
     # 1: Book
@@ -35,6 +37,7 @@ def test_desk_to_a_booked_appointment_in_three_clicks(ui, world, locale):
         picker = ui.page.locator("section.card").filter(has=ui.page.locator("#slots-heading"))
     expect(picker.get_by_label(ui.t("Social worker"))).to_have_value(str(world.slot_worker.id))
     slot = picker.locator("a[href*='starts_at=']").first
+    ui.screenshot("booking")
     href = slot.get_attribute("href")
     assert f"worker_id={world.slot_worker.id}" in href and f"client_id={person.id}" in href
     starts = re.search(r"starts_at=([0-9-]+T[0-9]{2}(?::|%3A)[0-9]{2})", href).group(1).replace("%3A", ":")

@@ -64,6 +64,8 @@ def test_add_complete_and_reorder_tasks_in_the_case_file(ui, world, locale):
     ui.click(up)
     expect(client_rows.nth(0)).to_contain_text(second)
     expect(client_rows.nth(1)).to_contain_text(first)
+    ui.page.evaluate("document.getElementById('case-next').scrollIntoView()")  # the next appointment, the agreement, the roadmap
+    ui.screenshot("case-file")
 
     # --- the task list: the text and the client, found by the client's name ------------------------
     ui.goto(f"/admin/task/?search={person.last_name}")
