@@ -446,6 +446,8 @@ class ClientView(GroupedDetailsMixin, RoadmapMixin, CaseFileMixin, ClientDocumen
             and not access.holds_client(db.session, current_user, client.id),
             "accesses": access.can(current_user, "client_accesses"),
             "merge": access.can(current_user, "merge") and client.anonymised_at is None,
+            "book": access.can_open(current_user, "appointment") and client.anonymised_at is None
+            and client.merged_into_id is None,
         }
 
 

@@ -186,3 +186,13 @@ def test_the_laid_out_forms_keep_every_field_and_the_version(app, client, db, lo
     for url in (f"/admin/client/edit/?id={person.id}", f"/admin/appointment/edit/?id={appointment.id}"):
         page = _text(client.get(url))
         assert 'name="version"' in page and 'name="notes"' in page or 'name="first_name"' in page, url
+
+
+def test_the_booking_page_is_reached_from_the_desk_the_clients_details_and_the_case_file(client, db, login_as):
+    login_as("reception")
+    person = factories.make_client(worker=_worker_with_hours(db), last_name="Dosažitelná")
+    db.session.commit()
+    book = f"/admin/appointment/new/?client_id={person.id}"
+    for page in (f"/admin/?q={person.last_name}", f"/admin/client/details/?id={person.id}",
+                 f"/admin/client/case/?id={person.id}"):
+        assert book in _text(client.get(page)), page
