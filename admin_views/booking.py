@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from admin_views.common import social_workers
 from extensions import db
-from models import Client, Worker
+from models import Client
 from models.enums import Role
 from services import access, inputs, slots
 
@@ -33,18 +33,20 @@ class StaffMember(NamedTuple):
     full_name: str
 
 
-def staff_members() -> list[StaffMember]:
-    """The active social workers (id and name), kept per process as the forms' worker selects are."""
-    from admin_views import fragments
+def staff_members(form=None) -> list[StaffMember]:
+    """The social workers to choose from (id and name): the booking form's own worker choices when the page
+    has the form (its list is read once for the select and the picker), else as the forms read them."""
+    field = form["worker"] if form is not None and "worker" in form else None
+    if field is not None:
+        return [StaffMember(int(choice[0]), str(choice[1])) for choice in field.iter_choices() if choice[0] != "__None"]
+    return [StaffMember(w.id, w.full_name) for w in social_workers()]
 
-    return fragments.kept(("slot-workers",), lambda: [StaffMember(w.id, w.full_name) for w in social_workers()])
 
-
-def chosen_worker(default_id: int | None = None) -> tuple[StaffMember | None, list[StaffMember]]:
+def chosen_worker(form=None, default_id: int | None = None) -> tuple[StaffMember | None, list[StaffMember]]:
     """The social worker of ``?worker_id=N`` if it is one, else ``default_id``'s, else the user when a worker."""
     if "booking_worker" in g:
         return g.booking_worker
-    workers = staff_members()
+    workers = staff_members(form)
     wanted = inputs.to_id(request.args.get("worker_id"))
     if wanted is None and default_id is not None:
         wanted = default_id
@@ -64,22 +66,17 @@ class SlotPickerMixin:
         client = booking_client()
         if client is not None:
             form.client.data = client
-        worker, _workers = chosen_worker(client.worker_id if client is not None else None)
+        worker, _workers = chosen_worker(form, client.worker_id if client is not None else None)
         if worker is not None and "worker" in form:
-            if client is not None and client.worker is not None and client.worker.id == worker.id:
-                form.worker.data = client.worker  # loaded with the client
-            elif worker.id == current_user.id:
-                form.worker.data = current_user._get_current_object()
-            else:
-                form.worker.data = db.session.get(Worker, worker.id)
+            form.worker.process_formdata([str(worker.id)])  # the worker object of the select's own list
         starts_at = slots.parse_start(request.args.get("starts_at"))
         if starts_at is not None and "starts_at" in form:
             form.starts_at.data = starts_at
             form.duration_minutes.data = slots.length_or_default(request.args.get("length"))
 
-    def slot_picker(self) -> dict:
+    def slot_picker(self, form=None) -> dict:
         client = booking_client()
-        worker, workers = chosen_worker(client.worker_id if client is not None else None)
+        worker, workers = chosen_worker(form, client.worker_id if client is not None else None)
         length = slots.length_or_default(request.args.get("length"))
         first = slots.first_day_or_today(request.args.get("week"))
         today = slots.first_day_or_today(None)

@@ -5,8 +5,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import ScopedAjaxLoader, SecureModelView, listed
-from admin_views.common import WorkerFilter, fmt_client_link, fmt_client_named, social_workers
+from admin_views.ajax import ScopedAjaxLoader
+from admin_views.base import SecureModelView, listed
+from admin_views.common import social_workers
+from admin_views.filters import WorkerFilter
+from admin_views.formatters import fmt_client_link, fmt_client_named
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
 from services import cases, clients, inputs
@@ -23,7 +26,8 @@ class ClientLoader(ScopedAjaxLoader):
         if found is None:
             return []
         query = self.get_query().filter(found.condition, Client.merged_into_id.is_(None), *self.conditions)
-        return query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit).all()
+        return (query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit)
+                .execution_options(**clients.TYPED_TEXT).all())
 
 
 def client_loader(name="client", *, anonymised=False):
@@ -125,14 +129,13 @@ class TaskView(SecureModelView):
     }
     can_delete = True
 
-    def _apply_search(self, query, count_query, joins, count_joins, search):
+    def search_condition(self, search):
         """The client search of every case list (SecureModelView), through the task's agreement."""
         found = clients.lookup(db.session, search)
         if found is None:
-            return query, count_query, joins, count_joins
-        condition = RoadmapTask.agreement_id.in_(
-            sa.select(Agreement.id).where(Agreement.client_id.in_(sa.select(Client.id).where(found.condition))))
-        return query.filter(condition), count_query.filter(condition) if count_query is not None else None, joins, count_joins
+            return None
+        return RoadmapTask.agreement_id.in_(
+            sa.select(Agreement.id).where(Agreement.client_id.in_(sa.select(Client.id).where(found.condition)))), ()
 
     def check_model(self, form, model, is_created):
         cases.save_task(db.session, model)

@@ -7,15 +7,25 @@ own validators (they may ask the database) and marks the offending field with a 
 message, so the page shows the form again with everything that was typed.
 
 :class:`PoradnaForm` is the base of the custom pages' forms (sign-in, the case file, the desk, the
-account page); Flask-Admin's model forms get the same check through ``admin_views.base.AdminForm``.
+account page); Flask-Admin's model forms get the same check through :class:`AdminForm`, and fields
+for the project's own column types through :class:`PoradnaConverter`.
 """
 from __future__ import annotations
 
+from babel import support
+from flask import current_app, has_request_context
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import BaseForm
+from flask_admin.model.form import converts
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf import i18n as flask_wtf_i18n
 from wtforms import fields
 from wtforms.fields import HiddenField
+from wtforms.i18n import messages_path
 
+from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
 from services import inputs
 
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
@@ -91,3 +101,65 @@ class VersionField(HiddenField):
 
     def populate_obj(self, obj, name):
         pass  # the database raises the version; the form only says which one it saw
+
+
+class WTFormsTranslations:
+    """WTForms' own messages ("Not a valid choice", "This field is required.") in the user's language.
+
+    Flask-WTF reads and parses WTForms' catalog from disk for every request that builds a form; a
+    compiled catalog is the same for every request, so each is read once per locale and kept."""
+
+    def __init__(self):
+        self._catalogs: dict[str, support.Translations] = {}
+
+    def _get(self):
+        locale = get_locale()
+        key = str(locale)
+        catalog = self._catalogs.get(key)
+        if catalog is None:
+            catalog = self._catalogs[key] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        return catalog
+
+    def gettext(self, string):
+        return self._get().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self._get().ungettext(singular, plural, n)
+
+
+wtforms_translations = WTFormsTranslations()
+
+
+class AdminForm(CleanInput, BaseForm):
+    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
+    input rules (no control characters, numbers within the columns' range)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            translations = super().get_translations(form)
+            if translations is flask_wtf_i18n.translations and has_request_context() and "babel" in current_app.extensions:
+                return wtforms_translations
+            return translations
+
+
+class PoradnaConverter(AdminModelConverter):
+    """Model → form conversion for the project's own column types."""
+
+    @converts("UTCDateTime")
+    def conv_utc_datetime(self, field_args, **extra):
+        return LocalDateTimeField(**field_args)
+
+    @converts("Date")
+    def convert_date(self, field_args, **extra):
+        return DateField(**field_args)
+
+    @converts("EnumText")
+    def conv_enum_text(self, column, field_args, **extra):
+        field_args.pop("filters", None)
+        return EnumSelectField(enum_class=column.type.enum_class, allow_blank=column.nullable, **field_args)
+
+    @converts("CodeList")
+    def conv_code_list(self, column, field_args, **extra):
+        field_args["validators"] = [v for v in field_args.get("validators", []) if not v.__class__.__name__ == "InputRequired"]
+        field_args.pop("filters", None)
+        return CodeListField(**field_args)
