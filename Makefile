@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
 
-.PHONY: run test install install-test node-modules translations translations-update translations-check client-docs-update client-docs-language migrate seed clean bench
+.PHONY: run test screenshots install install-test node-modules translations translations-update translations-check client-docs-update client-docs-language migrate seed clean bench
 
 ## True when node_modules holds the axe-core version package-lock.json pins.
 define AXE_MATCHES_LOCK
@@ -89,6 +89,15 @@ run: migrate
 ## Install test dependencies and run the whole suite (TEST_DATABASE_URL selects PostgreSQL).
 test: install-test
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## The README's pictures (docs/screenshots/*.png): taken by the browser journeys, in Czech, so they show the
+## screens as they are now. Commit the files that changed.
+SCREENSHOT_TESTS := "tests/browser/test_booking.py::test_desk_to_a_booked_appointment_in_three_clicks[cs]" \
+	"tests/browser/test_roadmap.py::test_add_complete_and_reorder_tasks_in_the_case_file[cs]" \
+	tests/browser/test_manager.py::test_manager_reports_exports_anonymises_purges_and_reads_the_audit_trail
+screenshots: install-test
+	PORADNA_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q -p no:randomly $(SCREENSHOT_TESTS)
+	@ls -l docs/screenshots/*.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache

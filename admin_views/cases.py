@@ -1,6 +1,7 @@
 """Intakes, agreements and roadmap tasks."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -96,15 +97,28 @@ def _fmt_agreement_client(view, context, model, name):
     return fmt_client_link(view, context, model.agreement, name) if model.agreement else ""
 
 
+def _fmt_task_text(view, context, model, name):
+    """The task's text for a social worker, whose list holds only the clients they hold (their own or
+    covered); a manager's list shows none (a manager's reads of it are audited one record at a time)."""
+    from flask_login import current_user
+
+    from models.enums import Role
+
+    if Role.MANAGER in current_user.role_set or Role.WORKER not in current_user.role_set:
+        return "—"
+    return str(model)
+
+
 class TaskView(SecureModelView):
-    # lists never show confidential text (a manager's reads of it are audited one record at a time)
-    column_list = ("agreement.client", "agreement", "responsible", "due_on", "status", "completed_on")
+    column_list = ("description", "agreement.client", "responsible", "due_on", "status", "completed_on")
     column_details_list = ("agreement", "description", "responsible", "due_on", "status", "outcome", "position", "completed_on", "created_at", "updated_at")
     column_sortable_list = ("due_on", "status", "responsible", "completed_on")
     column_default_sort = ("due_on", False)
+    column_searchable_list = ("agreement.client.code",)
+    search_by_client = True  # by the client's code, name or phone (the task's client is its agreement's)
     column_filters = ("status", "responsible", "due_on")
     column_labels = CASE_LABELS | {"agreement.client": _l("Client")}
-    column_formatters = {"agreement.client": _fmt_agreement_client}
+    column_formatters = {"agreement.client": _fmt_agreement_client, "description": _fmt_task_text}
     list_loads = (listed(RoadmapTask.agreement, Agreement.client),)
     form_columns = ("agreement", "description", "responsible", "due_on", "status", "outcome", "position")
     form_ajax_refs = {
@@ -114,6 +128,14 @@ class TaskView(SecureModelView):
         ),
     }
     can_delete = True
+
+    def search_condition(self, search):
+        """The client search of every case list (SecureModelView), through the task's agreement."""
+        found = clients.lookup(db.session, search)
+        if found is None:
+            return None
+        return RoadmapTask.agreement_id.in_(
+            sa.select(Agreement.id).where(Agreement.client_id.in_(sa.select(Client.id).where(found.condition)))), ()
 
     def check_model(self, form, model, is_created):
         cases.save_task(db.session, model)

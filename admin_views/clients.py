@@ -17,8 +17,10 @@ from admin_views.base import SecureModelView
 from admin_views.gate import deny
 from admin_views.casefile import CaseFileMixin
 from admin_views.documents import ClientDocumentsMixin
+from admin_views.roadmap import RoadmapMixin
 from admin_views.common import CountryField, social_workers
 from admin_views.filters import WorkerFilter
+from admin_views.form_rules import GroupedDetailsMixin, Row, laid_out, section
 from admin_views.formatters import fmt_country, fmt_languages
 from admin_views.forms import PoradnaForm
 from admin_views.saving import save
@@ -78,7 +80,7 @@ def _ids_arg() -> list[str]:
     return [part for part in raw.replace(" ", "").split(",") if part]
 
 
-class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
+class ClientView(GroupedDetailsMixin, RoadmapMixin, CaseFileMixin, ClientDocumentsMixin, SecureModelView):
     column_list = ("code", "name", "status", "worker", "citizenship", "phone", "last_contact_at")
     list_load_columns = ("first_name", "last_name", "alias", "is_anonymous", "anonymised_at")  # the "name" column
     column_details_list = (
@@ -119,7 +121,28 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         "languages": {"choices": codes.language_choices, "label": _l("Languages")},
         "email": {"label": _l("Email")},
     }
-    form_widget_args = {"legal_hold_reason": {"rows": 2}}
+    form_widget_args = {
+        "legal_hold_reason": {"rows": 2},
+        # a searchable multi-select (Flask-Admin's select2), not a Ctrl-click list
+        "languages": {"data-role": "select2", "data-placeholder": _l("Type a language")},
+    }
+    #: registration in sections, "anonymous" first, short fields side by side (admin_views/form_rules.py)
+    form_create_rules = form_edit_rules = laid_out(
+        section(_l("Who the person is (all optional)"), "is_anonymous", Row("first_name", "last_name", "alias"),
+                Row("birth_year", "birth_date", "sex")),
+        section(_l("Contact"), Row("phone", "email"), Row("municipality", "district")),
+        section(_l("Situation"), Row("citizenship", "residence_status"), "languages"),
+        section(_l("Social worker"), Row("status", "worker")),
+        section(_l("Keeping the record"), "legal_hold", "legal_hold_reason", "confirm_new"),
+    )
+    #: the details page in the same groups
+    details_groups = (
+        (_l("Record"), ("code", "status", "worker", "created_at", "last_contact_at", "anonymised_at")),
+        (_l("Who the person is"), ("is_anonymous", "first_name", "last_name", "alias", "birth_year", "birth_date", "sex")),
+        (_l("Contact"), ("phone", "email", "municipality", "district")),
+        (_l("Situation"), ("citizenship", "residence_status", "languages")),
+        (_l("Keeping the record"), ("legal_hold", "legal_hold_reason")),
+    )
     can_delete = False  # erasure is a privacy operation with its own confirmation
     audit_views = True  # personal data: every opening is recorded
     details_template = "admin/client/details.html"
@@ -215,7 +238,7 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
             if saved:
                 flash(_("You have access to %(code)s until %(time)s. It is recorded in the audit trail.",
                         code=client.code, time=_format_time(saved.result.expires_at)), "success")
-                return redirect(self.get_url(".details_view", id=client.id))
+                return redirect(self.get_url(".case_view", id=client.id))  # where the work is
         return self.render("admin/client/cover.html", client=client, form=form)
 
     @expose("/accesses/")
@@ -404,6 +427,8 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
             and not access.holds_client(db.session, current_user, client.id),
             "accesses": access.can(current_user, "client_accesses"),
             "merge": access.can(current_user, "merge") and client.anonymised_at is None,
+            "book": access.can_open(current_user, "appointment") and client.anonymised_at is None
+            and client.merged_into_id is None,
         }
 
 

@@ -1,21 +1,21 @@
 """Appointments and visits (every contact)."""
 from __future__ import annotations
 
-from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from admin_views.base import SecureModelView
+from admin_views.booking import SlotPickerMixin
 from admin_views.casefile import warn_outside_working_hours
+from admin_views.form_rules import GroupedDetailsMixin, Row, laid_out, section
 from admin_views.cases import client_loader
 from admin_views.documents import AppointmentCardMixin
 from admin_views.common import CountryField, LanguageField, active_offices, active_topics, social_workers
 from admin_views.filters import OfficeFilter, TopicFilter, WorkerFilter
 from admin_views.formatters import fmt_client_link, fmt_client_named, fmt_country, fmt_language
 from extensions import db
-from models import Appointment, Client, Topic, Visit, visit_topic
+from models import Appointment, Topic, Visit, visit_topic
 from models.enums import AppointmentStatus
-from services import access, cases, inputs, scheduling
+from services import cases, scheduling
 
 CONTACT_LABELS = {
     "client": _l("Client"), "client.code": _l("Client"), "worker": _l("Social worker"), "worker.full_name": _l("Social worker"),
@@ -30,7 +30,7 @@ CONTACT_LABELS = {
 }
 
 
-class AppointmentView(AppointmentCardMixin, SecureModelView):
+class AppointmentView(GroupedDetailsMixin, SlotPickerMixin, AppointmentCardMixin, SecureModelView):
     column_list = ("starts_at", "client", "worker", "format", "place", "purpose", "status")
     column_details_list = (
         "client", "worker", "starts_at", "duration_minutes", "format", "place", "office", "place_note", "purpose",
@@ -61,20 +61,28 @@ class AppointmentView(AppointmentCardMixin, SecureModelView):
     column_descriptions = {
         "other_worker_reason": _l("Needed only when the client has their own social worker and you book someone else."),
     }
+    #: the slot picker first (the booking page's template), then who and when, place, purpose, interpreter
+    form_create_rules = form_edit_rules = laid_out(
+        section(_l("Who and when"), "client", Row("worker", "other_worker_reason"), Row("starts_at", "duration_minutes")),
+        section(_l("Place"), Row("format", "place"), Row("office", "place_note")),
+        section(_l("Purpose"), Row("purpose", "status"), Row("interpreter", "language")),
+        section(_l("Record of the meeting"), "notes", "evaluation", "next_steps"),
+    )
+    details_groups = (
+        (_l("Who and when"), ("client", "worker", "other_worker_reason", "starts_at", "duration_minutes", "status")),
+        (_l("Place"), ("format", "place", "office", "place_note")),
+        (_l("Purpose"), ("purpose", "interpreter", "language")),
+        (_l("Record of the meeting"), ("notes", "evaluation", "next_steps")),
+    )
     can_delete = True
     details_template = "admin/appointment/details.html"  # the booking confirmation: print the appointment card
+    create_template = "admin/appointment/create.html"  # the booking page: free slots first (admin_views/booking.py)
 
     def create_form(self, obj=None):
-        """``?client_id=N`` (the Book buttons) preselects the client and the client's own worker."""
+        """``?client_id=N`` (the Book buttons) preselects the client and the client's own worker; a free
+        slot's link (``worker_id=``, ``starts_at=``, ``length=``) fills in the worker, start and length."""
         form = super().create_form(obj)
-        client_id = inputs.to_id(request.args.get("client_id")) if request.method == "GET" else None
-        if client_id is not None:
-            client = access.scope(db.session.query(Client), Client, current_user).filter(
-                Client.id == client_id).one_or_none()
-            if client is not None:
-                form.client.data = client
-                if client.worker is not None and "worker" in form:
-                    form.worker.data = client.worker
+        self.prefill_from_slot(form)
         return form
 
     def check_model(self, form, model, is_created):

@@ -76,7 +76,10 @@ class CalendarView(PolicyGatedView, BaseView):
         else:
             worker_id = inputs.to_id(raw)  # "all", a bad or out-of-range number: the whole centre
         data = calendar.week(db.session, current_user, monday, worker_id)
+        from admin_views.booking import week_free_time
+
         return self.render("admin/calendar.html", data=data, worker_id=worker_id, workers=list(social_workers()),
+                           free=week_free_time(worker_id, monday),
                            status_form=StatusForm(), quick=QUICK_STATUSES, can_cancel=scheduling.can_cancel_in_advance)
 
     @expose("/status/", methods=("POST",))

@@ -70,6 +70,12 @@ CUSTOM = {
     "client.case_meeting_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
     "client.case_close_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
     "client.case_roadmap_view": {"reception": 403, "worker": 404, "manager": 200, "admin": 403},
+    # the roadmap's task operations in the case file: the client's own worker or cover (not this worker: 403)
+    "client.case_task_new_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
+    "client.case_task_edit_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
+    "client.case_task_done_view": {"reception": 403, "worker": 403, "manager": 403, "admin": 403},
+    # (a POST without a client: 404 for those who may open clients)
+    "client.case_task_move_view": {"reception": 404, "worker": 404, "manager": 404, "admin": 403},
     # the papers a client takes home: the rules (no personal data) and the appointment card (whoever sees the
     # appointment: reception books, so reception prints cards)
     "client.rules_view": {"reception": 200, "worker": 200, "manager": 200, "admin": 403},
@@ -108,6 +114,9 @@ CUSTOM_PATHS = {
     "client.case_end_intake_view": "/admin/client/case/end-intake/?id={id}",
     "client.case_meeting_view": "/admin/client/case/meeting/?id={id}", "client.case_close_view": "/admin/client/case/close/?id={id}",
     "client.case_roadmap_view": "/admin/client/case/roadmap/?id={id}",
+    "client.case_task_new_view": "/admin/client/case/task/new/?id={id}",
+    "client.case_task_edit_view": "/admin/client/case/task/edit/?id={id}&task=1",
+    "client.case_task_done_view": "/admin/client/case/task/done/?id={id}&task=1",
     "client.rules_view": "/admin/client/rules/?lang=uk", "appointment.card_view": "/admin/appointment/card/?id={appointment}",
     "centre.index": "/admin/centre/",
     "retention.index": "/admin/retention/",
@@ -122,6 +131,7 @@ CUSTOM_PATHS = {
 #: Custom pages answering a POST: (path, form data)
 CUSTOM_POSTS = {
     "calendar.status": ("/admin/calendar/status/", {"appointment_id": str(10**9), "status": "no_show"}),
+    "client.case_task_move_view": ("/admin/client/case/task/move/", {"task": "1", "direction": "up"}),
     "calendar.walk_in": ("/admin/calendar/walk-in/", {"citizenship": "UA"}),
     "lockouts.lift_view": ("/admin/lockouts/lift/", {"worker_id": str(10**9)}),
 }

@@ -73,6 +73,7 @@ def test_manager_reports_exports_anonymises_purges_and_reads_the_audit_trail(ui,
     ui.page.get_by_label(ui.t("Year"), exact=True).fill(str(year))
     ui.click(ui.page.get_by_role("button", name=ui.t("Show the report")))
     expect(ui.page.locator("#report-heading")).to_contain_text(str(year))
+    ui.screenshot("report")
     downloads = ui.page.get_by_role("group", name=ui.t("Download the whole report"))
     with ui.page.expect_download() as download_info:
         downloads.get_by_role("link", name="XLSX", exact=True).click()

@@ -59,6 +59,8 @@ def test_worker_journey(ui, world):
     ui.page.get_by_label(ui.t("Why do you need to open this case?")).fill("Klient přišel naléhavě, kolegyně má dovolenou.")
     ui.click(ui.page.get_by_role("button", name=ui.t("Open the case")))
     expect(ui.flash()).to_contain_text(covered.code)
+    # the worker lands on the case file, where the work is
+    expect(ui.page.get_by_role("heading", level=1)).to_have_text(ui.t("Case file %(code)s", code=covered.code))
     expect(ui.page.get_by_role("link", name=ui.t("Open with cover access"))).to_have_count(0)
 
     # the covered case is open to the worker now: its agreement is on the list

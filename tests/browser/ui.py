@@ -249,6 +249,21 @@ class UI:
             nav.locator("li.dropdown").filter(has=inner).locator(".dropdown-toggle").first.click()
         self.click(link)
 
+    def screenshot(self, name: str) -> None:
+        """A picture for the README's tour (``make screenshots``): with ``PORADNA_SCREENSHOTS=DIR`` set,
+        the page as it is now is saved as ``DIR/NAME.png`` (the window, not the whole page: small
+        files), taken from the Czech run of a journey (the interface's default language)."""
+        import os
+        from pathlib import Path
+
+        folder = os.environ.get("PORADNA_SCREENSHOTS")
+        if not folder or self.locale != "cs":
+            return
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        self.page.mouse.move(0, 0)  # no hover highlight in the picture
+        self.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False, animations="disabled",
+                             caret="hide", scale="css")
+
     def flash(self):
         return self.page.locator("main .alert")
 

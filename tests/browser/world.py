@@ -98,6 +98,14 @@ class World:
     closing_client: ClientRef | None = None
     #: a client anonymised before the journeys start (reception finds the personal fields closed)
     erased_client: ClientRef | None = None
+    #: a social worker with working hours (Monday to Friday, 8:00–16:30) and, per locale, a client of
+    #: theirs reception books from a free slot
+    slot_worker: Person | None = None
+    slot_client: dict[str, ClientRef] = field(default_factory=dict)
+    #: per locale: the worker's client with an agreement and two open tasks: the worker adds, completes
+    #: and reorders tasks in the case file
+    roadmap_client: dict[str, ClientRef] = field(default_factory=dict)
+    roadmap_tasks: tuple[str, str] = ("", "")
 
 
 def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
@@ -236,8 +244,36 @@ def build_world(session) -> World:
     from services import privacy
 
     privacy.anonymise(session, erased)
+    _slots_and_roadmaps(world, worker)
     session.flush()
     return world
+
+
+def _slots_and_roadmaps(world: World, worker) -> None:
+    from extensions import db
+    from models import Worker, WorkingHours
+
+    slot_worker = users.create_worker(db.session, "eva@poradna.test", "Eva Horáková", [Role.WORKER], password=PASSWORD,
+                                      languages=["cs", "en"])
+    db.session.add_all(WorkingHours(worker=slot_worker, weekday=d, starts_at=time(8, 0), ends_at=time(16, 30))
+                       for d in range(5))
+    world.slot_worker = _person(slot_worker)
+    names = {"cs": ("Marta", "Ilčenko"), "en": ("Dilnoza", "Rahmonová")}
+    roadmap_names = {"cs": ("Svitlana", "Hrytsenko"), "en": ("Aziz", "Tursunov")}
+    world.roadmap_tasks = ("Přinést nájemní smlouvu", "Zavolat na úřad práce")
+    today = local_now().date()
+    for locale in LOCALES:
+        first, last = names[locale]
+        world.slot_client[locale] = _ref(factories.make_client(worker=slot_worker, first_name=first, last_name=last,
+                                                               status=ClientStatus.CLIENT))
+        first, last = roadmap_names[locale]
+        person = factories.make_client(worker=db.session.get(Worker, worker.id), first_name=first, last_name=last,
+                                       status=ClientStatus.CLIENT)
+        agreement = factories.make_agreement(client=person, worker=worker, goal="Najít práci a zdravotní pojištění")
+        for position, text in enumerate(world.roadmap_tasks):
+            factories.make_task(agreement=agreement, description=text, responsible=Responsible.CLIENT,
+                                due_on=today + timedelta(days=5 + position), position=position)
+        world.roadmap_client[locale] = _ref(person)
 
 
 #: (document language, first name, last name, citizenship, languages, goal)

@@ -1,0 +1,181 @@
+"""The roadmap in the case file: a small form per task operation, each saving at once and coming back
+to the case file. Mixed into :class:`admin_views.clients.ClientView` next to the case file's pages.
+
+=============================== ============================================ ==========================
+endpoint                        what                                         who
+=============================== ============================================ ==========================
+client.case_task_new_view       add a task (``description``, ``responsible``, the client's own worker
+                                ``due_on``)                                  or cover access
+client.case_task_edit_view      change a task (``&task=N``)                  the same
+client.case_task_done_view      mark it done or not done with an outcome,    the same
+                                or open it again
+client.case_task_move_view      POST ``direction=up|down``: one place        the same
+=============================== ============================================ ==========================
+
+The operations are :mod:`services.tasks`'s; a refusal shows the form again with what was typed.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from admin_views.fields import DateField
+from admin_views.forms import PoradnaForm
+from extensions import db
+from models import RoadmapTask
+from models.enums import Responsible, TaskStatus
+from services import casefile, inputs, tasks
+from services.errors import ServiceError
+
+
+class TaskForm(PoradnaForm):
+    description = TextAreaField(_l("What is to be done"), render_kw={"rows": 3},
+                                validators=[InputRequired(), Length(max=tasks.MAX_DESCRIPTION)])
+    responsible = RadioField(_l("Who does it"), choices=Responsible.choices, default=Responsible.CLIENT.value,
+                             validators=[InputRequired()])
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+
+
+def _finish_choices():
+    return [(s.value, s.title) for s in (TaskStatus.DONE, TaskStatus.NOT_DONE, TaskStatus.OPEN)]
+
+
+class FinishTaskForm(PoradnaForm):
+    status = RadioField(_l("What happened"), choices=_finish_choices, validators=[InputRequired()])
+    outcome = TextAreaField(_l("Outcome"), render_kw={"rows": 3}, validators=[Optional(), Length(max=tasks.MAX_OUTCOME)],
+                            description=_l("What came of it; for a task not done, why."))
+
+
+class RoadmapMixin:
+    """The task pages of the case file (see the module doc)."""
+
+    def _roadmap_gate(self, endpoint: str):
+        """The client, their active agreement and, with ``&task=N``, the task of that agreement (404 if not);
+        anyone but the client's own worker or a colleague with cover access: an audited 403."""
+        client, _who = self._case_gate(endpoint, lambda r: r.write)
+        agreement = casefile.active_agreement(db.session, client)
+        if agreement is None:
+            flash(_("The client has no active agreement: make one first."), "error")
+            return client, None, None
+        task = None
+        if "task" in request.values:
+            task_id = inputs.to_id(request.values.get("task"))
+            task = db.session.get(RoadmapTask, task_id) if task_id is not None else None
+            if task is None or task.agreement_id != agreement.id:
+                abort(404)
+        return client, agreement, task
+
+    def _to_roadmap(self, client):
+        return redirect(self.get_url(".case_view", id=client.id) + "#case-roadmap")
+
+    def _task_page(self, client, form, *, title, submit):
+        return self._form_page(client, form, title=title, submit=submit)
+
+    @expose("/case/task/new/", methods=("GET", "POST"))
+    def case_task_new_view(self):
+        client, agreement, _task = self._roadmap_gate("client.case_task_new_view")
+        if agreement is None:
+            return self._back(client)
+        form = TaskForm()
+        if form.validate_on_submit():
+            try:
+                tasks.add_task(db.session, agreement, current_user._get_current_object(),
+                                 description=form.description.data, responsible=form.responsible.data,
+                                 due_on=form.due_on.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The task is on the roadmap."), "success")
+                return self._to_roadmap(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
+        return self._task_page(client, form, title=_("A new task for %(code)s", code=client.code), submit=_("Add the task"))
+
+    @expose("/case/task/edit/", methods=("GET", "POST"))
+    def case_task_edit_view(self):
+        client, agreement, task = self._roadmap_gate("client.case_task_edit_view")
+        if agreement is None:
+            return self._back(client)
+        if task is None:
+            abort(404)
+        form = TaskForm() if request.method == "POST" else TaskForm(
+            description=task.description, responsible=task.responsible.value, due_on=task.due_on)
+        if form.validate_on_submit():
+            try:
+                tasks.edit_task(db.session, task, current_user._get_current_object(),
+                                  description=form.description.data, responsible=form.responsible.data,
+                                  due_on=form.due_on.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The task is saved."), "success")
+                return self._to_roadmap(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
+        return self._task_page(client, form, title=_("Change the task"), submit=_("Save the task"))
+
+    @expose("/case/task/done/", methods=("GET", "POST"))
+    def case_task_done_view(self):
+        client, agreement, task = self._roadmap_gate("client.case_task_done_view")
+        if agreement is None:
+            return self._back(client)
+        if task is None:
+            abort(404)
+        if request.method == "POST":
+            form = FinishTaskForm()
+        else:
+            wanted = request.args.get("status")
+            status = wanted if wanted in dict(_finish_choices()) else (
+                TaskStatus.DONE.value if task.status == TaskStatus.OPEN else task.status.value)
+            form = FinishTaskForm(data={"status": status, "outcome": task.outcome})
+        if form.validate_on_submit():
+            try:
+                tasks.finish_task(db.session, task, current_user._get_current_object(), status=form.status.data,
+                                    outcome=form.outcome.data)
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("%(task)s: %(status)s.", task=str(task), status=task.status.title), "success")
+                return self._to_roadmap(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
+        return self._task_page(client, form, title=_("What came of the task: %(task)s", task=str(task)),
+                               submit=_("Save"))
+
+    @expose("/case/task/move/", methods=("POST",))
+    def case_task_move_view(self):
+        client, agreement, task = self._roadmap_gate("client.case_task_move_view")
+        form = PoradnaForm()
+        if agreement is None:
+            return self._back(client)
+        if task is None:
+            abort(404)
+        if not form.validate_on_submit():
+            flash(_("The page was open too long. Try again."), "error")
+            return self._to_roadmap(client)
+        try:
+            tasks.move_task(db.session, task, current_user._get_current_object(), request.form.get("direction", ""))
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+        return self._to_roadmap(client)
+
+
+def _show_error(form, exc: ServiceError) -> None:
+    """A refusal at its field (when it names one of the form's) and at the top of the page."""
+    if exc.field and exc.field in form:
+        form[exc.field].errors = list(form[exc.field].errors or []) + [str(exc.message)]
+    flash(str(exc.message), "error")
