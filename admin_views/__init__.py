@@ -55,8 +55,9 @@ def init_admin(app) -> Admin:
     admin.add_view(RetentionView(name=_l("Retention purge"), endpoint="retention", url="/admin/retention", category=privacy))
     admin.add_view(AuditView(AuditEvent, name=_l("Audit trail"), endpoint="audit", category=privacy))
     admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", url="/admin/reports"))
-    from admin_views import fragments
+    from admin_views import catalogs, fragments
 
+    catalogs.correct_admin_catalog(app)
     app.add_template_global(fragments.cached_fragment, "cached_fragment")
     app.add_template_global(fragments.lazy_import, "lazy_import")
     app.add_template_global(fragments.roles_key, "roles_key")

@@ -31,11 +31,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, iter_multi_items
 from werkzeug.exceptions import HTTPException
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
 from admin_views import fragments, listing
-from admin_views.forms import CleanInput, VersionField
+from admin_views.forms import CleanInput, TranslatedMeta, VersionField
 from admin_views.forms_html import FormRenderingMixin
 from admin_views.listing import ListRenderingMixin
 from extensions import db
@@ -96,16 +96,7 @@ class AdminForm(CleanInput, BaseForm):
     """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
     input rules (:mod:`admin_views.forms`: no control characters, numbers within the columns' range)."""
 
-    class Meta(FlaskForm.Meta):
-        def get_translations(self, form):
-            from flask_wtf import i18n
-
-            translations = super().get_translations(form)
-            if translations is i18n.translations and has_request_context() and "babel" in current_app.extensions:
-                from admin_views.fragments import wtforms_translations
-
-                return wtforms_translations  # Flask-WTF's catalogs, read once per locale
-            return translations
+    Meta = TranslatedMeta  # WTForms' messages in natural Czech and English
 
 
 class PoradnaConverter(AdminModelConverter):
@@ -114,7 +105,16 @@ class PoradnaConverter(AdminModelConverter):
     def _model_select_field(self, prop, multiple, remote_model, **kwargs):
         if not getattr(self.view, "_form_ajax_refs", {}).get(prop.key):
             kwargs.setdefault("widget", FastSelect2(multiple=bool(multiple)))  # staff, offices, topics
+            if not multiple:
+                kwargs.setdefault("blank_text", _l("— not given —"))  # not an empty option (its value is "__None")
         return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
+    @converts("Text")
+    def conv_long_text(self, column, field_args, **extra):
+        """Long text (notes, issues, goals) refused past :func:`services.inputs.text_limit` on the form,
+        as the case file's forms and the flush check (services/writes.py) refuse it."""
+        field_args["validators"].append(Length(max=inputs.text_limit(column)))
+        return super().conv_Text(column=column, field_args=field_args, **extra)
 
     @converts("UTCDateTime")
     def conv_utc_datetime(self, field_args, **extra):

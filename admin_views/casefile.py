@@ -38,7 +38,7 @@ from admin_views.base import deny
 from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
-from admin_views.forms import PoradnaForm
+from admin_views.forms import PoradnaForm, TranslatedMeta
 from extensions import db
 from models import Appointment, Client, RoadmapTask
 from models.enums import AppointmentPlace, AppointmentPurpose, AppointmentStatus, IntakeEndReason, Responsible, TaskStatus, VisitChannel
@@ -124,7 +124,7 @@ class CloseForm(PoradnaForm):
 
 
 class NewTaskForm(Form):
-    class Meta(FlaskForm.Meta):
+    class Meta(TranslatedMeta):
         csrf = False  # a row of the meeting form, which carries the token; messages translated like the rest
 
     description = TextAreaField(_l("What is to be done"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],

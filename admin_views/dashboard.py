@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from extensions import db
 from models.enums import ClientStatus
-from services import access, dashboard, inputs
+from services import access, clients, dashboard, inputs
 
 
 class DashboardView(AdminIndexView):
@@ -41,4 +41,4 @@ class DashboardView(AdminIndexView):
         # the walk-in form's list of social workers, also for choosing whose day the desk shows
         desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []
         return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus, walk_in_form=form,
-                           desk_workers=desk_workers, desk_url=desk_url)
+                           desk_workers=desk_workers, desk_url=desk_url, namesake_details=clients.namesake_details)

@@ -77,8 +77,27 @@ class CleanInput:
         return super().validate(extra_validators=extra_validators)
 
 
+class TranslatedMeta(FlaskForm.Meta):
+    """Flask-WTF's form options with WTForms' messages in the project's natural wording
+    (:class:`admin_views.fragments.WTFormsTranslations`: WTForms' catalog with translations/*/wtforms.po
+    over it), read once per language."""
+
+    def get_translations(self, form):
+        from flask import current_app, has_request_context
+        from flask_wtf import i18n
+
+        translations = super().get_translations(form)
+        if translations is i18n.translations and has_request_context() and "babel" in current_app.extensions:
+            from admin_views.fragments import wtforms_translations
+
+            return wtforms_translations
+        return translations
+
+
 class PoradnaForm(CleanInput, FlaskForm):
     """Flask-WTF's form (CSRF) with the application's input rules."""
+
+    Meta = TranslatedMeta
 
 
 class VersionField(HiddenField):

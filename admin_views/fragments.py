@@ -141,7 +141,9 @@ def clear() -> None:
 
 
 class WTFormsTranslations:
-    """WTForms' own messages ("Not a valid choice", "This field is required.") in the user's language.
+    """WTForms' own messages ("Not a valid choice", "This field is required.") in the user's language:
+    WTForms' catalog with the project's natural wording over it (translations/*/LC_MESSAGES/wtforms.po:
+    WTForms' Czech lacks the plural for five and more characters and says "mezi 0 and 1440").
 
     Flask-WTF reads and parses WTForms' catalog from disk for every request that builds a form (a list
     page builds its delete form on each request); the catalogs are the same for every request, so
@@ -150,14 +152,15 @@ class WTFormsTranslations:
     _catalogs: dict[str, object] = {}
 
     def _get(self):
-        from babel import support
         from wtforms.i18n import messages_path
+
+        from admin_views import catalogs
 
         locale = get_locale()
         key = str(locale)
         catalog = self._catalogs.get(key)
         if catalog is None:
-            catalog = self._catalogs[key] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+            catalog = self._catalogs[key] = catalogs.layered_catalog([messages_path(), catalogs.project_dir()], locale, "wtforms")
         return catalog
 
     def gettext(self, string):
