@@ -208,3 +208,13 @@ def test_an_oversized_request_is_refused_with_a_czech_page(client, db, login_as)
     page = response.get_data(as_text=True)
     assert response.status_code == 413
     assert "příliš velký (více než 2 MB)" in page and not english_on(page)
+
+
+def test_the_booking_forms_red_button_says_what_it_does(client, db, login_as):
+    login_as("reception")
+    page = client.get("/admin/appointment/new/").get_data(as_text=True)
+    assert "Zpět bez uložení" in page and ">Zrušit<" not in page
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    page = client.get("/admin/appointment/new/").get_data(as_text=True)
+    assert "Back without saving" in page and ">Cancel<" not in page
