@@ -21,6 +21,8 @@ from services import inputs
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
 NUMBER_OUT_OF_RANGE = _l("This number is too large to be saved.")
 
+#: selects of one choice (WTForms' and Flask-Admin's query selects)
+_SELECTS = (fields.SelectFieldBase,)
 #: fields whose text may span several lines (line breaks and tabs are allowed there)
 _MULTILINE = (fields.TextAreaField,)
 
@@ -59,6 +61,15 @@ def input_errors(form) -> bool:
     return clean
 
 
+def unrequire_select(field) -> None:
+    """A single-choice select without the browser's ``required`` attribute: HTML allows it only on a select
+    whose first option is an empty placeholder, and a select always sends one of its options anyway. The
+    field's own rule (a choice must be made) is still checked when the form is sent."""
+    if isinstance(field, _SELECTS) and not getattr(field.widget, "multiple", False) \
+            and getattr(field.flags, "required", False):
+        field.render_kw = {**(field.render_kw or {}), "required": False}
+
+
 def _add_error(field, message) -> None:
     errors = field.errors if isinstance(field.errors, list) else list(field.errors or [])
     text = str(message)
@@ -70,6 +81,11 @@ def _add_error(field, message) -> None:
 class CleanInput:
     """A form mixin: :func:`input_errors` before the fields' own validation, which does not run when it
     finds a problem (a validator such as Flask-Admin's ``Unique`` would send the value to the database)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in _leaf_fields(self):
+            unrequire_select(field)
 
     def validate(self, extra_validators=None):
         if not input_errors(self):

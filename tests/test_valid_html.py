@@ -36,8 +36,6 @@ TOLERATED: dict[str, str] = {}
 PENDING: dict[str, str] = {
     r"X-UA-Compatible": "the obsolete meta element of the base template's head",
     r"attribute “action” on element “form”: Must be non-empty": "the create and edit forms' empty action",
-    r"first child “option” element of a “select” element with a “required” attribute": "required selects "
-    "without an empty first option",
     r"“for” attribute of the “label” element must be the ID of a non-hidden form control": "labels of the client "
     "lookups point at their hidden input",
 }
