@@ -128,8 +128,10 @@ def create_app(config=None) -> Flask:
                 _ping_idle_connections(db.engine, app.config.get("POOL_PING_AFTER", 10))
 
     from models import Client, Worker
-    from services import name_index, name_search, phone_index, writes  # noqa: F401 - writes: its flush checks (services/writes.py)
+    from services import audit, name_index, name_search, phone_index, writes
 
+    audit.listen()  # audit entries are append-only
+    writes.listen()  # what a save may not change (services/writes.py), on every flush
     name_index.listen(Client.__table__)  # SQLite's search indexes of names and phone numbers come and go with the table
     phone_index.listen(Client.__table__)
     name_search.listen(Client)  # a client's search key follows its names on every save

@@ -9,7 +9,6 @@ import hashlib
 import logging
 import os
 import re
-import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
@@ -17,6 +16,7 @@ from flask_babel import get_locale
 from flask_login import current_user, logout_user
 from markupsafe import Markup
 
+from csp import csp_nonce
 from services import clock
 
 log = logging.getLogger(__name__)
@@ -30,14 +30,6 @@ MIN_SECRET_KEY_LENGTH = 32
 
 
 # --- Content-Security-Policy -------------------------------------------------------------------
-
-def csp_nonce() -> str:
-    """The nonce of this response's scripts (one per request; Flask-Admin's templates get it too)."""
-    nonce = g.get("csp_nonce")
-    if nonce is None:
-        nonce = g.csp_nonce = secrets.token_urlsafe(18)
-    return nonce
-
 
 def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"

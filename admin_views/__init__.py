@@ -5,12 +5,13 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_views import adapters
 from config import BASE_DIR
 from models import (
     Agreement, Appointment, AuditEvent, Client, DataRequest, Intake, PublicOffice, RoadmapTask, Topic, Visit,
     WalkInHours, Worker, WorkingHours,
 )
-from security import csp_nonce
+from csp import csp_nonce
 
 
 def init_admin(app) -> Admin:
@@ -55,10 +56,8 @@ def init_admin(app) -> Admin:
     admin.add_view(RetentionView(name=_l("Retention purge"), endpoint="retention", url="/admin/retention", category=privacy))
     admin.add_view(AuditView(AuditEvent, name=_l("Audit trail"), endpoint="audit", category=privacy))
     admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", url="/admin/reports"))
-    from admin_views import catalogs, fragments
+    from admin_views import catalogs
 
     catalogs.correct_admin_catalog(app)
-    app.add_template_global(fragments.cached_fragment, "cached_fragment")
-    app.add_template_global(fragments.lazy_import, "lazy_import")
-    app.add_template_global(fragments.roles_key, "roles_key")
+    app.after_request(adapters.document_language)
     return admin

@@ -1,7 +1,7 @@
 """My account (password, two-factor sign-in) for everyone, and the sign-in lockouts page for managers and admins."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,7 +10,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import security
-from admin_views.base import deny
+from admin_views.gate import PolicyGatedView, deny
 from admin_views.forms import PoradnaForm
 from extensions import db
 from models import Worker
@@ -48,18 +48,6 @@ class LiftForm(PoradnaForm):
     address = HiddenField()
 
 
-class _Page(BaseView):
-    screen = ""
-
-    def is_accessible(self):
-        return access.can_open(current_user, self.screen)
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        deny(self.screen)
-
-
 def _me() -> Worker:
     return db.session.get(Worker, current_user.id)
 
@@ -87,7 +75,7 @@ def check_current_password(worker: Worker, field) -> bool:
     return False
 
 
-class AccountView(_Page):
+class AccountView(PolicyGatedView, BaseView):
     """My account: change the password, set up or turn off two-factor sign-in, new recovery codes."""
 
     screen = "account"
@@ -177,7 +165,7 @@ class AccountView(_Page):
         return self.render("admin/account/confirm.html", form=form, action="disable"), status
 
 
-class LockoutsView(_Page):
+class LockoutsView(PolicyGatedView, BaseView):
     """Accounts and addresses locked after failed sign-ins, with a button to lift each lockout."""
 
     screen = "lockouts"

@@ -8,47 +8,36 @@ and database errors into clear, translated messages.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
+from flask import abort, current_app, flash, g, has_request_context, request
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import BaseForm
-from flask_admin.model.form import converts
-from flask_babel import get_locale
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, iter_multi_items
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from admin_views.fields import CodeListField, DateField, EnumSelectField, FastSelect2, LocalDateTimeField
-from admin_views import fragments, listing
-from admin_views.forms import CleanInput, TranslatedMeta, VersionField
-from admin_views.forms_html import FormRenderingMixin
-from admin_views.listing import ListRenderingMixin
+from admin_views import adapters, row_actions
+from admin_views.adapters import FlaskAdminHooks
+from admin_views.filters import PoradnaFilterConverter
+from admin_views.formatters import EXPORT_FORMATTERS, TYPE_FORMATTERS
+from admin_views.forms import AdminForm, PoradnaConverter, VersionField
+from admin_views.gate import PolicyGatedView, deny
+from admin_views.saving import forget_unsafe_return_address
 from extensions import db
 from models import Client
-from models.enums import AuditAction, LabeledEnum
-from security import safe_next
-from services import access, audit, formats, inputs, writes
+from models.enums import AuditAction, Role
+from services import access, audit, clients, inputs, writes
 from services.errors import ServiceError
-from services.timeutil import local_day_bounds
 
 log = logging.getLogger(__name__)
-
-MAX_PAGE_SIZE = 100
 
 #: Why a field of an edit form is shown greyed out (admin_views.base.SecureModelView._fields_fixed).
 FIXED_REASONS = {
@@ -58,265 +47,6 @@ FIXED_REASONS = {
 #: A save from a form older than the record (its version moved on meanwhile).
 STALE = _l("Someone changed this record after you opened the form, so nothing was saved. "
            "Copy what you typed if you need it, reload the page and make your change again.")
-
-
-def deny(endpoint: str, obj=None, status: int = 403, details: dict | None = None):
-    """Audit a refused access and answer 403 (or 404 where existence must not leak).
-
-    ``details`` (no personal data: e.g. the refused action's name) are added to the entry.
-    """
-    if current_user.is_authenticated:
-        if obj is not None:
-            audit.record_for(db.session, AuditAction.DENIED, obj, details={"screen": endpoint} | (details or {}))
-        else:
-            audit.record(db.session, AuditAction.DENIED, entity=endpoint,
-                         details={"path": request.path[:200]} | (details or {}))
-        db.session.commit()
-    abort(status)
-
-
-def forget_unsafe_return_address() -> None:
-    """Flask-Admin's return address (``url``, in the address or a posted form) only when the one
-    safe-redirect check (:func:`security.safe_next`) accepts it; otherwise this request goes on as if
-    none was given, and Flask-Admin returns to the list."""
-    changed = False
-    for source in ("args", "form"):
-        data = getattr(request, source)
-        raw = data.get("url")
-        if raw is not None and safe_next(raw) is None:
-            kept = data.copy()
-            kept.poplist("url")
-            setattr(request, source, ImmutableMultiDict(kept))  # a cached property: the rest of the request reads this
-            changed = True
-    if changed:
-        request.values = CombinedMultiDict([request.args] if request.method == "GET" else [request.args, request.form])
-
-
-class AdminForm(CleanInput, BaseForm):
-    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
-    input rules (:mod:`admin_views.forms`: no control characters, numbers within the columns' range)."""
-
-    Meta = TranslatedMeta  # WTForms' messages in natural Czech and English
-
-
-class PoradnaConverter(AdminModelConverter):
-    """Model → form conversion for the project's own column types."""
-
-    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
-        if not getattr(self.view, "_form_ajax_refs", {}).get(prop.key):
-            kwargs.setdefault("widget", FastSelect2(multiple=bool(multiple)))  # staff, offices, topics
-            if not multiple:
-                kwargs.setdefault("blank_text", _l("— not given —"))  # not an empty option (its value is "__None")
-        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
-
-    @converts("Text")
-    def conv_long_text(self, column, field_args, **extra):
-        """Long text (notes, issues, goals) refused past :func:`services.inputs.text_limit` on the form,
-        as the case file's forms and the flush check (services/writes.py) refuse it."""
-        field_args["validators"].append(Length(max=inputs.text_limit(column)))
-        return super().conv_Text(column=column, field_args=field_args, **extra)
-
-    @converts("UTCDateTime")
-    def conv_utc_datetime(self, field_args, **extra):
-        return LocalDateTimeField(**field_args)
-
-    @converts("Date")
-    def convert_date(self, field_args, **extra):
-        return DateField(**field_args)
-
-    @converts("EnumText")
-    def conv_enum_text(self, column, field_args, **extra):
-        field_args.pop("filters", None)
-        return EnumSelectField(enum_class=column.type.enum_class, allow_blank=column.nullable, **field_args)
-
-    @converts("CodeList")
-    def conv_code_list(self, column, field_args, **extra):
-        field_args["validators"] = [v for v in field_args.get("validators", []) if not v.__class__.__name__ == "InputRequired"]
-        field_args.pop("filters", None)
-        return CodeListField(**field_args)
-
-
-# --- filters ---------------------------------------------------------------------------------
-
-class EnumEqualFilter(sqla_filters.BaseSQLAFilter):
-    static_options = True  # the enum's members: the same choices on every request (per locale)
-
-    def __init__(self, column, name, enum_class, **kwargs):
-        kwargs.pop("options", None)
-        super().__init__(column, name, options=enum_class.choices, **kwargs)
-        self.enum_class = enum_class
-
-    def validate(self, value):
-        try:
-            self.enum_class(value)
-            return True
-        except ValueError:
-            return False
-
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) == self.enum_class(value))
-
-    def operation(self):
-        return _l("equals")
-
-
-class EnumNotEqualFilter(EnumEqualFilter):
-    def apply(self, query, value, alias=None):
-        column = self.get_column(alias)
-        return query.filter(sa.or_(column != self.enum_class(value), column.is_(None)))
-
-    def operation(self):
-        return _l("not equal")
-
-
-class LocalDayFilter(sqla_filters.DateEqualFilter):
-    """On a calendar day in the centre's zone, for a UTC timestamp column."""
-
-    def apply(self, query, value, alias=None):
-        start, end = local_day_bounds(value)
-        column = self.get_column(alias)
-        return query.filter(column >= start, column < end)
-
-
-class LocalFromFilter(sqla_filters.DateGreaterFilter):
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) >= local_day_bounds(value)[0])
-
-    def operation(self):
-        return _l("from")
-
-
-class LocalUntilFilter(sqla_filters.DateSmallerFilter):
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) < local_day_bounds(value)[1])
-
-    def operation(self):
-        return _l("until")
-
-
-class LocalBetweenFilter(sqla_filters.DateBetweenFilter):
-    def apply(self, query, value, alias=None):
-        start, end = local_day_bounds(value[0])[0], local_day_bounds(value[1])[1]
-        column = self.get_column(alias)
-        return query.filter(column >= start, column < end)
-
-
-class CodeListContainsFilter(sqla_filters.BaseSQLAFilter):
-    """A comma-separated code list contains one code."""
-
-    def apply(self, query, value, alias=None):
-        column = sa.type_coerce(self.get_column(alias), sa.String)
-        code = (value or "").strip().lower()
-        return query.filter(sa.or_(column == code, column.like(f"{code},%"), column.like(f"%,{code}"), column.like(f"%,{code},%")))
-
-    def operation(self):
-        return _l("includes")
-
-
-class PoradnaFilterConverter(sqla_filters.FilterConverter):
-    @sqla_filters.filters.convert("enumtext")
-    def conv_enum_text(self, column, name, **kwargs):
-        enum_class = column.type.enum_class
-        return [EnumEqualFilter(column, name, enum_class, **kwargs), EnumNotEqualFilter(column, name, enum_class, **kwargs)]
-
-    @sqla_filters.filters.convert("utcdatetime")
-    def conv_utc_datetime(self, column, name, **kwargs):
-        return [f(column, name, **kwargs) for f in (LocalDayFilter, LocalFromFilter, LocalUntilFilter, LocalBetweenFilter)]
-
-    @sqla_filters.filters.convert("codelist")
-    def conv_code_list(self, column, name, **kwargs):
-        return [CodeListContainsFilter(column, name, **kwargs)]
-
-
-# --- formatters ------------------------------------------------------------------------------
-
-# listing.* keep the locale, time zone, patterns and translated labels for the rest of the request
-
-def _fmt_enum(view, value, name):
-    return listing.text(value)
-
-
-def _fmt_datetime(view, value, name):
-    return formats.datetime_text(value)  # the language's one format (services/formats.py)
-
-
-def _fmt_date(view, value, name):
-    return formats.date_text(value)
-
-
-def _badge(value):
-    label = _("Yes") if value else _("No")
-    return Markup('<span class="badge {}">{}</span>').format("badge-success" if value else "badge-light", label)
-
-
-def _fmt_bool(view, value, name):
-    value = bool(value)
-    return listing.cached((_badge, value), lambda: _badge(value))
-
-
-def _fmt_list(view, value, name):
-    return ", ".join(str(v) for v in value)
-
-
-def _fmt_none(view, value, name):
-    return ""
-
-
-# formatters whose text depends on the value alone (and the language): a list writes each once per page
-_fmt_enum.per_value = _fmt_bool.per_value = _fmt_none.per_value = True
-
-TYPE_FORMATTERS = {
-    LabeledEnum: _fmt_enum,
-    bool: _fmt_bool,
-    datetime: _fmt_datetime,
-    date: _fmt_date,
-    list: _fmt_list,
-    type(None): _fmt_none,
-}
-
-
-# --- ajax ------------------------------------------------------------------------------------
-
-class ScopedAjaxLoader(QueryAjaxModelLoader):
-    """An ajax lookup that only finds what the user may see, a few rows at a time."""
-
-    def __init__(self, name, model, *, fields, order_by=None, prefix_fields=(), joins=(), conditions=(), **options):
-        options.setdefault("minimum_input_length", 1)
-        super().__init__(name, db, model, fields=fields, order_by=order_by, **options)
-        self.prefix_fields = [getattr(model, f) if isinstance(f, str) else f for f in prefix_fields]
-        self.joins = joins
-        #: SQL conditions on what the lookup offers (e.g. no anonymised client where nothing new is recorded
-        #: for them); a posted id is still found, so that the service says why it is refused
-        self.conditions = list(conditions)
-
-    def get_query(self):
-        query = db.session.query(self.model)
-        for join in self.joins:
-            query = query.join(join)
-        return access.scope(query, self.model, current_user)
-
-    def get_one(self, pk):
-        pk = inputs.to_id(pk)  # a POSTed value: not a number, or beyond the ids' range, finds nothing
-        if pk is None:
-            return None
-        return self.get_query().filter(self.model.id == pk).one_or_none()
-
-    #: the deepest an ajax lookup pages (a person scrolls a select through a few dozen results)
-    MAX_OFFSET = 10_000
-
-    def get_list(self, term, offset=0, limit=10):
-        cap = current_app.config.get("AJAX_LOOKUP_LIMIT", 20)
-        limit = inputs.clamp(limit or 10, 1, cap, 10)
-        offset = inputs.clamp(offset or 0, 0, self.MAX_OFFSET, 0)
-        term = (term or "").strip()
-        if not term:
-            return []
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions = [sa.cast(f, sa.String).ilike(like, escape="\\") for f in self._cached_fields]
-        conditions += [f.ilike(term.replace("%", "") + "%") for f in self.prefix_fields]
-        query = self.get_query().filter(sa.or_(*conditions), *self.conditions)
-        order = self.order_by if self.order_by is not None else self.model.id
-        return query.order_by(order, self.model.id).offset(offset).limit(limit).all()
 
 
 # --- the base view ---------------------------------------------------------------------------
@@ -349,52 +79,6 @@ WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "delete_vie
 COUNT_CAP = 10_000
 
 
-class FormOnDemand:
-    """A form made when a page first uses it. A list page whose row actions and actions form come
-    from kept parts (admin_views/fragments.py, listing.py) never does, and skips building two forms
-    (and their CSRF fields) that Flask-Admin's list view builds for every request."""
-
-    __slots__ = ("_make", "_form")
-
-    def __init__(self, make):
-        self._make, self._form = make, None
-
-    def _get(self):
-        if self._form is None:
-            self._form = self._make()
-        return self._form
-
-    def __getattr__(self, name):
-        return getattr(self._get(), name)
-
-    def __getitem__(self, key):
-        return self._get()[key]
-
-    def __iter__(self):
-        return iter(self._get())
-
-    def __contains__(self, key):
-        return key in self._get()
-
-    def __bool__(self):
-        return True
-
-
-def list_url(view, args: dict) -> str:
-    """``view.get_url(".index_view", **args)``: the view's address kept for the request, ``args`` encoded
-    as Werkzeug encodes a URL's query (None left out, in the order given, the same safe characters)."""
-    bases = g.setdefault("_poradna_list_urls", {})
-    base = bases.get(view.endpoint)
-    if base is None:
-        base = bases[view.endpoint] = view.get_url(".index_view")
-    items = [item for item in iter_multi_items(args) if item[1] is not None]
-    return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
-
-
-#: the characters Werkzeug leaves unquoted in a query (werkzeug.urls._urlencode)
-URL_SAFE = "!$'()*,/:;?@"
-
-
 def listed(*path):
     """Joined-eager loading along ``path`` (relationship attributes), each related record with only the
     columns another list's row shows of it (its model's ``LISTED_COLUMNS``): an appointment page
@@ -411,20 +95,25 @@ def listed(*path):
 
 class CappedCountQuery(sa.orm.Query):
     """A list's count query (Flask-Admin adds the filters and joins) that stops counting past
-    :data:`COUNT_CAP`: ``scalar()`` counts at most ``COUNT_CAP + 1`` matching rows, exact when cheap."""
+    :data:`COUNT_CAP`: ``scalar()`` counts at most ``COUNT_CAP + 1`` matching rows."""
 
     def capped_statement(self):
         capped = self.with_entities(sa.literal(1)).limit(COUNT_CAP + 1).subquery("capped")
         return sa.select(sa.func.count()).select_from(capped)
 
     def scalar(self):
-        if has_request_context() and g.get("_poradna_defer_count"):
-            g._poradna_deferred_count = self  # SecureModelView.get_list counts with the page's rows
-            return None
         return self.session.execute(self.capped_statement()).scalar()
 
 
-class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
+@dataclass
+class ListPage:
+    """One page of a list: its rows and the number of all rows found, counted up to ``COUNT_CAP + 1``."""
+
+    count: int
+    rows: list
+
+
+class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
     """A Flask-Admin model view whose every path goes through the access policy."""
 
     _declared_can_create = True
@@ -448,7 +137,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     filter_converter = PoradnaFilterConverter()
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = TYPE_FORMATTERS
-    column_type_formatters_export = {LabeledEnum: _fmt_enum, type(None): _fmt_none, list: _fmt_list}
+    column_type_formatters_export = EXPORT_FORMATTERS
     can_view_details = True
     can_set_page_size = True
     page_size = 25
@@ -461,25 +150,23 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     #: (column, descending) — the primary key is always added as a tiebreaker
     column_default_sort: tuple | list | str | None = ("id", True)
     list_template = "admin/model/poradna_list.html"
-    edit_template = "admin/model/poradna_edit.html"
     create_template = "admin/model/poradna_create.html"
+    edit_template = "admin/model/poradna_edit.html"
 
     def __init__(self, model, **kwargs):
         super().__init__(model, db, **kwargs)
 
-    # --- who may open the screen -------------------------------------------------------------
-    def is_accessible(self):
-        return access.can_open(current_user, self.endpoint)
+    def get_list_row_actions(self):
+        """Flask-Admin's row actions, Delete only on the rows the policy lets the person delete."""
+        return row_actions.with_policy(super().get_list_row_actions())
 
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        deny(self.endpoint)
-
-    def _handle_view(self, name, **kwargs):
-        """A role that may open the screen but not write on it gets an audited 403 at create, edit and delete."""
+    # --- who may write on the screen (who may open it: PolicyGatedView) ----------------------
+    def before_view(self, name) -> None:
+        """Before any view of the screen: a return address that is not a path on this site is dropped."""
         forget_unsafe_return_address()
-        response = super()._handle_view(name, **kwargs)
+
+    def after_gate(self, name, response):
+        """A role that may open the screen but not write on it gets an audited 403 at create, edit and delete."""
         if response is None and name in WRITE_VIEWS and getattr(self, f"_declared_{WRITE_VIEWS[name]}") \
                 and not access.can_write_screen(current_user, self.endpoint):
             deny(self.endpoint, details={"view": name})
@@ -491,26 +178,13 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         refuses to compare the form's strings with an integer key)."""
         return super().action_delete(self.scoped_ids(ids))
 
-    def get_actions_list(self):
-        """Flask-Admin's allowed actions and their translated texts, translated once per locale and set
-        of allowed actions (it translated every title and confirmation on every list page)."""
-        allowed = tuple(name for name, _text in self._actions if self.is_action_allowed(name))
-        key = (str(get_locale()), allowed)
-        kept = self.__dict__.setdefault("_kept_actions_lists", {})
-        found = kept.get(key)
-        if found is None:
-            actions = [(name, str(text)) for name, text in self._actions if name in allowed]
-            confirmations = {name: str(self._actions_data[name][2]) for name in allowed if self._actions_data[name][2]}
-            found = kept[key] = (actions, confirmations)
-        return list(found[0]), dict(found[1])
-
     def handle_action(self, return_view=None):
         """An action the user may not run is an audited 403 (Flask-Admin would redirect without a word);
         a delete of any chosen record the user may not delete refuses them all."""
         form = self.action_form()
         if self.validate_form(form):
             name = form.action.data
-            if name in self._actions_data and not self.is_action_allowed(name):
+            if name in adapters.action_names(self) and not self.is_action_allowed(name):
                 deny(self.endpoint, details={"action": str(name)[:40]})
             if name == "delete":
                 ids = self.scoped_ids(request.form.getlist("rowid"))
@@ -524,8 +198,6 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         return access.scope(super().get_query(), self.model, current_user)
 
     def get_count_query(self):
-        if g.get("_poradna_count_with_page"):
-            return None  # get_list counts with the page itself
         query = CappedCountQuery([sa.func.count()], session=db.session()).select_from(self.model)
         return access.scope(query, self.model, current_user)
 
@@ -534,34 +206,29 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
     #: column; the client list puts the best name match first unless a column is sorted
     search_by_client = False
 
-    def _apply_search(self, query, count_query, joins, count_joins, search):
+    def search_condition(self, search):
+        """What the search box finds: ``(condition, order)`` of :func:`services.clients.lookup` for a
+        screen searched by client (None: the text finds nothing to look for), or NotImplemented for
+        Flask-Admin's own search over ``column_searchable_list``."""
         if not self.search_by_client:
-            return super()._apply_search(query, count_query, joins, count_joins, search)
-        from models import Client
-        from services import clients
-
+            return NotImplemented
         found = clients.lookup(db.session, search)
         if found is None:
-            return query, count_query, joins, count_joins
-        condition = found.condition
+            return None
         if self.model is not Client:
-            condition = self.model.client_id.in_(sa.select(Client.id).where(condition))
-        elif found.order and not request.args.get("sort"):
-            query = query.order_by(*found.order)  # before the list's default sort
-        query = query.filter(condition)
-        if count_query is not None:
-            count_query = count_query.filter(condition)
-        return query, count_query, joins, count_joins
+            return self.model.client_id.in_(sa.select(Client.id).where(found.condition)), ()
+        return found.condition, (found.order if not request.args.get("sort") else ())
 
     def _page_loads(self) -> list:
         """What a list page loads with its rows: the relations its columns show, and not the ones the
         models join by default beyond them (a client's worker behind each appointment, say); of a
         related record only the columns a row shows of it (see :func:`listed`). Built once per view
         (loader options are immutable)."""
+        joins = adapters.auto_joins(self)
         built = self.__dict__.get("_page_loads_built")
-        if built is None or built[0] is not self._auto_joins:  # Flask-Admin refreshed its caches
-            loads = [sa.orm.lazyload("*")] + [listed(relation) for relation in self._auto_joins] + list(self.list_loads)
-            built = self.__dict__["_page_loads_built"] = (self._auto_joins, loads)
+        if built is None or built[0] is not joins:  # Flask-Admin refreshed its caches
+            loads = [sa.orm.lazyload("*")] + [listed(relation) for relation in joins] + list(self.list_loads)
+            built = self.__dict__["_page_loads_built"] = (joins, loads)
         return built[1]
 
     #: loader options for relations a list's columns reach through another one (e.g. a task's agreement's client)
@@ -574,14 +241,15 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         """``load_only`` of the columns a list page shows of its own rows (the columns it lists, the keys of
         the relations it shows, ``list_load_columns``), or None when some column's needs are not known.
         An appointment page read the notes, evaluation and next steps of every row, to show none of them."""
+        columns = adapters.list_columns(self)
         built = self.__dict__.get("_list_load_only_built")
-        if built is not None and built[0] is self._list_columns:
+        if built is not None and built[0] is columns:
             return built[1]
         mapper = sa.inspect(self.model)
         keys = {mapper.get_property_by_column(column).key for column in mapper.primary_key}
         keys.update(self.list_load_columns)
         option = None
-        for name, _label in self._list_columns:
+        for name, _label in columns:
             prop = mapper.attrs.get(name.split(".")[0])
             if isinstance(prop, sa.orm.ColumnProperty):
                 keys.add(prop.key)
@@ -591,7 +259,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
                 break  # a computed column with no declared needs: load the whole row
         else:
             option = sa.orm.load_only(*(getattr(self.model, key) for key in sorted(keys)))
-        self.__dict__["_list_load_only_built"] = (self._list_columns, option)
+        self.__dict__["_list_load_only_built"] = (columns, option)
         return option
 
     def _list_page_loads(self) -> list:
@@ -605,99 +273,43 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         return loads
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
-        """Flask-Admin's list query, paged by ids first: the page's ids are found through the indexes
-        alone (sort, filters, OFFSET), and only those rows are joined to what the columns show, so a
-        deep page does not join every skipped row."""
-        searching = bool(execute and search and search.strip())
-        g._poradna_count_with_page = searching  # a search scans anyway: count in the same pass (get_count_query)
-        g._poradna_defer_count = execute and not searching  # the capped count goes with the page's rows
-        g._poradna_deferred_count = None
-        try:
-            if execute:
-                count, query = self._list_query(page, sort_column, sort_desc, search, filters, page_size)
-            else:  # an export streams this query: Flask-Admin's own, which joins the relations its columns show
-                count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
-        finally:
-            g._poradna_count_with_page = False
-            g._poradna_defer_count = False
-        deferred, g._poradna_deferred_count = g._poradna_deferred_count, None
+        """Flask-Admin's list: the page of :meth:`list_page`; an export streams Flask-Admin's own query
+        (which joins the relations its columns show)."""
         if not execute:
-            return count, query
-        if searching:
-            # the page's rows joined to the page of the search, with the number of all rows found
+            return super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
+        found = self.list_page(page, sort_column, sort_desc, search, filters, page_size)
+        return found.count, found.rows
+
+    def list_page(self, page, sort_column, sort_desc, search, filters, page_size=None) -> ListPage:
+        """One page of the list, paged by ids first: the page's ids are found through the indexes alone
+        (sort, filters, OFFSET), and only those rows are joined to what the columns show, so a deep page
+        does not join every skipped row. The capped count comes in the same statement: a column of the
+        page's rows, or a window count over what a search found."""
+        count_query, query = adapters.list_query(self, self.get_count_query(), page, sort_column, sort_desc,
+                                                 search, filters, page_size)
+        if search and search.strip():
             found, order = self._search_page(query, page, page_size)
             rows = (db.session.query(self.model).join(found, self.model.id == found.c.id).add_columns(found.c.total)
-                    .options(*self._list_page_loads()).order_by(*order).all())
+                    .options(*self._list_page_loads()).order_by(*order).execution_options(**clients.TYPED_TEXT).all())
             if rows:
-                return rows[0][1], [row[0] for row in rows]
+                return ListPage(rows[0][1], [row[0] for row in rows])
             if not page:
-                return 0, []
+                return ListPage(0, [])
             # a page past the end: count on its own
-            return query.limit(None).offset(None).order_by(None).with_entities(sa.func.count()).scalar(), []
+            return ListPage(query.limit(None).offset(None).order_by(None).with_entities(sa.func.count())
+                            .execution_options(**clients.TYPED_TEXT).scalar(), [])
         page_ids = query.with_entities(self.model.id).subquery("page_ids")
         rows_query = (query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id)))
                       .options(*self._list_page_loads()))
-        if deferred is None:
-            return count, rows_query.all()
-        long_list = self._count_key(filters)
-        if fragments.over_cap(long_list):  # found longer than the cap a moment ago: not counted again
-            rows = rows_query.all()
-            if rows:
-                return COUNT_CAP + 1, rows
-            return db.session.execute(deferred.capped_statement()).scalar(), []
-        # the capped count as a column of the page's rows: one statement, one round trip, instead of two
-        # (both engines compute an uncorrelated scalar subquery once per statement)
-        counted = rows_query.add_columns(deferred.capped_statement().scalar_subquery().label("poradna_total")).all()
+        # both engines compute an uncorrelated scalar subquery once per statement
+        capped = count_query.capped_statement()
+        counted = rows_query.add_columns(capped.scalar_subquery().label("poradna_total")).all()
         if not counted:  # no rows on this page (a page past the end, nothing found): count on its own
-            return db.session.execute(deferred.capped_statement()).scalar(), []
-        if counted[0][1] > COUNT_CAP:
-            fragments.remember_over_cap(long_list)
-        return counted[0][1], [row[0] for row in counted]
-
-    def _list_query(self, page, sort_column, sort_desc, search, filters, page_size):
-        """Flask-Admin's ``get_list(execute=False)`` without its ``joinedload`` of every related column:
-        a list page loads its relations through :meth:`_list_page_loads`, and the page-of-ids query
-        needs none (each option was built, and keyed for the statement cache, on every request)."""
-        joins: dict = {}
-        count_joins: dict = {}
-        query = self.get_query()
-        count_query = self.get_count_query() if not self.simple_list_pager else None
-        if self._search_supported and search:
-            query, count_query, joins, count_joins = self._apply_search(query, count_query, joins, count_joins, search)
-        if filters and self._filters:
-            query, count_query, joins, count_joins = self._apply_filters(query, count_query, joins, count_joins, filters)
-        count = count_query.scalar() if count_query else None
-        query, joins = self._apply_sorting(query, joins, sort_column, sort_desc)
-        return count, self._apply_pagination(query, page, page_size)
-
-    def _count_key(self, filters) -> tuple:
-        """What a list's count depends on: the screen, who looks (the access policy scopes by the user
-        and their roles) and the filters applied (a search is counted with its rows, never kept)."""
-        return ("count", self.endpoint, current_user.get_id(), fragments.roles_key(),
-                tuple(repr(f) for f in filters or ()))
+            return ListPage(db.session.execute(capped).scalar(), [])
+        return ListPage(counted[0][1], [row[0] for row in counted])
 
     def _on_list_page(self) -> bool:
         return has_request_context() and request.endpoint == f"{self.endpoint}.index_view"
-
-    def delete_form(self):
-        """On the list page, made only if a row's actions are rendered afresh (see :class:`FormOnDemand`)."""
-        return FormOnDemand(super().delete_form) if self._on_list_page() else super().delete_form()
-
-    def action_form(self, obj=None):
-        if self._on_list_page() and obj is None:
-            return FormOnDemand(super().action_form)
-        return super().action_form(obj)
-
-    def _get_list_url(self, view_args) -> str:
-        """Flask-Admin's list URL (the pager's, the sort links', the page-size menu's: some 20 a page),
-        the same text as ``url_for(".index_view", **args)`` builds: the view's address is built once
-        per request, the arguments are encoded as Werkzeug encodes them (tests compare the two)."""
-        kwargs = {"page": view_args.page or None, "sort": view_args.sort,
-                  "desc": 1 if view_args.sort_desc else None, "search": view_args.search}
-        kwargs.update(view_args.extra_args)
-        kwargs["page_size"] = self.get_safe_page_size(view_args.page_size)
-        kwargs.update(self._get_filters(view_args.filters))
-        return list_url(self, kwargs)
 
     def _search_page(self, query, page, page_size):
         """One page of a search as a subquery of ids, the number of all rows found (``total``) and the
@@ -710,7 +322,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         matching through the name indexes (revision 0007) and sorts only those (~4 ms)."""
         columns = [self.model.id.label("id"), sa.func.count().over().label("total")]
         order = []
-        for index, clause in enumerate(query._order_by_clauses):
+        for index, clause in enumerate(adapters.order_by_clauses(query)):
             element, descending = clause, False
             if isinstance(clause, sa.sql.elements.UnaryExpression) and clause.modifier in (
                     sa.sql.operators.desc_op, sa.sql.operators.asc_op):
@@ -774,69 +386,24 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         rows = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(clean))
         return sorted(r[0] for r in rows)
 
-    def _get_filter_groups(self):
-        """Filter choices: the translated labels and fixed choices (enums, yes/no) once per locale, the
-        choices read from the database (staff, offices, topics) kept for a while
-        (:data:`admin_views.fragments.CHOICES_TTL`, dropped when this process changes such a row)."""
-        if not self._filters:
-            return None
-        return {name: [dict(entry) for entry in entries] for name, entries in self._kept_filter_groups().items()}
-
-    def _kept_filter_groups(self) -> dict:
-        """The kept filter groups (not to be changed), the same ones for the rest of the request."""
-        from flask_babel import get_locale
-
-        seen = g.setdefault("_poradna_filter_groups", {})
-        key = (self.endpoint, str(get_locale()))
-        if key not in seen:
-            seen[key] = fragments.kept(("filters", self.endpoint), lambda: self._read_filter_groups(key[1]))
-        return seen[key]
-
-    def filter_groups_json(self) -> Markup:
-        """``filter_groups|tojson`` of the list template (the filter menu's data), encoded once for as
-        long as the same filter choices are kept."""
-        from jinja2.utils import htmlsafe_json_dumps
-
-        groups = self._kept_filter_groups() if self._filters else None
-        encoded = self.__dict__.setdefault("_filter_groups_json", {})
-        key = (current_app.name, id(current_app), str(groups is not None and id(groups)))
-        found = encoded.get(key)
-        if found is not None and found[0] is groups:
-            return found[1]
-        env = current_app.jinja_env
-        text = htmlsafe_json_dumps(groups, dumps=env.policies["json.dumps_function"], **env.policies["json.dumps_kwargs"])
-        if len(encoded) > 16:
-            encoded.clear()
-        encoded[key] = (groups, text)  # the groups held with their text: the id is not reused meanwhile
-        return text
-
-    def _read_filter_groups(self, locale: str) -> dict[str, list]:
-        cache = self.__dict__.setdefault("_filter_groups_by_locale", {})
-        fixed = cache.get(locale)
-        if fixed is None:
-            fixed = []
-            for index, flt in enumerate(self._filters):
-                static = getattr(flt, "static_options", not callable(flt.options))
-                options = flt.get_options(self) if static else None
-                fixed.append((str(flt.name), flt, static, {
-                    "index": index,
-                    "arg": self.get_filter_arg(index, flt),
-                    "operation": str(flt.operation()),
-                    "options": [(key, str(label)) for key, label in options] if options else None,
-                    "type": flt.data_type,
-                }))
-            cache[locale] = fixed
+    def filter_groups(self):
+        """The filter menu's data, its choices read afresh for each page (Flask-Admin reads them once,
+        at start-up: staff, offices and topics change)."""
         groups: dict[str, list] = {}
-        for name, flt, static, entry in fixed:
-            if not static:
-                options = flt.get_options(self)
-                entry = entry | {"options": [(key, str(label)) for key, label in options] if options else None}
-            groups.setdefault(name, []).append(dict(entry))
-        return groups
+        for index, flt in enumerate(adapters.filters(self)):
+            options = flt.get_options(self)
+            groups.setdefault(str(flt.name), []).append({
+                "index": index,
+                "arg": self.get_filter_arg(index, flt),
+                "operation": str(flt.operation()),
+                "options": [(key, str(label)) for key, label in options] if options else None,
+                "type": flt.data_type,
+            })
+        return groups or None
 
     # --- paging and sorting -------------------------------------------------------------------
-    def _get_list_extra_args(self):
-        args = super()._get_list_extra_args()
+    def clean_list_args(self, args):
+        """The list's page and page size from the address, within bounds."""
         args.page = max(0, min(args.page or 0, 10**6))
         args.page_size = args.page_size if args.page_size in self.page_size_options else 0
         return args
@@ -846,10 +413,10 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
             return page_size
         return self.page_size
 
-    def _apply_sorting(self, query, joins, sort_column, sort_desc):
-        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
-        tiebreak = self.model.id.desc() if (sort_desc if sort_column is not None else self._default_desc()) else self.model.id.asc()
-        return query.order_by(tiebreak), joins
+    def sort_tiebreak(self, sort_column, sort_desc):
+        """The primary key after the sort columns, in the sort's direction (the id-tiebreak indexes)."""
+        descending = sort_desc if sort_column is not None else self._default_desc()
+        return self.model.id.desc() if descending else self.model.id.asc()
 
     def _default_desc(self) -> bool:
         sort = self.column_default_sort
@@ -900,10 +467,7 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
         """Hide what the user may not read; record each opening of a record (after rendering it,
         so the commit does not make the page load its objects again)."""
         if isinstance(kwargs.get("count"), int) and kwargs["count"] > COUNT_CAP:  # a capped count says so
-            from flask_babel import format_number
-
             kwargs["count"] = _("more than %(n)s", n=format_number(COUNT_CAP))
-        self._template_args.update(_gettext=fragments.admin_gettext, _ngettext=fragments.admin_ngettext)
         model = kwargs.get("model")
         viewed = None
         if model is not None and template in (self.details_template, self.details_modal_template):
@@ -1079,8 +643,6 @@ class SecureModelView(ListRenderingMixin, FormRenderingMixin, ModelView):
             super().create_form(obj), access.hidden_fields(db.session, current_user, self.model, None, write=True)
         )
         if request.method == "GET" and "worker" in form and form.worker.data is None:
-            from models.enums import Role
-
             if current_user.has_role(Role.WORKER):
                 form.worker.data = current_user._get_current_object()
         return form

@@ -29,21 +29,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_views.base import deny
+from admin_views.gate import deny
 from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
 from admin_views.forms import PoradnaForm, TranslatedMeta
+from admin_views.saving import save
 from extensions import db
 from models import Appointment, Client, RoadmapTask
 from models.enums import AppointmentPlace, AppointmentPurpose, AppointmentStatus, IntakeEndReason, Responsible, TaskStatus, VisitChannel
-from services import access, casefile, client_documents, codes, inputs, scheduling
-from services.errors import ServiceError
+from services import access, case_operations, casefile, client_documents, codes, inputs, scheduling
 from services.timeutil import local_now
 
 TEXT = {"rows": 3}
@@ -84,7 +83,7 @@ def _int_or_none(value):
 class IntakeForm(PoradnaForm):
     held_on = DateField(_l("Held on"), default=_today, validators=[InputRequired()])
     channel = EnumSelectField(_l("Channel"), enum_class=VisitChannel, default=VisitChannel.WALK_IN)
-    issue = TextAreaField(_l("Issue in the client's words"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
+    issue = TextAreaField(_l("Issue in the client's words"), validators=[InputRequired(), Length(max=case_operations.MAX_TEXT)],
                           render_kw={"rows": 4})
     topics = SelectMultipleField(_l("Topics"), coerce=int, widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput(), validators=[Optional()])
@@ -93,9 +92,9 @@ class IntakeForm(PoradnaForm):
 
 class AgreementForm(PoradnaForm):
     agreed_on = DateField(_l("Agreed on"), default=_today, validators=[InputRequired()])
-    issue = TextAreaField(_l("Issue in the client's words"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+    issue = TextAreaField(_l("Issue in the client's words"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],
                           render_kw=TEXT)
-    goal = TextAreaField(_l("Goal"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)], render_kw=TEXT,
+    goal = TextAreaField(_l("Goal"), validators=[InputRequired(), Length(max=case_operations.MAX_TEXT)], render_kw=TEXT,
                          description=_l("What the centre will help the client achieve, in words you both agreed on."))
     consent_service = BooleanField(_l("The client agrees to receive the service"))
     consent_data = BooleanField(_l("The client agrees to the processing of the personal data they have given"))
@@ -104,18 +103,18 @@ class AgreementForm(PoradnaForm):
 class EndIntakeForm(PoradnaForm):
     end_reason = RadioField(_l("Ended without agreement because"), choices=IntakeEndReason.choices,
                             validators=[InputRequired()])
-    end_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=casefile.MAX_TEXT)], render_kw=TEXT,
+    end_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)], render_kw=TEXT,
                              description=_l("Needed for another reason."))
     ended_on = DateField(_l("Ended on"), default=_today, validators=[InputRequired()])
 
 
 def _ended_choices():
-    return [(s.value, s.title) for s in casefile.ENDED]
+    return [(s.value, s.title) for s in case_operations.ENDED]
 
 
 class CloseForm(PoradnaForm):
     status = RadioField(_l("How the agreement ended"), choices=_ended_choices, validators=[InputRequired()])
-    end_reason = TextAreaField(_l("Why it ended"), validators=[InputRequired(), Length(max=casefile.MAX_TEXT)],
+    end_reason = TextAreaField(_l("Why it ended"), validators=[InputRequired(), Length(max=case_operations.MAX_TEXT)],
                                render_kw=TEXT)
     ended_on = DateField(_l("Ended on"), default=_today, validators=[InputRequired()])
     cancel_appointments = BooleanField(
@@ -127,14 +126,14 @@ class NewTaskForm(Form):
     class Meta(TranslatedMeta):
         csrf = False  # a row of the meeting form, which carries the token; messages translated like the rest
 
-    description = TextAreaField(_l("What is to be done"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+    description = TextAreaField(_l("What is to be done"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],
                                 render_kw={"rows": 2})
     responsible = EnumSelectField(_l("Responsible"), enum_class=Responsible, default=Responsible.CLIENT)
     due_on = DateField(_l("Due on"), validators=[Optional()])
 
 
 def _attendance_choices():
-    return [(s.value, s.title) for s in casefile.ATTENDANCE]
+    return [(s.value, s.title) for s in case_operations.ATTENDANCE]
 
 
 def _default_start():
@@ -155,10 +154,10 @@ class MeetingForm(PoradnaForm):
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60, validators=[Optional(), NumberRange(1, 720)])
     place = EnumSelectField(_l("Place"), enum_class=AppointmentPlace, default=AppointmentPlace.CENTRE)
     purpose = EnumSelectField(_l("Purpose"), enum_class=AppointmentPurpose, default=AppointmentPurpose.CONSULTATION)
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=casefile.MAX_TEXT)], render_kw={"rows": 4})
-    evaluation = TextAreaField(_l("Evaluation of results"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)], render_kw={"rows": 4})
+    evaluation = TextAreaField(_l("Evaluation of results"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],
                                render_kw=TEXT)
-    next_steps = TextAreaField(_l("Next steps agreed"), validators=[Optional(), Length(max=casefile.MAX_TEXT)],
+    next_steps = TextAreaField(_l("Next steps agreed"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],
                                render_kw=TEXT)
     new_tasks = FieldList(FormField(NewTaskForm), min_entries=3, max_entries=10)
     book_next = BooleanField(_l("Book the next appointment"))
@@ -182,11 +181,11 @@ def meeting_form(tasks: list[RoadmapTask], appointments, client: Client) -> Meet
         setattr(_Form, f"task_{task.id}_status", RadioField(_l("What happened with the task"), choices=TASK_CHOICES,
                                                               default="continue", validators=[DataRequired()]))
         setattr(_Form, f"task_{task.id}_outcome", StringField(_l("Short outcome"),
-                                                               validators=[Optional(), Length(max=casefile.MAX_OUTCOME)]))
+                                                               validators=[Optional(), Length(max=case_operations.MAX_OUTCOME)]))
     form = _Form(held_at=_default_start())
     # an appointment reception marked as arrived comes first: it is the meeting the worker records next
     choices = [(str(a.id), _("%(time)s with %(name)s (arrived, not yet recorded)", time=_fmt_time(a.starts_at),
-                             name=a.worker.full_name) if casefile.is_arrived(a) else
+                             name=a.worker.full_name) if case_operations.is_arrived(a) else
                 _("%(time)s with %(name)s (planned)", time=_fmt_time(a.starts_at), name=a.worker.full_name)
                 if a.status == AppointmentStatus.PLANNED else
                 _("%(time)s with %(name)s (already recorded)", time=_fmt_time(a.starts_at), name=a.worker.full_name))
@@ -206,25 +205,6 @@ def _fmt_time(value):
     from services.formats import datetime_text
 
     return datetime_text(value)
-
-
-def _find(fields, name):
-    for f in fields:
-        if f.name == name:
-            return f
-        if f.type in ("FieldList", "FormField"):
-            found = _find(f, name)
-            if found is not None:
-                return found
-    return None
-
-
-def _show_error(form, exc: ServiceError) -> None:
-    """Show a service's refusal at its field (when it names one) and at the top of the page."""
-    target = _find(form, exc.field) if exc.field else None
-    if target is not None:
-        target.errors = list(target.errors or []) + [str(exc.message)]
-    flash(str(exc.message), "error")
 
 
 # --- the view --------------------------------------------------------------------------------
@@ -281,16 +261,10 @@ class CaseFileMixin:
         form = IntakeForm()
         form.topics.choices = [(t.id, t.label) for t in active_topics()]
         if form.validate_on_submit():
-            try:
-                casefile.record_intake(db.session, client, current_user._get_current_object(), issue=form.issue.data,
-                                       held_on=form.held_on.data, topic_ids=form.topics.data or (),
-                                       channel=form.channel.data, minutes=form.minutes.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The first conversation with %(code)s is recorded.", code=client.code), "success")
+            if save(lambda: case_operations.record_intake(
+                    db.session, client, current_user._get_current_object(), issue=form.issue.data, held_on=form.held_on.data,
+                    topic_ids=form.topics.data or (), channel=form.channel.data, minutes=form.minutes.data),
+                    form=form, success=_("The first conversation with %(code)s is recorded.", code=client.code)):
                 return self._back(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
@@ -306,15 +280,11 @@ class CaseFileMixin:
         if request.method == "GET" and intake is not None and not form.issue.data:
             form.issue.data = intake.issue
         if form.validate_on_submit():
-            try:
-                casefile.make_agreement(db.session, client, current_user._get_current_object(), goal=form.goal.data,
-                                        issue=form.issue.data, consent_service=form.consent_service.data,
-                                        consent_data=form.consent_data.data, agreed_on=form.agreed_on.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
+            saved = save(lambda: case_operations.make_agreement(
+                db.session, client, current_user._get_current_object(), goal=form.goal.data, issue=form.issue.data,
+                consent_service=form.consent_service.data, consent_data=form.consent_data.data,
+                agreed_on=form.agreed_on.data), form=form)
+            if saved:
                 flash(_("The agreement is made; %(code)s is a client of %(name)s.", code=client.code,
                         name=client.worker.full_name), "success")
                 return self._back(client)
@@ -332,15 +302,10 @@ class CaseFileMixin:
         client, _who = self._case_gate("client.case_end_intake_view", lambda r: r.read and r.intake)
         form = EndIntakeForm()
         if form.validate_on_submit():
-            try:
-                casefile.end_intake(db.session, client, current_user._get_current_object(), reason=form.end_reason.data,
-                                    note=form.end_note.data, ended_on=form.ended_on.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The intake with %(code)s ended without an agreement.", code=client.code), "success")
+            if save(lambda: case_operations.end_intake(
+                    db.session, client, current_user._get_current_object(), reason=form.end_reason.data,
+                    note=form.end_note.data, ended_on=form.ended_on.data),
+                    form=form, success=_("The intake with %(code)s ended without an agreement.", code=client.code)):
                 return self._back(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
@@ -357,15 +322,10 @@ class CaseFileMixin:
             del form.cancel_appointments  # nothing to cancel
         if form.validate_on_submit():
             cancel = bool(planned) and form.cancel_appointments.data
-            try:
-                casefile.close_case(db.session, client, current_user._get_current_object(), status=form.status.data,
-                                    reason=form.end_reason.data, ended_on=form.ended_on.data, cancel_appointments=cancel)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The agreement has ended and %(code)s is closed.", code=client.code), "success")
+            if save(lambda: case_operations.close_case(
+                    db.session, client, current_user._get_current_object(), status=form.status.data,
+                    reason=form.end_reason.data, ended_on=form.ended_on.data, cancel_appointments=cancel),
+                    form=form, success=_("The agreement has ended and %(code)s is closed.", code=client.code)):
                 if cancel:
                     flash(ngettext("%(num)d planned appointment was cancelled.", "%(num)d planned appointments were cancelled.",
                                    len(planned)), "success")
@@ -386,7 +346,7 @@ class CaseFileMixin:
             return self._back(client)
         tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN]
         until = local_now().replace(hour=23, minute=59, second=59)
-        appointments = casefile.planned_appointments(db.session, client, until=until)
+        appointments = case_operations.planned_appointments(db.session, client, until=until)
         posted = inputs.to_id(request.form.get("appointment")) if request.method == "POST" else None
         if posted is not None and posted not in {a.id for a in appointments}:
             # recorded meanwhile (another tab, a second click): the service says so, and changes nothing
@@ -395,19 +355,14 @@ class CaseFileMixin:
                 appointments = [*appointments, recorded]
         form = meeting_form(tasks, appointments, client)
         if form.validate_on_submit():
-            try:
-                result = casefile.record_meeting(db.session, client, current_user._get_current_object(),
-                                                 _meeting_data(form, tasks))
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-                agreement = casefile.active_agreement(db.session, client)
-                tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN] if agreement else []
-            else:
-                db.session.commit()
-                flash(_("The meeting is recorded."), "success")
-                warn_outside_working_hours(result.next_appointment)
+            saved = save(lambda: case_operations.record_meeting(
+                db.session, client, current_user._get_current_object(), _meeting_data(form, tasks)),
+                form=form, success=_("The meeting is recorded."))
+            if saved:
+                warn_outside_working_hours(saved.result.next_appointment)
                 return self._back(client)
+            agreement = casefile.active_agreement(db.session, client)  # as it is after the rollback
+            tasks = [t for t in agreement.tasks if t.status == TaskStatus.OPEN] if agreement else []
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
         return self.render("admin/client/meeting.html", client=client, form=form, agreement=agreement, tasks=tasks,
@@ -423,24 +378,24 @@ def warn_outside_working_hours(appointment) -> None:
         flash(_("Note: the appointment is outside %(name)s's working hours.", name=appointment.worker.full_name), "warning")
 
 
-def _meeting_data(form: MeetingForm, tasks) -> casefile.Meeting:
+def _meeting_data(form: MeetingForm, tasks) -> case_operations.Meeting:
     appointment = form.appointment.data
     next_appointment = None
     if form.book_next.data:
-        next_appointment = casefile.NextAppointment(
+        next_appointment = case_operations.NextAppointment(
             starts_at=form.next_starts_at.data, duration_minutes=form.next_duration_minutes.data or 60,
             worker_id=form.next_worker.data, other_worker_reason=form.next_other_worker_reason.data,
             place=form.next_place.data or AppointmentPlace.CENTRE, office_id=form.next_office.data,
             purpose=form.next_purpose.data or AppointmentPurpose.CONSULTATION,
         )
-    return casefile.Meeting(
+    return case_operations.Meeting(
         appointment_id=int(appointment) if appointment and appointment.isdigit() else None,
         attendance=form.attendance.data, held_at=form.held_at.data, duration_minutes=form.duration_minutes.data or 60,
         place=form.place.data or AppointmentPlace.CENTRE, purpose=form.purpose.data or AppointmentPurpose.CONSULTATION,
         notes=form.notes.data, evaluation=form.evaluation.data, next_steps=form.next_steps.data,
-        task_updates=[casefile.TaskUpdate(task_id=t.id, action=form[f"task_{t.id}_status"].data,
+        task_updates=[case_operations.TaskUpdate(task_id=t.id, action=form[f"task_{t.id}_status"].data,
                                           outcome=form[f"task_{t.id}_outcome"].data) for t in tasks],
-        new_tasks=[casefile.NewTask(description=entry.form.description.data, responsible=entry.form.responsible.data
+        new_tasks=[case_operations.NewTask(description=entry.form.description.data, responsible=entry.form.responsible.data
                                     or Responsible.CLIENT, due_on=entry.form.due_on.data, row=i)
                    for i, entry in enumerate(form.new_tasks.entries)],
         next_appointment=next_appointment,

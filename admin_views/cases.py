@@ -4,8 +4,11 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import ScopedAjaxLoader, SecureModelView, listed
-from admin_views.common import WorkerFilter, fmt_client_link, fmt_client_named, social_workers
+from admin_views.ajax import ScopedAjaxLoader
+from admin_views.base import SecureModelView, listed
+from admin_views.common import social_workers
+from admin_views.filters import WorkerFilter
+from admin_views.formatters import fmt_client_link, fmt_client_named
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
 from services import cases, clients, inputs
@@ -22,7 +25,8 @@ class ClientLoader(ScopedAjaxLoader):
         if found is None:
             return []
         query = self.get_query().filter(found.condition, Client.merged_into_id.is_(None), *self.conditions)
-        return query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit).all()
+        return (query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit)
+                .execution_options(**clients.TYPED_TEXT).all())
 
     def format(self, model):
         """A found client as the lookup lists them: code and name, and what tells namesakes apart (year of

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request
-from flask_admin import expose
+from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,10 +10,10 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from admin_views.forms import PoradnaForm
-from admin_views.reception import _StaffPage
+from admin_views.gate import PolicyGatedView
+from admin_views.saving import save
 from extensions import db
 from services import centre
-from services.errors import ServiceError
 
 
 class CentreProfileForm(PoradnaForm):
@@ -27,7 +27,7 @@ class CentreProfileForm(PoradnaForm):
     loaded = HiddenField()
 
 
-class CentreProfileView(_StaffPage):
+class CentreProfileView(PolicyGatedView, BaseView):
     """One form for the one row of the centre's profile."""
 
     screen = "centre"
@@ -40,16 +40,9 @@ class CentreProfileView(_StaffPage):
             form.loaded.data = centre.version(row)
         if form.validate_on_submit():
             values = {f: form[f].data for f in centre.FIELDS}
-            try:
-                centre.save_profile(db.session, current_user._get_current_object(), values, loaded=form.loaded.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                if exc.field and exc.field in form:
-                    form[exc.field].errors = list(form[exc.field].errors or []) + [str(exc.message)]
-                flash(str(exc.message), "error")
-            else:
-                db.session.commit()
-                flash(_("The centre profile is saved. The documents for clients print it from now on."), "success")
+            if save(lambda: centre.save_profile(db.session, current_user._get_current_object(), values,
+                                                loaded=form.loaded.data),
+                    form=form, success=_("The centre profile is saved. The documents for clients print it from now on.")):
                 return redirect(self.get_url(".index"))
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")

@@ -12,15 +12,19 @@ from flask_login import current_user
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from admin_views.base import SecureModelView, deny
+from admin_views.base import SecureModelView
+from admin_views.gate import deny
 from admin_views.casefile import CaseFileMixin
 from admin_views.documents import ClientDocumentsMixin
-from admin_views.common import CountryField, WorkerFilter, fmt_country, fmt_languages, social_workers
+from admin_views.common import CountryField, social_workers
+from admin_views.filters import WorkerFilter
+from admin_views.formatters import fmt_country, fmt_languages
 from admin_views.forms import PoradnaForm
+from admin_views.saving import save
 from extensions import db
 from models import Client, Worker
 from models.enums import AuditAction, ReassignReason
-from security import csp_nonce
+from csp import csp_nonce
 from services import access, audit, client_documents, clients, codes, cover, formats, merge, privacy
 from services.errors import ServiceError
 
@@ -193,14 +197,8 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         form = ReassignForm()
         form.to_worker.choices = [(w.id, w.full_name) for w in social_workers() if w.id != client.worker_id]
         if form.validate_on_submit():
-            try:
-                clients.reassign(db.session, client, db.session.get(Worker, form.to_worker.data), form.reason.data,
-                                 form.note.data, by=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
-            else:
-                db.session.commit()
+            if save(lambda: clients.reassign(db.session, client, db.session.get(Worker, form.to_worker.data),
+                                             form.reason.data, form.note.data, by=current_user), form=form):
                 flash(_("The client %(code)s is now assigned to %(name)s.", code=client.code, name=client.worker.full_name), "success")
                 return redirect(self.get_url(".details_view", id=client.id))
         return self.render("admin/client/reassign.html", client=client, form=form)
@@ -212,15 +210,11 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         client = self._client_or_404()
         form = CoverForm()
         if form.validate_on_submit():
-            try:
-                grant = cover.grant_cover(db.session, current_user._get_current_object(), client, form.reason.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
-            else:
-                db.session.commit()
+            saved = save(lambda: cover.grant_cover(db.session, current_user._get_current_object(), client, form.reason.data),
+                         form=form)
+            if saved:
                 flash(_("You have access to %(code)s until %(time)s. It is recorded in the audit trail.",
-                        code=client.code, time=_format_time(grant.expires_at)), "success")
+                        code=client.code, time=_format_time(saved.result.expires_at)), "success")
                 return redirect(self.get_url(".details_view", id=client.id))
         return self.render("admin/client/cover.html", client=client, form=form)
 
@@ -327,16 +321,12 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
         client = self._client_or_404()
         form = ConfirmForm(ids=str(client.id))
         if form.validate_on_submit():
-            try:
-                code = privacy.delete_client(db.session, client, current_user.id)
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
+            saved = save(lambda: privacy.delete_client(db.session, client, current_user.id))
+            if not saved:
                 return redirect(self.get_url(".details_view", id=client.id))
-            db.session.commit()
             if not privacy.wipe_freed_space(db.session):
                 flash(str(privacy.WIPE_PENDING), "warning")
-            flash(_("The record %(code)s and everything under it was deleted.", code=code), "success")
+            flash(_("The record %(code)s and everything under it was deleted.", code=saved.result), "success")
             return redirect(self.get_url(".index_view"))
         return self.render("admin/client/delete.html", client=client, person=_person(client),
                            counts=privacy.delete_preview(db.session, client), form=form)
@@ -382,13 +372,8 @@ class ClientView(CaseFileMixin, ClientDocumentsMixin, SecureModelView):
             flash(str(exc.message), "error")
             return redirect(self.get_url(".merge_view", id=duplicate.id))
         if form.validate_on_submit():
-            try:
-                merge.merge(db.session, duplicate, kept, take=take, actor_id=current_user.id)
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
+            if not save(lambda: merge.merge(db.session, duplicate, kept, take=take, actor_id=current_user.id)):
                 return redirect(self.get_url(".merge_view", id=duplicate.id, into=kept.id))
-            db.session.commit()
             if not privacy.wipe_freed_space(db.session):
                 flash(str(privacy.WIPE_PENDING), "warning")
             flash(_("The record %(code)s was merged into %(kept)s.", code=duplicate.code, kept=kept.code), "success")

@@ -6,10 +6,9 @@ from flask_babel import lazy_gettext as _l
 from admin_views.base import SecureModelView
 from admin_views.cases import client_loader
 from admin_views.documents import AppointmentCardMixin
-from admin_views.common import (
-    CountryField, LanguageField, OfficeFilter, TopicFilter, WorkerFilter, active_offices, active_topics, fmt_client_link, fmt_client_named, fmt_country, fmt_language,
-    social_workers,
-)
+from admin_views.common import CountryField, LanguageField, active_offices, active_topics, social_workers
+from admin_views.filters import OfficeFilter, TopicFilter, WorkerFilter
+from admin_views.formatters import fmt_client_link, fmt_client_named, fmt_country, fmt_language
 from extensions import db
 from models import Appointment, Topic, Visit, visit_topic
 from models.enums import AppointmentStatus

@@ -1,25 +1,18 @@
 """The start page of the back office."""
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import request
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
+from admin_views.gate import PolicyGatedView
 from extensions import db
 from models.enums import ClientStatus
-from services import access, clients, dashboard, inputs
+from services import clients, dashboard, inputs
 
 
-class DashboardView(AdminIndexView):
-    def is_accessible(self):
-        return access.can_open(current_user, "admin")
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.path))
-        from admin_views.base import deny
-
-        deny("admin")  # audited, like every refusal
+class DashboardView(PolicyGatedView, AdminIndexView):
+    screen = "admin"
 
     @expose("/")
     def index(self):

@@ -23,10 +23,10 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base import deny
+from admin_views.gate import deny
 from extensions import db
-from security import csp_nonce
-from services import access, client_documents
+from csp import csp_nonce
+from services import access, client_documents, roadmap
 
 
 def document_response(html: str, status: int = 200) -> Response:
@@ -51,7 +51,7 @@ class ClientDocumentsMixin:
         if not access.can_open(current_user, "agreement"):
             deny("client.case_roadmap_view")
         client = self.get_one(request.args.get("id", ""))
-        data = client_documents.roadmap(db.session, client, current_user)
+        data = roadmap.printed(db.session, client, current_user)
         if data is None:
             if not access.can_read_confidential(db.session, current_user, client):
                 deny("client.case_roadmap_view", client, status=404)

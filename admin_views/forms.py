@@ -7,15 +7,26 @@ own validators (they may ask the database) and marks the offending field with a 
 message, so the page shows the form again with everything that was typed.
 
 :class:`PoradnaForm` is the base of the custom pages' forms (sign-in, the case file, the desk, the
-account page); Flask-Admin's model forms get the same check through ``admin_views.base.AdminForm``.
+account page); Flask-Admin's model forms get the same check through :class:`AdminForm`, and fields
+for the project's own column types through :class:`PoradnaConverter`.
 """
 from __future__ import annotations
 
+from babel import support
+from flask import current_app, has_request_context
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import BaseForm
+from flask_admin.model.form import converts
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf import i18n as flask_wtf_i18n
 from wtforms import fields
 from wtforms.fields import HiddenField
+from wtforms.i18n import messages_path
+from wtforms.validators import Length
 
+from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
 from services import inputs
 
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
@@ -70,6 +81,17 @@ def unrequire_select(field) -> None:
         field.render_kw = {**(field.render_kw or {}), "required": False}
 
 
+def visible_lookup(field) -> None:
+    """An ajax lookup (a client chosen by code, name or phone) on a text input rather than Flask-Admin's
+    hidden one: its label may only name a control a person can reach (Select2 puts its own box in the
+    input's place and keeps the chosen id in it either way). No ``required`` on it: the browser would
+    stop the form at an input it has hidden; the field's rule is checked when the form is sent."""
+    from flask_admin.model.fields import AjaxSelectField
+
+    if isinstance(field, AjaxSelectField):
+        field.render_kw = {**(field.render_kw or {}), "type": "text", "required": False}
+
+
 def _add_error(field, message) -> None:
     errors = field.errors if isinstance(field.errors, list) else list(field.errors or [])
     text = str(message)
@@ -86,6 +108,7 @@ class CleanInput:
         super().__init__(*args, **kwargs)
         for field in _leaf_fields(self):
             unrequire_select(field)
+            visible_lookup(field)
 
     def validate(self, extra_validators=None):
         if not input_errors(self):
@@ -95,17 +118,12 @@ class CleanInput:
 
 class TranslatedMeta(FlaskForm.Meta):
     """Flask-WTF's form options with WTForms' messages in the project's natural wording
-    (:class:`admin_views.fragments.WTFormsTranslations`: WTForms' catalog with translations/*/wtforms.po
-    over it), read once per language."""
+    (:class:`WTFormsTranslations`: WTForms' catalog with translations/*/wtforms.po over it), read once
+    per language: the custom pages' forms and Flask-Admin's alike."""
 
     def get_translations(self, form):
-        from flask import current_app, has_request_context
-        from flask_wtf import i18n
-
         translations = super().get_translations(form)
-        if translations is i18n.translations and has_request_context() and "babel" in current_app.extensions:
-            from admin_views.fragments import wtforms_translations
-
+        if translations is flask_wtf_i18n.translations and has_request_context() and "babel" in current_app.extensions:
             return wtforms_translations
         return translations
 
@@ -126,3 +144,77 @@ class VersionField(HiddenField):
 
     def populate_obj(self, obj, name):
         pass  # the database raises the version; the form only says which one it saw
+
+
+class WTFormsTranslations:
+    """WTForms' own messages ("Not a valid choice", "This field is required.") in the user's language:
+    WTForms' catalog with the project's natural wording over it (translations/*/LC_MESSAGES/wtforms.po:
+    WTForms' Czech lacks the plural for five and more characters and says "mezi 0 and 1440").
+
+    Flask-WTF reads and parses WTForms' catalog from disk for every request that builds a form; a
+    compiled catalog is the same for every request, so each is read once per locale and kept."""
+
+    def __init__(self):
+        self._catalogs: dict[str, support.Translations] = {}
+
+    def _get(self):
+        locale = get_locale()
+        key = str(locale)
+        catalog = self._catalogs.get(key)
+        if catalog is None:
+            from admin_views import catalogs
+
+            catalog = self._catalogs[key] = catalogs.layered_catalog([messages_path(), catalogs.project_dir()], locale,
+                                                                     "wtforms")
+        return catalog
+
+    def gettext(self, string):
+        return self._get().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self._get().ungettext(singular, plural, n)
+
+
+wtforms_translations = WTFormsTranslations()
+
+
+class AdminForm(CleanInput, BaseForm):
+    """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
+    input rules (no control characters, numbers within the columns' range)."""
+
+    Meta = TranslatedMeta  # WTForms' messages in natural Czech and English
+
+
+class PoradnaConverter(AdminModelConverter):
+    """Model → form conversion for the project's own column types."""
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        if not multiple:
+            kwargs.setdefault("blank_text", _l("— not given —"))  # not an empty option (its value is "__None")
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
+    @converts("Text")
+    def conv_long_text(self, column, field_args, **extra):
+        """Long text (notes, issues, goals) refused past :func:`services.inputs.text_limit` on the form,
+        as the case file's forms and the flush check (services/writes.py) refuse it."""
+        field_args["validators"].append(Length(max=inputs.text_limit(column)))
+        return super().conv_Text(column=column, field_args=field_args, **extra)
+
+    @converts("UTCDateTime")
+    def conv_utc_datetime(self, field_args, **extra):
+        return LocalDateTimeField(**field_args)
+
+    @converts("Date")
+    def convert_date(self, field_args, **extra):
+        return DateField(**field_args)
+
+    @converts("EnumText")
+    def conv_enum_text(self, column, field_args, **extra):
+        field_args.pop("filters", None)
+        return EnumSelectField(enum_class=column.type.enum_class, allow_blank=column.nullable, **field_args)
+
+    @converts("CodeList")
+    def conv_code_list(self, column, field_args, **extra):
+        field_args["validators"] = [v for v in field_args.get("validators", []) if not v.__class__.__name__ == "InputRequired"]
+        field_args.pop("filters", None)
+        return CodeListField(**field_args)

@@ -11,9 +11,10 @@ from flask_login import current_user
 from wtforms import BooleanField, DateField
 from wtforms.validators import Optional
 
-from admin_views.base import SecureModelView, deny
+from admin_views.base import SecureModelView
+from admin_views.gate import PolicyGatedView, deny
 from admin_views.cases import client_loader
-from admin_views.common import fmt_client_link
+from admin_views.formatters import fmt_client_link
 from admin_views.forms import PoradnaForm
 from extensions import db
 from services import access, data_requests, retention
@@ -53,18 +54,10 @@ class PurgeForm(PoradnaForm):
     confirm = BooleanField(_l("I have checked the preview; anonymise these clients now."))
 
 
-class RetentionView(BaseView):
+class RetentionView(PolicyGatedView, BaseView):
     """Preview and run the retention purge."""
 
-    def is_accessible(self):
-        return access.can_open(current_user, "retention")
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            from flask import url_for
-
-            return redirect(url_for("auth.login", next=request.path))
-        deny("retention")
+    screen = "retention"
 
     @expose("/", methods=("GET", "POST"))
     def index(self):

@@ -10,8 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import Optional
 
-from admin_views.base import deny
+from admin_views.gate import PolicyGatedView, deny
 from admin_views.forms import PoradnaForm
+from admin_views.saving import save
 from admin_views.validators import NumberRange
 from admin_views.common import active_topics, social_workers
 from extensions import db
@@ -19,7 +20,6 @@ from models import Appointment, Client, Worker
 from models.enums import AgeBand, AppointmentStatus, Role, Sex
 from security import safe_next
 from services import access, calendar, codes, inputs, scheduling, walkins
-from services.errors import ServiceError
 
 QUICK_STATUSES = {
     "attended": AppointmentStatus.ATTENDED,
@@ -58,19 +58,7 @@ def walk_in_form(**kwargs):
     return form
 
 
-class _StaffPage(BaseView):
-    screen = ""
-
-    def is_accessible(self):
-        return access.can_open(current_user, self.screen)
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        deny(self.screen)
-
-
-class CalendarView(_StaffPage):
+class CalendarView(PolicyGatedView, BaseView):
     """The week view (one worker or the whole centre) and the desk's quick actions."""
 
     screen = "calendar"
@@ -105,19 +93,9 @@ class CalendarView(_StaffPage):
         appointment = query.one_or_none()
         if appointment is None:
             deny("calendar", status=404)
-        try:
-            scheduling.set_status(db.session, appointment, QUICK_STATUSES[form.status.data])
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            return redirect(back)
-        from services import audit
-        from models.enums import AuditAction
-
-        audit.record_for(db.session, AuditAction.UPDATE, appointment, details={"fields": ["status"]})
-        db.session.commit()
-        flash(_("%(code)s at %(time)s: %(status)s.", code=appointment.client.code,
-                time=_short(appointment.starts_at), status=appointment.status.title), "success")
+        if save(lambda: scheduling.change_status(db.session, appointment, QUICK_STATUSES[form.status.data])):
+            flash(_("%(code)s at %(time)s: %(status)s.", code=appointment.client.code,
+                    time=_short(appointment.starts_at), status=appointment.status.title), "success")
         return redirect(back)
 
     @expose("/walk-in/", methods=("POST",))
@@ -138,24 +116,14 @@ class CalendarView(_StaffPage):
                 deny("calendar", status=404)
         topics = [t for t in active_topics() if t.id in set(form.topics.data or [])]
         worker = db.session.get(Worker, form.worker.data) if form.worker.data else None
-        try:
-            visit = walkins.log_walk_in(
-                db.session, client=client, logged_by=current_user._get_current_object(), topics=topics,
-                urgent=form.urgent.data, minutes=form.minutes.data, citizenship=form.citizenship.data,
-                language=form.language.data, sex=form.sex.data or None, age_band=form.age_band.data or None, worker=worker,
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            if exc.field in form:
-                form[exc.field].errors = list(form[exc.field].errors or []) + [str(exc.message)]
-            flash(_("The walk-in was not logged: %(errors)s", errors=str(exc.message)), "error")
+        saved = save(lambda: walkins.log_walk_in(
+            db.session, client=client, logged_by=current_user._get_current_object(), topics=topics,
+            urgent=form.urgent.data, minutes=form.minutes.data, citizenship=form.citizenship.data,
+            language=form.language.data, sex=form.sex.data or None, age_band=form.age_band.data or None, worker=worker,
+        ), form=form, error=lambda exc: _("The walk-in was not logged: %(errors)s", errors=str(exc.message)))
+        if not saved:
             return self._desk_again(form, back)
-        from services import audit
-        from models.enums import AuditAction
-
-        audit.record_for(db.session, AuditAction.CREATE, visit)
-        db.session.commit()
-        who = visit.worker.full_name
+        who = saved.result.worker.full_name
         if client is not None:
             flash(_("Walk-in of %(code)s logged and handed to %(name)s.", code=client.code, name=who), "success")
         else:
@@ -179,7 +147,7 @@ class CalendarView(_StaffPage):
         return self.admin.index_view.start_page(MultiDict(parse_qsl(parts.query)), back, walk_in_form=form)
 
 
-class CalendarLinkView(_StaffPage):
+class CalendarLinkView(PolicyGatedView, BaseView):
     """A worker's private, revocable link for calendar apps."""
 
     screen = "calendar_link"

@@ -14,12 +14,12 @@ from flask_login import current_user
 from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import Optional
 
-from admin_views.base import deny
+from admin_views.gate import PolicyGatedView
 from admin_views.forms import PoradnaForm
 from admin_views.validators import NumberRange
 from admin_views.report_charts import charts_for
 from extensions import db
-from services import access, report_export, reports
+from services import report_export, reports
 from services.timeutil import local_now
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d. %m. %Y"]
@@ -149,15 +149,8 @@ def value_text(value, column: str) -> str:
     return format_decimal(value)
 
 
-class ReportsView(BaseView):
-
-    def is_accessible(self):
-        return access.can_open(current_user, "reports")
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        deny("reports")
+class ReportsView(PolicyGatedView, BaseView):
+    screen = "reports"
 
     # --- building ------------------------------------------------------------------------------
     def _build(self, kind: str, form: _ReportForm) -> reports.Report:

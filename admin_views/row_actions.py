@@ -23,13 +23,13 @@ def _page_rights(rows) -> dict:
 class PolicyDeleteRowAction(DeleteRowAction):
     """Flask-Admin's Delete of a row, left out where the policy refuses it."""
 
-    def render_ctx(self, context, row_id, row):
+    def render(self, context, row_id, row):
         allowed = _page_rights(context.get("data")).get(getattr(row, "id", None))
         if allowed is None:  # a row that is not on the page's list
             allowed = access.can_delete(db.session, current_user, row)
         if not allowed:
             return ""
-        return super().render_ctx(context, row_id, row)
+        return super().render(context, row_id, row)
 
 
 def with_policy(actions: list) -> list:

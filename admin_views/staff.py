@@ -11,7 +11,9 @@ from wtforms import PasswordField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from admin_views.base import SecureModelView
-from admin_views.common import WorkerFilter, fmt_languages, social_workers
+from admin_views.common import social_workers
+from admin_views.filters import WorkerFilter
+from admin_views.formatters import fmt_languages
 from extensions import db
 from models import AuditEvent, Worker, WorkingHours
 from models.enums import Role

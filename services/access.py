@@ -132,6 +132,32 @@ def can_delete(session, user: Any, obj: Any) -> bool:
 
 # --- which clients a worker holds --------------------------------------------------------------
 
+# The rule, written once: a social worker holds a client who is assigned to them (own), whom they
+# cover with an active grant (cover), or who is assigned to nobody and whose intake they held (intake).
+# Each part is a condition over the entities it names, so that the set form (accessible_client_ids,
+# report_client_ids) and the one-client form (holds_expression) say the same.
+
+def _own(client, worker_id):
+    return client.worker_id == worker_id
+
+
+def _covering(grant, worker_id, now):
+    return sa.and_(grant.worker_id == worker_id, grant.revoked_at.is_(None), grant.expires_at > now)
+
+
+def _took_intake(client, intake, worker_id):
+    return sa.and_(client.worker_id.is_(None), intake.worker_id == worker_id)
+
+
+def _own_ids(worker_id):
+    return sa.select(Client.id).where(_own(Client, worker_id))
+
+
+def _intake_ids(worker_id):
+    return (sa.select(Intake.client_id).join(Client, Client.id == Intake.client_id)
+            .where(_took_intake(Client, Intake, worker_id)))
+
+
 def accessible_client_ids(user: Any, now=None):
     """A subquery of the client ids ``user`` has full access to as a social worker.
 
@@ -139,16 +165,8 @@ def accessible_client_ids(user: Any, now=None):
     without an assigned worker whose intake they held.
     """
     now = now or utcnow()
-    own = sa.select(Client.id).where(Client.worker_id == user.id)
-    cover = sa.select(CoverGrant.client_id).where(
-        CoverGrant.worker_id == user.id, CoverGrant.revoked_at.is_(None), CoverGrant.expires_at > now
-    )
-    intake = (
-        sa.select(Intake.client_id)
-        .join(Client, Client.id == Intake.client_id)
-        .where(Intake.worker_id == user.id, Client.worker_id.is_(None))
-    )
-    return sa.union(own, cover, intake)
+    cover = sa.select(CoverGrant.client_id).where(_covering(CoverGrant, user.id, now))
+    return sa.union(_own_ids(user.id), cover, _intake_ids(user.id))
 
 
 def report_worker_id(user: Any) -> int | None:
@@ -166,15 +184,9 @@ def report_client_ids(worker_id: int):
     """A subquery of the ids of ``worker_id``'s own clients, as counted in their reports.
 
     Their assigned clients and the interested persons without an assigned worker whose intake
-    they held; cover access is temporary and does not count.
+    they held (the holding rule without cover: cover access is temporary and does not count).
     """
-    own = sa.select(Client.id).where(Client.worker_id == worker_id)
-    intake = (
-        sa.select(Intake.client_id)
-        .join(Client, Client.id == Intake.client_id)
-        .where(Intake.worker_id == worker_id, Client.worker_id.is_(None))
-    )
-    return sa.union(own, intake)
+    return sa.union(_own_ids(worker_id), _intake_ids(worker_id))
 
 
 def _client_id_of(obj: Any) -> int | None:
@@ -368,11 +380,10 @@ def holds_expression(client_id, user: Any, now=None):
     """
     now = utcnow() if now is None else now  # a value, or a bound parameter of a statement built once
     held, grant, first = _HELD_ALIASES
-    own = sa.exists().where(held.id == client_id, held.worker_id == user.id)
-    cover = sa.exists().where(grant.client_id == client_id, grant.worker_id == user.id,
-                              grant.revoked_at.is_(None), grant.expires_at > now)
-    unassigned = sa.exists().where(held.id == client_id, held.worker_id.is_(None))
-    intake = sa.and_(unassigned, sa.exists().where(first.client_id == client_id, first.worker_id == user.id))
+    own = sa.exists().where(held.id == client_id, _own(held, user.id))
+    cover = sa.exists().where(grant.client_id == client_id, _covering(grant, user.id, now))
+    intake = (sa.select(sa.literal(1)).select_from(held).join(first, first.client_id == held.id)
+              .where(held.id == client_id, _took_intake(held, first, user.id)).exists())
     return sa.or_(own, cover, intake)
 
 
@@ -399,6 +410,17 @@ def remember_holds(user: Any, client_id: int | None, answer: Any) -> None:
     cache = _request_cache()
     if cache is not None and client_id is not None and answer is not None:
         cache[("holds", getattr(user, "id", None), client_id)] = bool(answer)
+
+
+#: who may list the social workers to choose one (a booking, a walk-in handed on, a reassignment, a
+#: list's filter): the staff who book and assign, and admins (the staff accounts' own screen)
+WORKER_CHOICE_ROLES = frozenset({R, W, M, A})
+
+
+def choosable_workers(query, user: Any):
+    """Restrict a query of social workers (names to choose from) to what ``user`` may see: every
+    active social worker for :data:`WORKER_CHOICE_ROLES`, nobody for anyone else."""
+    return query if _roles(user) & WORKER_CHOICE_ROLES else query.filter(sa.false())
 
 
 def scope_one_client(query, model, user: Any, held: bool):

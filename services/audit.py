@@ -85,7 +85,12 @@ def changed_fields(obj: Any) -> list[str]:
     return sorted(names)
 
 
-@event.listens_for(Session, "before_flush")
+def listen() -> None:
+    """Refuse every flush that changes or deletes an audit entry, once; called by ``create_app``."""
+    if not event.contains(Session, "before_flush", _audit_is_append_only):
+        event.listen(Session, "before_flush", _audit_is_append_only)
+
+
 def _audit_is_append_only(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):

@@ -4,7 +4,7 @@ Four documents, each printed in any language that has a catalog of the ``client_
 (``translations/<lang>/LC_MESSAGES/client_docs.po``: Czech, English, Ukrainian, Russian and
 Vietnamese today; a new catalog is a new language, nothing else changes):
 
-- the roadmap of a case (:func:`roadmap`): the goal, the open tasks by who does them, what is done,
+- the roadmap of a case (its data: :func:`services.roadmap.printed`): the goal, the open tasks by who does them, what is done,
   the next appointment, the centre's contacts, the walk-in hours and the rules for clients;
 - an appointment card (:func:`appointment_card`): when, where, with whom, how to cancel in advance;
 - the centre's rules for clients on their own;
@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from config import BASE_DIR
 from models import Appointment, Client, WalkInHours
-from models.enums import AppointmentStatus, AuditAction, TaskStatus
+from models.enums import AppointmentStatus, AuditAction
 from services import access, audit, centre
 from services.timeutil import local_now, to_local
 
@@ -217,28 +217,6 @@ def walk_in_hours(session: Session, lang: str) -> list[tuple[str, list[str]]]:
 
 
 # --- the documents' data ----------------------------------------------------------------------------
-
-def roadmap(session: Session, client: Client, user: Any) -> dict | None:
-    """What the printed roadmap shows, or None when ``user`` may see no agreement of this client.
-
-    The current agreement (the active one, else the latest) as ``services.access`` lets ``user`` read
-    it: its goal, its open tasks by who does them, the tasks done, and the next planned appointment.
-    """
-    from services import casefile
-
-    agreement = casefile.current_agreement(session, client, user)
-    if agreement is None or not access.can_read_confidential(session, user, agreement):
-        return None
-    groups = casefile.roadmap(agreement)
-    upcoming = casefile.upcoming(session, client, user, limit=1)
-    return {
-        "client": client, "agreement": agreement, "worker": client.worker or agreement.worker,
-        "open": {who: [item["task"] for item in items if item["task"].status == TaskStatus.OPEN]
-                 for who, items in groups.items()},
-        "done": [t for t in agreement.tasks if t.status == TaskStatus.DONE],
-        "next": upcoming[0] if upcoming else None,
-    }
-
 
 def appointment(session: Session, appointment_id: int, user: Any) -> Appointment | None:
     """The appointment ``appointment_id`` if ``user`` may see it (the appointment book's scope)."""

@@ -203,6 +203,12 @@ _CODE_PREFIX = re.compile(r"\d{4}-\d+")
 MERGED_CODES_LIMIT = 50
 
 
+#: execution options of a statement holding typed text (a name, a phone number, a code): not kept in the
+#: engine's statement cache, which keeps the first statement of each shape, with its values, for as
+#: long as the process lives (tests/admin_views/test_nothing_kept.py)
+TYPED_TEXT = {"compiled_cache": None}
+
+
 @dataclass
 class Lookup:
     """What a search box's text finds (:func:`lookup`)."""
@@ -284,7 +290,7 @@ def merged_codes(session: Session, text: str) -> dict[int, list[str]]:
     rows = session.execute(
         sa.select(Client.merged_into_id, Client.code)
         .where(Client.code >= text, Client.code < text + "\uffff", Client.merged_into_id.is_not(None))
-        .order_by(Client.code).limit(MERGED_CODES_LIMIT)
+        .order_by(Client.code).limit(MERGED_CODES_LIMIT), execution_options=TYPED_TEXT,
     ).all()
     found: dict[int, list[str]] = {}
     for kept_id, code in rows:
@@ -348,7 +354,8 @@ def search(session: Session, text: str, user, limit: int = 10, merged: dict | No
     if merged is not None:
         merged.update(found.merged)
     query = session.query(Client).filter(found.condition, Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
-    return access.scope(query, Client, user).order_by(*found.order, Client.code.desc(), Client.id.desc()).limit(limit).all()
+    return (access.scope(query, Client, user).order_by(*found.order, Client.code.desc(), Client.id.desc()).limit(limit)
+            .execution_options(**TYPED_TEXT).all())
 
 
 # --- possible duplicates at registration ---------------------------------------------------------

@@ -80,10 +80,10 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         else:  # nothing today: the rest of the week and the next working day (after a weekend: Monday)
             data["my_week"] = [a for a in week if a.starts_at < week_end or following_start <= a.starts_at]
             data["my_next_day"] = to_local(data["my_week"][0].starts_at).date() if data["my_week"] else None
-        from services import casefile
+        from services import case_operations
 
         #: appointments reception marked as arrived that the worker has yet to record
-        data["arrived"] = {a.id for a in data["my_week"] if casefile.is_arrived(a)}
+        data["arrived"] = {a.id for a in data["my_week"] if case_operations.is_arrived(a)}
         mine = sa.select(Client.id).where(Client.worker_id == user.id)
         data["overdue_tasks"] = (
             session.query(RoadmapTask).join(Agreement, Agreement.id == RoadmapTask.agreement_id)

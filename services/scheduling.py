@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from models import Appointment, Client, Worker
 from models.base import utcnow
-from models.enums import AppointmentStatus, Role
-from services import cases
+from models.enums import AppointmentStatus, AuditAction, Role
+from services import audit, cases
 from services.errors import ServiceError
 
 #: Statuses that occupy the worker's time.
@@ -181,6 +181,15 @@ def set_status(session: Session, appointment: Appointment, status: AppointmentSt
     except ServiceError:
         appointment.status = previous  # a refused change must not be saved by a later flush
         raise
+    return appointment
+
+
+def change_status(session: Session, appointment: Appointment, status: AppointmentStatus | str) -> Appointment:
+    """The status change of one appointment as an operation (reception's quick buttons): the change
+    (:func:`set_status`), its audit entry, flushed; the caller commits."""
+    set_status(session, appointment, status)
+    audit.record_for(session, AuditAction.UPDATE, appointment, details={"fields": ["status"]})
+    session.flush()
     return appointment
 
 

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from models import Client, Topic, Visit, Worker
 from models.base import utcnow
-from models.enums import AgeBand, Role, Sex, VisitChannel
-from services import cases, scheduling
+from models.enums import AgeBand, AuditAction, Role, Sex, VisitChannel
+from services import audit, cases, scheduling
 from services.errors import ServiceError
 
 
@@ -30,7 +30,8 @@ def log_walk_in(
     urgent: bool = False, minutes: int | None = None, citizenship: str | None = None, language: str | None = None,
     sex: Sex | str | None = None, age_band: AgeBand | str | None = None, worker: Worker | None = None,
 ) -> Visit:
-    """Record a walk-in visit. An anonymous walk-in creates no client; its coded data count in statistics."""
+    """Record a walk-in visit, audited and flushed (the caller commits). An anonymous walk-in creates no
+    client; its coded data count in statistics."""
     worker = worker or handling_worker(session, client, logged_by)
     if worker is None:
         raise ServiceError(_l("Nobody is on duty: choose the social worker who takes the visit."), field="worker")
@@ -48,4 +49,6 @@ def log_walk_in(
     )
     session.add(visit)
     cases.save_visit(session, visit)
+    audit.record_for(session, AuditAction.CREATE, visit)
+    session.flush()
     return visit

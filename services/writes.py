@@ -10,7 +10,7 @@
    is made for them, and their records take only coded changes (a status, attendance).
 
 Both are checked at every flush of every session (:func:`_check_flush`, a ``before_flush``
-listener), against the records as they will be after the change and against the client as stored
+listener registered by ``create_app``), against the records as they will be after the change and against the client as stored
 now: before deciding, the flush takes the client rows' lock (PostgreSQL: ``FOR SHARE``; SQLite: the
 database's write lock), so an anonymisation committed a moment ago is seen, and one that starts
 meanwhile waits for this transaction and then scrubs what it wrote. The edit screens also show such
@@ -271,7 +271,12 @@ def check_lengths(objects) -> None:
                 raise ServiceError(_l("Enter at most %(max)s characters.", max=limit), field=attr.key)
 
 
-@event.listens_for(Session, "before_flush")
+def listen() -> None:
+    """Check every flush of every session (:func:`check_flush`), once; called by ``create_app``."""
+    if not event.contains(Session, "before_flush", _check_flush):
+        event.listen(Session, "before_flush", _check_flush)
+
+
 def _check_flush(session: Session, flush_context, instances) -> None:
     objects = list(session.new) + [obj for obj in session.dirty if session.is_modified(obj)]
     if objects:

@@ -64,10 +64,6 @@ def db(app):
         with _db.engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
-        from admin_views import fragments
-
-        fragments.forget_choices()  # the staff, offices and topics a page kept are gone with the tables
-        fragments.forget_counts()  # and so are the long lists
 
 
 @pytest.fixture()

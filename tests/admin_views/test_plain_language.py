@@ -98,7 +98,7 @@ def test_the_catalogs_corrections_win_over_flask_admins_own(client, db, login_as
 
 
 def test_wtforms_messages_in_natural_czech_and_english(app):
-    from admin_views.fragments import WTFormsTranslations
+    from admin_views.forms import WTFormsTranslations
 
     with app.test_request_context():
         from flask_babel import force_locale

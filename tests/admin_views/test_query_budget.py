@@ -59,10 +59,6 @@ def _measure(client, counter, db):
 
 
 def test_query_counts_are_within_budget_and_constant(client, db, login_as, counter, monkeypatch):
-    from admin_views import fragments
-
-    # the worst case: filter choices read on every page, not kept (admin_views/test_filter_choices.py)
-    monkeypatch.setattr(fragments, "CHOICES_TTL", 0.0)
     login_as("manager", "worker")
     demo.seed(db.session, clients=30, seed=5)
     db.session.commit()
@@ -113,10 +109,8 @@ def test_each_roles_start_page_and_lists_stay_within_budget(client, db, login_as
     """Each role's start page (the reception desk with today's appointments and a lookup, a worker's
     day, a manager's load per worker, an admin's) at most 10 queries, and the lists a role opens at
     most 5, the same with twice the data."""
-    from admin_views import fragments
     from services.dashboard import DESK_LIMIT
 
-    monkeypatch.setattr(fragments, "CHOICES_TTL", 0.0)  # the worst case: choices read on every page
     me = login_as(*roles)
     pages = ["/admin/", "/admin/?q=Kov", "/admin/?q=777 12"] + [
         f"/admin/{screen}/" for screen in ("client", "appointment", "visit") if "admin" not in roles]

@@ -11,8 +11,8 @@ from models.enums import (
     AgreementStatus, AppointmentStatus, AuditAction, ClientStatus, IntakeEndReason, ReassignReason, Responsible, Role,
     TaskStatus, VisitChannel,
 )
-from services import casefile, client_documents, clients, cover
-from services.casefile import Meeting, NewTask, NextAppointment, TaskUpdate
+from services import case_operations, casefile, clients, cover, roadmap
+from services.case_operations import Meeting, NewTask, NextAppointment, TaskUpdate
 from services.errors import ServiceError
 from services.timeutil import local_now, to_local
 from tests import factories
@@ -48,23 +48,23 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     assert person.worker is None
 
     # the first conversation: the issue in the person's words, the topics as the first contact
-    intake = casefile.record_intake(db.session, person, worker, issue="Končí mi vízum a nevím, co dál.",
+    intake = case_operations.record_intake(db.session, person, worker, issue="Končí mi vízum a nevím, co dál.",
                                     topic_ids=[topic.id], channel=VisitChannel.WALK_IN, minutes=40)
     db.session.commit()
     assert intake.worker is worker and intake.held_on == _today() and intake.agreement_id is None
     visit = db.session.query(Visit).one()
     assert visit.client is person and [t.code for t in visit.topics] == [topic.code] and visit.summary is None
     with pytest.raises(ServiceError):  # one open intake at a time
-        casefile.record_intake(db.session, person, worker, issue="Znovu")
+        case_operations.record_intake(db.session, person, worker, issue="Znovu")
     db.session.rollback()
 
     # the agreement: goal and both consents; the person becomes this worker's client
     with pytest.raises(ServiceError) as err:  # personal data given, consent to processing it missing
-        casefile.make_agreement(db.session, person, worker, goal="Podat žádost o dlouhodobý pobyt",
+        case_operations.make_agreement(db.session, person, worker, goal="Podat žádost o dlouhodobý pobyt",
                                 consent_service=True, consent_data=False)
     assert err.value.field == "consent_data"
     db.session.rollback()
-    agreement = casefile.make_agreement(db.session, person, worker, goal="Podat žádost o dlouhodobý pobyt",
+    agreement = case_operations.make_agreement(db.session, person, worker, goal="Podat žádost o dlouhodobý pobyt",
                                         consent_service=True, consent_data=True)
     db.session.commit()
     assert person.status == ClientStatus.CLIENT and person.worker is worker
@@ -74,7 +74,7 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
 
     # meeting 1: not planned ahead; two tasks; the next appointment with the same worker
     next_start = (_now() + timedelta(days=7)).replace(hour=9, minute=0, second=0)
-    result = casefile.record_meeting(db.session, person, worker, Meeting(
+    result = case_operations.record_meeting(db.session, person, worker, Meeting(
         notes="Probrali jsme podmínky.", evaluation="Klientka ví, co potřebuje.", next_steps="Sehnat doklady.",
         new_tasks=[NewTask("Donést nájemní smlouvu", Responsible.CLIENT, _today() + timedelta(days=5)),
                    NewTask("Ověřit seznam dokladů", Responsible.WORKER, _today() + timedelta(days=3), row=1),
@@ -93,7 +93,7 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     planned.starts_at = _now() - timedelta(hours=2)
     db.session.commit()
     client_task, worker_task = result.created
-    result = casefile.record_meeting(db.session, person, worker, Meeting(
+    result = case_operations.record_meeting(db.session, person, worker, Meeting(
         appointment_id=planned.id, attendance=AppointmentStatus.ATTENDED, evaluation="Smlouva donesena.",
         task_updates=[TaskUpdate(client_task.id, "done", "Doneseno"), TaskUpdate(worker_task.id, "continue", "Čekám na OAMP")],
         new_tasks=[NewTask("Společně vyplnit žádost", Responsible.BOTH, _today() + timedelta(days=10))],
@@ -107,7 +107,7 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     # meeting 3: a no-show of a planned appointment is recorded as such
     missed = factories.make_appointment(client=person, worker=worker, starts_at=_now() - timedelta(minutes=30), duration_minutes=20)
     db.session.commit()
-    casefile.record_meeting(db.session, person, worker, Meeting(
+    case_operations.record_meeting(db.session, person, worker, Meeting(
         appointment_id=missed.id, attendance=AppointmentStatus.NO_SHOW, notes="Nepřišla, napíšu e-mail.",
         task_updates=[TaskUpdate(worker_task.id, "not_done", "OAMP neodpověděl")],
     ))
@@ -115,7 +115,7 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     assert missed.status == AppointmentStatus.NO_SHOW and worker_task.status == TaskStatus.NOT_DONE
 
     # closing: the status and the reason; open tasks are dropped; the client is closed
-    closed = casefile.close_case(db.session, person, worker, status=AgreementStatus.GOAL_ACHIEVED,
+    closed = case_operations.close_case(db.session, person, worker, status=AgreementStatus.GOAL_ACHIEVED,
                                  reason="Žádost podána.")
     db.session.commit()
     assert closed.status == AgreementStatus.GOAL_ACHIEVED and closed.ended_on == _today()
@@ -123,7 +123,7 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     assert {t.description: t.status for t in closed.tasks}["Společně vyplnit žádost"] == TaskStatus.DROPPED
 
     # the client comes back: a new agreement with the same worker; the history stays
-    again = casefile.make_agreement(db.session, person, worker, goal="Pomoc s trvalým pobytem", consent_service=True,
+    again = case_operations.make_agreement(db.session, person, worker, goal="Pomoc s trvalým pobytem", consent_service=True,
                                     consent_data=True)
     db.session.commit()
     assert person.status == ClientStatus.CLIENT and again.worker is worker
@@ -136,7 +136,7 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
     assert {"intake", "visit", "appointment", "task", "task_added"} <= set(kinds)
     assert kinds.count("task_added") == 3 and kinds.count("task") == 3  # added at meetings; done, not done, dropped
     assert kinds.index("agreement_end") < kinds.index("appointment")  # the closing came after the last meeting
-    assert client_documents.roadmap(db.session, person, worker)["agreement"] is again
+    assert roadmap.printed(db.session, person, worker)["agreement"] is again
 
     # every write is in the audit trail, with field names and never the text
     actions = {(e.action, e.entity) for e in db.session.query(AuditEvent)}
@@ -149,28 +149,28 @@ def test_intake_agreement_three_meetings_closing_and_a_new_agreement(db):
 def test_ending_the_intake_needs_a_reason_and_keeps_an_interested_person(db):
     worker = factories.make_worker()
     person = factories.make_client(status=ClientStatus.INTERESTED)
-    casefile.record_intake(db.session, person, worker, issue="Potřebuji jen přeložit dopis.")
+    case_operations.record_intake(db.session, person, worker, issue="Potřebuji jen přeložit dopis.")
     with pytest.raises(ServiceError) as err:
-        casefile.end_intake(db.session, person, worker, reason=IntakeEndReason.OTHER)
+        case_operations.end_intake(db.session, person, worker, reason=IntakeEndReason.OTHER)
     assert err.value.field == "end_note"
     with pytest.raises(ServiceError):
-        casefile.end_intake(db.session, person, worker, reason="nonsense")
-    intake = casefile.end_intake(db.session, person, worker, reason=IntakeEndReason.TRANSLATION_ONLY, note="Odkázána na tlumočníka")
+        case_operations.end_intake(db.session, person, worker, reason="nonsense")
+    intake = case_operations.end_intake(db.session, person, worker, reason=IntakeEndReason.TRANSLATION_ONLY, note="Odkázána na tlumočníka")
     db.session.commit()
     assert intake.end_reason == IntakeEndReason.TRANSLATION_ONLY and intake.ended_on == _today()
     assert person.status == ClientStatus.INTERESTED and person.worker is None
     # the intake is over: a new conversation may be recorded when the person comes back
     with pytest.raises(ServiceError):
-        casefile.make_agreement(db.session, person, worker, goal="x", consent_service=True, consent_data=True)
-    casefile.record_intake(db.session, person, worker, issue="Přišla znovu, jiný problém.")
+        case_operations.make_agreement(db.session, person, worker, goal="x", consent_service=True, consent_data=True)
+    case_operations.record_intake(db.session, person, worker, issue="Přišla znovu, jiný problém.")
 
 
 def test_an_anonymous_person_needs_no_consent_to_processing_personal_data(db):
     worker = factories.make_worker()
     person = factories.make_client(status=ClientStatus.INTERESTED, first_name=None, last_name=None, is_anonymous=True,
                                    alias="Paní z Kladna")
-    casefile.record_intake(db.session, person, worker, issue="Pracovní smlouva")
-    agreement = casefile.make_agreement(db.session, person, worker, goal="Rozumět smlouvě", consent_service=True,
+    case_operations.record_intake(db.session, person, worker, issue="Pracovní smlouva")
+    agreement = case_operations.make_agreement(db.session, person, worker, goal="Rozumět smlouvě", consent_service=True,
                                         consent_data=False)
     assert agreement.consent_data is False and person.status == ClientStatus.CLIENT
 
@@ -182,12 +182,12 @@ def test_only_the_clients_own_worker_or_cover_writes(db):
     db.session.commit()
     for who in (colleague, manager):
         with pytest.raises(ServiceError):
-            casefile.record_meeting(db.session, person, who, Meeting(notes="x"))
+            case_operations.record_meeting(db.session, person, who, Meeting(notes="x"))
         with pytest.raises(ServiceError):
-            casefile.close_case(db.session, person, who, status=AgreementStatus.ENDED_BY_CLIENT, reason="x")
+            case_operations.close_case(db.session, person, who, status=AgreementStatus.ENDED_BY_CLIENT, reason="x")
         db.session.rollback()
     cover.grant_cover(db.session, colleague, person, "Kolegyně je nemocná")
-    result = casefile.record_meeting(db.session, person, colleague, Meeting(notes="Zástup: klientka přišla"))
+    result = case_operations.record_meeting(db.session, person, colleague, Meeting(notes="Zástup: klientka přišla"))
     assert result.appointment.worker is colleague and result.appointment.other_worker_reason  # not the own worker
 
 
@@ -206,7 +206,7 @@ def test_a_meeting_is_one_transaction_an_overlap_saves_nothing(db):
         next_appointment=NextAppointment(starts_at=busy + timedelta(minutes=30)),
     )
     with pytest.raises(ServiceError) as err:
-        casefile.record_meeting(db.session, person, worker, meeting)
+        case_operations.record_meeting(db.session, person, worker, meeting)
     assert err.value.field == "next_starts_at"
     db.session.rollback()
     db.session.expire_all()
@@ -217,7 +217,7 @@ def test_a_meeting_is_one_transaction_an_overlap_saves_nothing(db):
     assert db.session.get(RoadmapTask, tasks[0].id).outcome is None
     # the same meeting with a free slot goes through
     meeting.next_appointment = NextAppointment(starts_at=busy + timedelta(hours=2))
-    result = casefile.record_meeting(db.session, person, worker, meeting)
+    result = case_operations.record_meeting(db.session, person, worker, meeting)
     assert result.next_appointment is not None and len(result.created) == 1
 
 
@@ -234,7 +234,7 @@ def test_a_meeting_with_bad_data_is_refused_at_its_field(db, bad, field):
     db.session.commit()
     before = (count_rows(Appointment), count_rows(RoadmapTask), count_rows(AuditEvent))
     with pytest.raises(ServiceError) as err:
-        casefile.record_meeting(db.session, person, worker, bad)
+        case_operations.record_meeting(db.session, person, worker, bad)
     assert err.value.field == field
     db.session.rollback()
     assert (count_rows(Appointment), count_rows(RoadmapTask), count_rows(AuditEvent)) == before
@@ -248,7 +248,7 @@ def test_a_recorded_appointment_cannot_be_recorded_again_nor_another_clients(db)
                                          starts_at=_now() - timedelta(days=2))
     for appointment in (done, foreign):
         with pytest.raises(ServiceError) as err:
-            casefile.record_meeting(db.session, person, worker, Meeting(appointment_id=appointment.id, notes="x"))
+            case_operations.record_meeting(db.session, person, worker, Meeting(appointment_id=appointment.id, notes="x"))
         assert err.value.field == "appointment"
 
 
@@ -261,22 +261,22 @@ def test_an_appointment_reception_marked_arrived_is_offered_first_and_recorded_o
     db.session.commit()
     scheduling.set_status(db.session, arrived, AppointmentStatus.ATTENDED)  # reception: "Arrived"
     db.session.commit()
-    assert casefile.is_arrived(arrived)
-    assert [a.id for a in casefile.planned_appointments(db.session, person, until=_now() + timedelta(hours=8))] == \
+    assert case_operations.is_arrived(arrived)
+    assert [a.id for a in case_operations.planned_appointments(db.session, person, until=_now() + timedelta(hours=8))] == \
         [arrived.id, older.id]
     with pytest.raises(ServiceError) as err:  # an arrived appointment is recorded with what was said
-        casefile.record_meeting(db.session, person, worker, Meeting(appointment_id=arrived.id))
+        case_operations.record_meeting(db.session, person, worker, Meeting(appointment_id=arrived.id))
     assert err.value.field == "notes"
     db.session.rollback()
-    result = casefile.record_meeting(db.session, person, worker, Meeting(
+    result = case_operations.record_meeting(db.session, person, worker, Meeting(
         appointment_id=arrived.id, notes="Klientka donesla smlouvu.", task_updates=[TaskUpdate(tasks[0].id, "done")]))
     db.session.commit()
     assert result.appointment.id == arrived.id and count_rows(Appointment) == 2
     assert arrived.status == AppointmentStatus.ATTENDED and arrived.notes == "Klientka donesla smlouvu."
-    assert not casefile.is_arrived(arrived)
-    assert [a.id for a in casefile.planned_appointments(db.session, person)] == [older.id]
+    assert not case_operations.is_arrived(arrived)
+    assert [a.id for a in case_operations.planned_appointments(db.session, person)] == [older.id]
     with pytest.raises(ServiceError) as err:  # recorded once
-        casefile.record_meeting(db.session, person, worker, Meeting(appointment_id=arrived.id, notes="Znovu"))
+        case_operations.record_meeting(db.session, person, worker, Meeting(appointment_id=arrived.id, notes="Znovu"))
     assert err.value.field == "appointment"
 
 
@@ -290,7 +290,7 @@ def test_an_unplanned_meeting_at_the_time_of_an_arrived_appointment_records_that
     scheduling.set_status(db.session, arrived, AppointmentStatus.ATTENDED)
     db.session.commit()
     # the worker records "a meeting that was not planned" at the real time: not a double booking
-    result = casefile.record_meeting(db.session, person, worker, Meeting(
+    result = case_operations.record_meeting(db.session, person, worker, Meeting(
         held_at=start + timedelta(minutes=5), duration_minutes=50, notes="Probrali jsme nájem."))
     db.session.commit()
     assert result.appointment.id == arrived.id and count_rows(Appointment) == 1
@@ -300,7 +300,7 @@ def test_an_unplanned_meeting_at_the_time_of_an_arrived_appointment_records_that
     factories.make_agreement(client=other, worker=worker)
     db.session.commit()
     with pytest.raises(ServiceError) as err:
-        casefile.record_meeting(db.session, other, worker, Meeting(held_at=start, notes="x"))
+        case_operations.record_meeting(db.session, other, worker, Meeting(held_at=start, notes="x"))
     assert err.value.field == "held_at"
 
 
@@ -353,8 +353,8 @@ def test_the_timeline_shows_each_viewer_only_what_they_may_see(db):
     skeleton = casefile.case_file(db.session, person, reception)
     assert skeleton.agreement is None and skeleton.intake is None and not skeleton.confidential
     assert not (skeleton.can_record_meeting or skeleton.can_close or skeleton.can_make_agreement)
-    assert client_documents.roadmap(db.session, person, reception) is None
-    assert client_documents.roadmap(db.session, person, colleague) is None
+    assert roadmap.printed(db.session, person, reception) is None
+    assert roadmap.printed(db.session, person, colleague) is None
     full = casefile.case_file(db.session, person, worker)
     assert full.confidential and full.agreement.goal == "M-goal" and full.can_record_meeting
 
@@ -364,7 +364,7 @@ def test_tasks_added_and_completed_are_task_changes_in_the_timeline_for_those_wh
     reception = factories.make_worker(roles=(Role.RECEPTION,))
     colleague = factories.make_worker()
     db.session.commit()
-    result = casefile.record_meeting(db.session, person, worker, Meeting(
+    result = case_operations.record_meeting(db.session, person, worker, Meeting(
         task_updates=[TaskUpdate(tasks[0].id, "done", "T-outcome")],
         new_tasks=[NewTask("T-new-task", Responsible.BOTH, _today() + timedelta(days=7))],
     ))

@@ -9,7 +9,7 @@ import pytest
 
 from models import AuditEvent, CentreProfile, Client
 from models.enums import AuditAction, Responsible, TaskStatus
-from services import centre, client_documents
+from services import centre, client_documents, roadmap
 from services.errors import ServiceError
 from tests import factories
 from tests.documents import LANGUAGES, doc_text, foreign_text
@@ -128,7 +128,7 @@ def test_the_roadmap_holds_the_open_tasks_by_who_does_them_what_is_done_and_the_
     later = factories.make_appointment(client=person, worker=worker, starts_at=datetime.now(timezone.utc) + timedelta(days=9))
     sooner = factories.make_appointment(client=person, worker=worker, starts_at=datetime.now(timezone.utc) + timedelta(days=2))
     db.session.commit()
-    data = client_documents.roadmap(db.session, person, worker)
+    data = roadmap.printed(db.session, person, worker)
     assert data["open"] == {Responsible.CLIENT: [mine], Responsible.WORKER: [theirs], Responsible.BOTH: []}
     assert data["done"] == [done] and dropped not in data["done"]
     assert data["next"] == sooner and later != sooner

@@ -9,7 +9,7 @@ import pytest
 
 from models import Agreement, Appointment, Intake, Visit
 from models.enums import AgreementStatus, AppointmentStatus, ClientStatus, VisitChannel
-from services import cases, casefile, scheduling
+from services import case_operations, cases, scheduling
 from services.errors import ServiceError
 from services.timeutil import local_now, local_to_utc
 from tests import factories
@@ -73,7 +73,7 @@ def test_an_attended_meeting_in_the_past_is_recorded_through_the_case_file(db):
     person = _old_client(worker=worker)
     factories.make_agreement(client=person, worker=worker, agreed_on=_today() - timedelta(days=20))
     db.session.commit()
-    result = casefile.record_meeting(db.session, person, worker, casefile.Meeting(
+    result = case_operations.record_meeting(db.session, person, worker, case_operations.Meeting(
         held_at=_now() - timedelta(days=3), notes="Schůzka z minulého týdne."))
     assert result.appointment.status == AppointmentStatus.ATTENDED
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from models import Agreement, Appointment, Client, RoadmapTask, Worker
 from models.base import utcnow
 from models.enums import AgreementStatus, AppointmentStatus, ClientStatus, Responsible, Role, TaskStatus
-from services import casefile, scheduling
-from services.casefile import Meeting, NewTask
+from services import case_operations, scheduling
+from services.case_operations import Meeting, NewTask
 from services.errors import ServiceError
 from tests import factories
 from tests.admin_views.test_casefile import _case_with_tasks, _meeting
@@ -58,7 +58,7 @@ def test_two_parallel_submissions_record_the_meeting_once(app, db, concurrent_en
             worker = session.get(Worker, ids["worker"])
             barrier.wait(timeout=10)
             try:
-                casefile.record_meeting(session, client, worker, Meeting(
+                case_operations.record_meeting(session, client, worker, Meeting(
                     appointment_id=ids["appointment"], notes=f"Poznámky z karty {tab}",
                     new_tasks=[NewTask(f"Úkol z karty {tab}", Responsible.CLIENT, None)]))
                 session.commit()
@@ -120,10 +120,10 @@ def test_the_service_refuses_a_recorded_appointment(db):
     factories.make_agreement(client=person, worker=worker)
     planned = factories.make_appointment(client=person, worker=worker, starts_at=utcnow() - timedelta(hours=1))
     db.session.commit()
-    casefile.record_meeting(db.session, person, worker, Meeting(appointment_id=planned.id, notes="Jednou"))
+    case_operations.record_meeting(db.session, person, worker, Meeting(appointment_id=planned.id, notes="Jednou"))
     db.session.commit()
     with pytest.raises(ServiceError) as refused:
-        casefile.record_meeting(db.session, person, worker, Meeting(appointment_id=planned.id, notes="Podruhé"))
-    assert refused.value.field == "appointment" and refused.value.message is casefile.ALREADY_RECORDED
+        case_operations.record_meeting(db.session, person, worker, Meeting(appointment_id=planned.id, notes="Podruhé"))
+    assert refused.value.field == "appointment" and refused.value.message is case_operations.ALREADY_RECORDED
     db.session.rollback()
     assert db.session.get(Appointment, planned.id).notes == "Jednou"
