@@ -251,6 +251,8 @@ def _register_error_pages(app: Flask) -> None:
         403: lambda: _("You do not have access to this page."),
         404: lambda: _("The page or record does not exist."),
         405: lambda: _("This action is not allowed here."),
+        413: lambda: _("What was sent is too large (more than %(size)s MB). Nothing was saved: go back, shorten "
+                       "the text and send it again.", size=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
         500: lambda: _("Something went wrong on our side. Nothing was saved; please try again."),
     }
 

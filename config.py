@@ -82,6 +82,9 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PORADNA_TIMEZONE", "Europe/Prague")
         self.LANGUAGES = ["cs", "en"]
         self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+        #: the largest request body accepted (bytes): every form of the application is far smaller (a
+        #: note holds at most 10 000 characters); a larger one is refused with a translated page (413)
+        self.MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
         self.WTF_CSRF_ENABLED = True
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.SESSION_COOKIE_HTTPONLY = True

@@ -56,5 +56,8 @@ def init_admin(app) -> Admin:
     admin.add_view(RetentionView(name=_l("Retention purge"), endpoint="retention", url="/admin/retention", category=privacy))
     admin.add_view(AuditView(AuditEvent, name=_l("Audit trail"), endpoint="audit", category=privacy))
     admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", url="/admin/reports"))
+    from admin_views import catalogs
+
+    catalogs.correct_admin_catalog(app)
     app.after_request(adapters.document_language)
     return admin

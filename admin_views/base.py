@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from admin_views import adapters
+from admin_views import adapters, row_actions
 from admin_views.adapters import FlaskAdminHooks
 from admin_views.filters import PoradnaFilterConverter
 from admin_views.formatters import EXPORT_FORMATTERS, TYPE_FORMATTERS
@@ -150,9 +150,15 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
     #: (column, descending) — the primary key is always added as a tiebreaker
     column_default_sort: tuple | list | str | None = ("id", True)
     list_template = "admin/model/poradna_list.html"
+    create_template = "admin/model/poradna_create.html"
+    edit_template = "admin/model/poradna_edit.html"
 
     def __init__(self, model, **kwargs):
         super().__init__(model, db, **kwargs)
+
+    def get_list_row_actions(self):
+        """Flask-Admin's row actions, Delete only on the rows the policy lets the person delete."""
+        return row_actions.with_policy(super().get_list_row_actions())
 
     # --- who may write on the screen (who may open it: PolicyGatedView) ----------------------
     def before_view(self, name) -> None:

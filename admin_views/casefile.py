@@ -29,7 +29,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -38,7 +37,7 @@ from admin_views.gate import deny
 from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
-from admin_views.forms import PoradnaForm
+from admin_views.forms import PoradnaForm, TranslatedMeta
 from admin_views.saving import save
 from extensions import db
 from models import Appointment, Client, RoadmapTask
@@ -125,7 +124,7 @@ class CloseForm(PoradnaForm):
 
 
 class NewTaskForm(Form):
-    class Meta(FlaskForm.Meta):
+    class Meta(TranslatedMeta):
         csrf = False  # a row of the meeting form, which carries the token; messages translated like the rest
 
     description = TextAreaField(_l("What is to be done"), validators=[Optional(), Length(max=case_operations.MAX_TEXT)],

@@ -29,6 +29,14 @@ class ClientLoader(ScopedAjaxLoader):
         return (query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit)
                 .execution_options(**clients.TYPED_TEXT).all())
 
+    def format(self, model):
+        """A found client as the lookup lists them: code and name, and what tells namesakes apart (year of
+        birth, citizenship, the phone's last digits: services.clients.namesake_details)."""
+        if model is None:
+            return None
+        details = clients.namesake_details(model)
+        return getattr(model, self.pk), f"{model} ({details})" if details else str(model)
+
 
 def client_loader(name="client", *, anonymised=False):
     """The client lookup of a form; without ``anonymised`` it offers no anonymised client (nothing new

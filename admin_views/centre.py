@@ -6,17 +6,17 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from admin_views.forms import PoradnaForm
 from admin_views.gate import PolicyGatedView
 from admin_views.saving import save
 from extensions import db
 from services import centre
 
 
-class CentreProfileForm(FlaskForm):
+class CentreProfileForm(PoradnaForm):
     name = StringField(_l("Name of the centre"), validators=[InputRequired(), Length(max=centre.LIMITS["name"])])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=centre.LIMITS["address"])],
                             render_kw={"rows": 3}, description=_l("Street, postcode and town, on two lines."))

@@ -109,13 +109,15 @@ class ClientView(GroupedDetailsMixin, RoadmapMixin, CaseFileMixin, ClientDocumen
         "legal_hold": _l("Keeps the record from anonymisation and the retention purge."),
         "worker": _l("Set when the record is created; later changed only by a manager (reassignment)."),
     }
-    column_formatters = {"name": _fmt_name, "citizenship": fmt_country, "languages": fmt_languages}
+    column_formatters = {"name": _fmt_name, "citizenship": fmt_country, "languages": fmt_languages,
+                         "phone": lambda view, context, model, name: clients.phone_tail(model.phone)}  # never the whole number in a list
+    column_formatters_detail = {"name": _fmt_name, "citizenship": fmt_country, "languages": fmt_languages}
     form_columns = (
         "status", "is_anonymous", "first_name", "last_name", "alias", "birth_year", "birth_date", "sex", "citizenship",
         "languages", "phone", "email", "municipality", "district", "residence_status", "worker", "legal_hold",
         "legal_hold_reason",
     )
-    form_overrides = {"citizenship": CountryField}
+    form_overrides = {"citizenship": CountryField, "legal_hold_reason": TextAreaField}  # a sentence or two: rows
     form_args = {
         "worker": {"query_factory": social_workers, "label": _l("Social worker")},
         "languages": {"choices": codes.language_choices, "label": _l("Languages")},

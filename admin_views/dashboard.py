@@ -9,7 +9,7 @@ from admin_views.gate import PolicyGatedView
 from admin_views.reception import walk_in_form as new_walk_in_form
 from extensions import db
 from models.enums import ClientStatus, Role
-from services import dashboard, inputs
+from services import clients, dashboard, inputs
 
 
 class DashboardView(PolicyGatedView, AdminIndexView):
@@ -30,4 +30,4 @@ class DashboardView(PolicyGatedView, AdminIndexView):
         # the walk-in form's list of social workers, also for choosing whose day the desk shows
         desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []
         return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus, walk_in_form=form,
-                           desk_workers=desk_workers, desk_url=desk_url)
+                           desk_workers=desk_workers, desk_url=desk_url, namesake_details=clients.namesake_details)

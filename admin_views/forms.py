@@ -24,6 +24,7 @@ from flask_wtf import i18n as flask_wtf_i18n
 from wtforms import fields
 from wtforms.fields import HiddenField
 from wtforms.i18n import messages_path
+from wtforms.validators import Length
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
 from services import inputs
@@ -31,6 +32,8 @@ from services import inputs
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
 NUMBER_OUT_OF_RANGE = _l("This number is too large to be saved.")
 
+#: selects of one choice (WTForms' and Flask-Admin's query selects)
+_SELECTS = (fields.SelectFieldBase,)
 #: fields whose text may span several lines (line breaks and tabs are allowed there)
 _MULTILINE = (fields.TextAreaField,)
 
@@ -69,6 +72,26 @@ def input_errors(form) -> bool:
     return clean
 
 
+def unrequire_select(field) -> None:
+    """A single-choice select without the browser's ``required`` attribute: HTML allows it only on a select
+    whose first option is an empty placeholder, and a select always sends one of its options anyway. The
+    field's own rule (a choice must be made) is still checked when the form is sent."""
+    if isinstance(field, _SELECTS) and not getattr(field.widget, "multiple", False) \
+            and getattr(field.flags, "required", False):
+        field.render_kw = {**(field.render_kw or {}), "required": False}
+
+
+def visible_lookup(field) -> None:
+    """An ajax lookup (a client chosen by code, name or phone) on a text input rather than Flask-Admin's
+    hidden one: its label may only name a control a person can reach (Select2 puts its own box in the
+    input's place and keeps the chosen id in it either way). No ``required`` on it: the browser would
+    stop the form at an input it has hidden; the field's rule is checked when the form is sent."""
+    from flask_admin.model.fields import AjaxSelectField
+
+    if isinstance(field, AjaxSelectField):
+        field.render_kw = {**(field.render_kw or {}), "type": "text", "required": False}
+
+
 def _add_error(field, message) -> None:
     errors = field.errors if isinstance(field.errors, list) else list(field.errors or [])
     text = str(message)
@@ -81,14 +104,34 @@ class CleanInput:
     """A form mixin: :func:`input_errors` before the fields' own validation, which does not run when it
     finds a problem (a validator such as Flask-Admin's ``Unique`` would send the value to the database)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in _leaf_fields(self):
+            unrequire_select(field)
+            visible_lookup(field)
+
     def validate(self, extra_validators=None):
         if not input_errors(self):
             return False
         return super().validate(extra_validators=extra_validators)
 
 
+class TranslatedMeta(FlaskForm.Meta):
+    """Flask-WTF's form options with WTForms' messages in the project's natural wording
+    (:class:`WTFormsTranslations`: WTForms' catalog with translations/*/wtforms.po over it), read once
+    per language: the custom pages' forms and Flask-Admin's alike."""
+
+    def get_translations(self, form):
+        translations = super().get_translations(form)
+        if translations is flask_wtf_i18n.translations and has_request_context() and "babel" in current_app.extensions:
+            return wtforms_translations
+        return translations
+
+
 class PoradnaForm(CleanInput, FlaskForm):
     """Flask-WTF's form (CSRF) with the application's input rules."""
+
+    Meta = TranslatedMeta
 
 
 class VersionField(HiddenField):
@@ -104,7 +147,9 @@ class VersionField(HiddenField):
 
 
 class WTFormsTranslations:
-    """WTForms' own messages ("Not a valid choice", "This field is required.") in the user's language.
+    """WTForms' own messages ("Not a valid choice", "This field is required.") in the user's language:
+    WTForms' catalog with the project's natural wording over it (translations/*/LC_MESSAGES/wtforms.po:
+    WTForms' Czech lacks the plural for five and more characters and says "mezi 0 and 1440").
 
     Flask-WTF reads and parses WTForms' catalog from disk for every request that builds a form; a
     compiled catalog is the same for every request, so each is read once per locale and kept."""
@@ -117,7 +162,10 @@ class WTFormsTranslations:
         key = str(locale)
         catalog = self._catalogs.get(key)
         if catalog is None:
-            catalog = self._catalogs[key] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+            from admin_views import catalogs
+
+            catalog = self._catalogs[key] = catalogs.layered_catalog([messages_path(), catalogs.project_dir()], locale,
+                                                                     "wtforms")
         return catalog
 
     def gettext(self, string):
@@ -134,16 +182,23 @@ class AdminForm(CleanInput, BaseForm):
     """Flask-Admin's form with Flask-WTF's CSRF (also for delete and action forms) and the application's
     input rules (no control characters, numbers within the columns' range)."""
 
-    class Meta(FlaskForm.Meta):
-        def get_translations(self, form):
-            translations = super().get_translations(form)
-            if translations is flask_wtf_i18n.translations and has_request_context() and "babel" in current_app.extensions:
-                return wtforms_translations
-            return translations
+    Meta = TranslatedMeta  # WTForms' messages in natural Czech and English
 
 
 class PoradnaConverter(AdminModelConverter):
     """Model → form conversion for the project's own column types."""
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        if not multiple:
+            kwargs.setdefault("blank_text", _l("— not given —"))  # not an empty option (its value is "__None")
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
+    @converts("Text")
+    def conv_long_text(self, column, field_args, **extra):
+        """Long text (notes, issues, goals) refused past :func:`services.inputs.text_limit` on the form,
+        as the case file's forms and the flush check (services/writes.py) refuse it."""
+        field_args["validators"].append(Length(max=inputs.text_limit(column)))
+        return super().conv_Text(column=column, field_args=field_args, **extra)
 
     @converts("UTCDateTime")
     def conv_utc_datetime(self, field_args, **extra):

@@ -72,10 +72,13 @@ class WorkerView(SecureModelView):
     }
     can_delete = False  # accounts are deactivated, so the audit trail keeps its actors
 
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        form.new_password.description = _l("At least 12 characters.")  # nothing to keep on a new account
+        return form
+
     def check_model(self, form, model, is_created):
-        model.email = users.normalise_email(model.email)
-        if "@" not in model.email:
-            raise ServiceError(_l("Enter a valid email address."), field="email")
+        model.email = users.checked_email(model.email)
         if not model.roles:
             raise ServiceError(_l("Choose at least one role."), field="roles")
         if not is_created:  # the form set them: the operations end the account's sessions and audit the change

@@ -96,7 +96,7 @@ class RoadmapTask(TimestampMixin, Base):
     responsible: Mapped[Responsible] = mapped_column(EnumText(Responsible), default=Responsible.CLIENT)
     due_on: Mapped[date | None] = mapped_column(index=True)
     status: Mapped[TaskStatus] = mapped_column(EnumText(TaskStatus), default=TaskStatus.OPEN, index=True)
-    outcome: Mapped[str | None] = mapped_column(sa.Text)  #: confidential
+    outcome: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": 500})  #: confidential; a line or two
     position: Mapped[int] = mapped_column(default=0)  #: order on the roadmap
     completed_on: Mapped[date | None] = mapped_column()  #: when it was marked done or not done
     version: Mapped[int] = mapped_column(default=1, server_default="1")  #: optimistic locking (see Client.version)

@@ -213,6 +213,29 @@ def holds_client(session, user: Any, client_id: int | None) -> bool:
     return answer
 
 
+def prefetch_holds(session, user: Any, client_ids) -> None:
+    """Answer :func:`holds_client` for several clients in one query (a list page asks it for each row's
+    Delete button); the answers are kept for the rest of the request."""
+    cache = _request_cache()
+    if cache is None or W not in _roles(user):
+        return
+    uid = getattr(user, "id", None)
+    wanted = {cid for cid in client_ids if cid is not None and ("holds", uid, cid) not in cache}
+    if not wanted:
+        return
+    held = set(session.execute(sa.select(Client.id).where(Client.id.in_(sorted(wanted)),
+                                                          Client.id.in_(accessible_client_ids(user)))).scalars())
+    for cid in wanted:
+        cache["holds", uid, cid] = cid in held
+
+
+def can_delete_rows(session, user: Any, rows) -> dict[int, bool]:
+    """:func:`can_delete` for each of ``rows`` (id → answer), in at most one query."""
+    rows = list(rows)
+    prefetch_holds(session, user, {_client_id_of(row) for row in rows if isinstance(row, (Appointment, Visit) + CASE_MODELS)})
+    return {row.id: can_delete(session, user, row) for row in rows}
+
+
 def _request_cache() -> dict | None:
     """A per-request memo (access answers do not change within one request)."""
     from flask import g, has_request_context

@@ -6,7 +6,6 @@ the changed field names and flushes; the caller commits.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,14 +14,12 @@ from sqlalchemy.orm import Session
 
 from models import CentreProfile
 from models.enums import AuditAction
-from services import audit
+from services import audit, inputs
 from services.errors import ServiceError
 
 FIELDS = ("name", "address", "phone", "email", "web")
 LIMITS = {"name": 200, "address": 300, "phone": 40, "email": 254, "web": 200}
 #: a phone number: digits with an optional leading +, spaces, dashes, dots and brackets
-PHONE = re.compile(r"\+?[0-9 ()./-]+")
-MIN_PHONE_DIGITS = 6
 
 #: The demo centre (`flask demo seed`): the centre the seed's service description speaks of, with
 #: contact data of the example domain.
@@ -87,17 +84,14 @@ def check(values: dict[str, Any]) -> dict[str, str | None]:
         if clean[field] and "\n" in clean[field]:
             raise ServiceError(_l("Write it on one line."), field=field)
     phone = clean["phone"]
-    if phone and (not PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < MIN_PHONE_DIGITS):
-        raise ServiceError(_l("Enter a phone number: digits, with an optional + at the start (at least 6 digits)."),
+    if phone and not inputs.is_phone(phone):
+        raise ServiceError(_l("Enter a phone number: at least 6 digits, with an optional + at the start, spaces, dashes or brackets."),
                            field="phone")
     email = clean["email"]
     if email:
-        from email_validator import EmailNotValidError, validate_email
-
-        try:
-            clean["email"] = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ServiceError(_l("Enter an email address such as poradna@example.org."), field="email") from None
+        clean["email"] = inputs.email_address(email)
+        if clean["email"] is None:
+            raise ServiceError(_l("Enter an email address such as poradna@example.org."), field="email")
     web = clean["web"]
     if web and (" " in web or "." not in web):
         raise ServiceError(_l("Enter a web address such as www.example.org."), field="web")

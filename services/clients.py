@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models import Client, ClientCodeCounter, Worker
 from models.base import utcnow
 from models.enums import ClientStatus
-from services import name_index, name_search, phone_index
+from services import inputs, name_index, name_search, phone_index
 from services.errors import ServiceError
 from services.timeutil import local_now
 
@@ -49,6 +49,13 @@ def _insert_ignore(session: Session, table):
     return insert(table).on_conflict_do_nothing()
 
 
+#: what tells a person apart: a client record holds one of them, or is explicitly anonymous
+IDENTIFYING_FIELDS = ("first_name", "last_name", "alias", "birth_year", "birth_date", "phone", "email")
+NO_IDENTITY = _l("Enter a name, an alias, a year of birth, a phone or an email, or tick 'Anonymous' for a person "
+                 "who gives none of them.")
+PHONE_RULE = _l("Enter a phone number: at least 6 digits, with an optional + at the start, spaces, dashes or brackets.")
+
+
 def validate(client: Client) -> None:
     """Refuse a state the service's rules do not allow."""
     if client.status in (ClientStatus.CLIENT, ClientStatus.CLOSED) and client.worker_id is None and client.worker is None:
@@ -60,9 +67,17 @@ def validate(client: Client) -> None:
     if client.birth_year is not None and not (1900 <= client.birth_year <= local_now().year):
         raise ServiceError(_l("Enter a year of birth between 1900 and this year."), field="birth_year")
     if client.email:
-        client.email = client.email.strip()
-        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", client.email):
-            raise ServiceError(_l("Enter a valid email address."), field="email")
+        email = inputs.email_address(client.email.strip())
+        if email is None:
+            raise ServiceError(_l("Enter an email address such as jana.novakova@example.org."), field="email")
+        client.email = email
+    if client.phone:
+        client.phone = client.phone.strip()
+        if not inputs.is_phone(client.phone):
+            raise ServiceError(PHONE_RULE, field="phone")
+    if not client.is_anonymous and client.anonymised_at is None and client.merged_into_id is None \
+            and not any(getattr(client, name) not in (None, "") for name in IDENTIFYING_FIELDS):
+        raise ServiceError(NO_IDENTITY, field="is_anonymous")
     if client.is_anonymous and (client.first_name or client.last_name):
         raise ServiceError(
             _l("An anonymous client has no name; use an alias, or untick 'anonymous'."), field="is_anonymous"
@@ -242,6 +257,29 @@ def name_rank(words: list[str]) -> list:
         score = term if score is None else score + term
     closeness = sa.func.abs(sa.func.length(sa.func.coalesce(Client.search_key, "")) - len(" ".join(words)))
     return [score.asc(), closeness.asc()]
+
+
+#: how many of a phone number's last digits a list shows (never the whole number)
+PHONE_SHOWN_DIGITS = 3
+
+
+def phone_tail(phone: str | None) -> str:
+    """The last digits of a phone number as a list shows them ("…456"); empty without a number."""
+    digits = re.sub(r"\D", "", phone or "")
+    return f"…{digits[-PHONE_SHOWN_DIGITS:]}" if digits else ""
+
+
+def namesake_details(client: Client) -> str:
+    """What tells two people of one name apart in a list of search results: the year of birth, the
+    citizenship and the phone's last digits ("1985 · Ukrajina · tel. …456"); never the whole number."""
+    from services import codes
+
+    if client.anonymised_at is not None:
+        return ""
+    year = client.birth_year or (client.birth_date.year if client.birth_date else None)
+    parts = [_l("born %(year)s", year=year) if year else None, codes.country_name(client.citizenship) or None,
+             _l("phone %(digits)s", digits=phone_tail(client.phone)) if client.phone else None]
+    return " · ".join(str(part) for part in parts if part)
 
 
 def merged_codes(session: Session, text: str) -> dict[int, list[str]]:

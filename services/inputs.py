@@ -67,3 +67,45 @@ def ids(values) -> list[int]:
         if number is not None and number not in found:
             found.append(number)
     return found
+
+
+# --- typed contact data ----------------------------------------------------------------------
+
+#: a phone number as people write it: digits, a + at the start (also in a bracket: "(+421)"), spaces,
+#: dashes and brackets between them, and the slashes and dots of Czech habit ("777/123 456")
+PHONE = re.compile(r"\(?\+?[0-9][0-9 ()./-]*")
+#: the fewest digits of a phone number (a Czech number has nine, an extension line six)
+MIN_PHONE_DIGITS = 6
+#: the longest free text (notes, issues, goals) any path stores: a few printed pages
+MAX_TEXT = 10_000
+
+
+def is_phone(text: str) -> bool:
+    """``text`` is written like a phone number (see :data:`PHONE`) and holds at least six digits."""
+    return bool(PHONE.fullmatch(text)) and sum(c.isdigit() for c in text) >= MIN_PHONE_DIGITS
+
+
+def email_address(text: str) -> str | None:
+    """``text`` as a real email address (its domain lower-cased), or None when it is not one: a name,
+    an @ and a domain with a dot, by the rules of email-validator. No DNS lookup (the centre may be
+    offline, and a typo of a real domain is not found by one either)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def text_limit(column) -> int | None:
+    """The most characters a mapped column holds: its ``info["max_length"]``, a ``String(n)``'s
+    length, :data:`MAX_TEXT` for any other text; None for a column that holds no text."""
+    import sqlalchemy as sa
+
+    limit = column.info.get("max_length")
+    if limit:
+        return limit
+    kind = column.type
+    if isinstance(kind, sa.String):  # Text and Unicode too
+        return kind.length or MAX_TEXT
+    return None

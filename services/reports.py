@@ -783,8 +783,10 @@ def _time_row(key, label, sums) -> Row:
 
 
 def _sorted(rows: list[Row]) -> list[Row]:
-    """Largest first, then by label; "not given" last."""
-    return sorted(rows, key=lambda r: (r.key is None, -(r.count if isinstance(r.count, int) else 0), str(r.label)))
+    """Largest first, then by label in the dictionary order of the language (Česko before Dánsko); "not
+    given" last."""
+    label_key = codes.sort_key()
+    return sorted(rows, key=lambda r: (r.key is None, -(r.count if isinstance(r.count, int) else 0), label_key(r.label)))
 
 
 def _summary_forms(forms) -> Table:

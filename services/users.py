@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from config import BASE_DIR
 from models import Worker
 from models.enums import Role
-from services import clock
+from services import clock, inputs
 from services.errors import ServiceError
 
 MIN_PASSWORD_LENGTH = 12
@@ -23,6 +23,19 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+#: a staff account's email is its sign-in name and where its messages go: a real address
+STAFF_EMAIL = _l("Enter the email address the person signs in with, such as petra.novakova@example.org.")
+
+
+def checked_email(email: str) -> str:
+    """A staff member's email, normalised, or :class:`ServiceError` when it is not a real address
+    ("kateryna@", "kateryna@poradna"): see :func:`services.inputs.email_address`."""
+    email = normalise_email(email)
+    if inputs.email_address(email) is None:
+        raise ServiceError(STAFF_EMAIL, field="email")
+    return email
 
 
 @lru_cache(maxsize=1)
@@ -197,9 +210,7 @@ def create_worker(
     languages: list[str] | None = None,
 ) -> Worker:
     """Create an active staff account and flush it. Roles are checked against :class:`Role`."""
-    email = normalise_email(email)
-    if "@" not in email:
-        raise ServiceError(_l("Enter a valid email address."), field="email")
+    email = checked_email(email)
     if not (full_name or "").strip():
         raise ServiceError(_l("Enter the full name."), field="full_name")
     try:

@@ -18,6 +18,11 @@ fields greyed out and refuse a POST changing them before anything else (admin_vi
 listener makes sure no path skips the rules. A refusal is a :class:`RefusedWrite` (naming the field
 where there is one), which the screens record in the audit trail as a refused write.
 
+No text longer than its column allows is written either (:func:`check_lengths`: a ``String(n)``'s
+length, :data:`services.inputs.MAX_TEXT` for notes and other long text, or the column's
+``info["max_length"]``), so that the admin forms, the case file, the command line and the services
+keep one limit per field and PostgreSQL never answers with an error.
+
 The third promise, that a stale form does not overwrite a newer record, is the records' ``version``
 (SQLAlchemy's ``version_id_col``) with the version each edit form carries (admin_views/base.py).
 """
@@ -32,7 +37,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from models import Agreement, Appointment, Client, CoverGrant, Intake, Reassignment, RoadmapTask, Visit
-from services import privacy
+from services import inputs, privacy
 from services.errors import ServiceError
 
 #: Case records and the attribute that ties each to its client, fixed at creation (relationship, column).
@@ -245,6 +250,27 @@ def check_flush(session: Session, objects) -> None:
                 raise RefusedWrite(ANONYMISED_TEXT, field=written[0], reason="client_anonymised")
 
 
+def check_lengths(objects) -> None:
+    """Refuse text longer than its column's limit (:func:`services.inputs.text_limit`) in what a flush
+    writes: every text of a new record, the changed ones of a stored record (an old longer note is
+    left alone until it is edited). Raises :class:`ServiceError` naming the field."""
+    for obj in objects:
+        state = sa.inspect(obj)
+        new = not state.persistent
+        for attr in state.mapper.column_attrs:
+            if len(attr.columns) != 1:
+                continue
+            limit = inputs.text_limit(attr.columns[0])
+            if limit is None:
+                continue
+            value = getattr(obj, attr.key, None) if new else None
+            if not new:
+                added = state.attrs[attr.key].history.added
+                value = added[0] if added else None
+            if isinstance(value, str) and len(value) > limit:
+                raise ServiceError(_l("Enter at most %(max)s characters.", max=limit), field=attr.key)
+
+
 def listen() -> None:
     """Check every flush of every session (:func:`check_flush`), once; called by ``create_app``."""
     if not event.contains(Session, "before_flush", _check_flush):
@@ -254,4 +280,5 @@ def listen() -> None:
 def _check_flush(session: Session, flush_context, instances) -> None:
     objects = list(session.new) + [obj for obj in session.dirty if session.is_modified(obj)]
     if objects:
+        check_lengths(objects)
         check_flush(session, objects)

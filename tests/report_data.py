@@ -45,7 +45,7 @@ def build(password: str | None = None) -> SimpleNamespace:
     w.c3 = factories.make_client(worker=w.boris, citizenship="UA", sex=Sex.FEMALE, birth_year=None,
                                  district=FORMULA_DISTRICT)
     # anonymised: only coded fields are left, and it still counts
-    w.c4 = factories.make_client(worker=w.boris, status=ClientStatus.CLOSED, first_name=None, last_name=None,
+    w.c4 = factories.make_client(worker=w.boris, status=ClientStatus.CLOSED,
                                  citizenship="RU", sex=Sex.MALE, birth_year=None, age_band=AgeBand.AGE_65_PLUS,
                                  district=None)  # anonymised below, after its records (as it happens)
     w.c5 = factories.make_client(status=ClientStatus.INTERESTED, citizenship="UA")

@@ -13,7 +13,7 @@ from tests import factories
 from tests.conftest import count_rows
 
 TYPED = "TYPED-KEEP-ME"
-MESSAGE = "Neplatná volba."
+MESSAGE = "Zvolte jednu z nabízených možností."
 REQUIRED = "Toto pole je povinné."  # an empty answer where a required-input rule speaks first
 
 

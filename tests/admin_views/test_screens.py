@@ -335,7 +335,7 @@ def test_malformed_values_get_czech_messages_and_keep_the_typed_text(client, db,
     page = _text(response)
     assert response.status_code == 200
     assert "Toto pole je povinné." in page  # client
-    assert "Neplatná hodnota pro datum a čas." in page
+    assert "Zadejte platné datum a čas." in page
     assert 'value="32.13.2026 25:00"' in page and 'value="abc"' in page
     assert count_rows(Appointment) == 0
 

@@ -39,7 +39,7 @@ def test_reception_finds_a_name_as_heard_and_is_warned_of_a_duplicate(ui, world)
     form.get_by_label(ui.t("Citizenship")).select_option("VN")
     form.get_by_label(ui.t("Email")).fill("huong@")  # bad input first: explained, kept, nothing saved
     ui.save()
-    expect(ui.flash()).to_contain_text(ui.t("Enter a valid email address."))
+    expect(ui.flash()).to_contain_text(ui.t("Enter an email address such as jana.novakova@example.org."))
     expect(form.get_by_label(ui.t("Last name"))).to_have_value("Nguyễn")
     expect(ui.page.get_by_role("checkbox", name=ui.t("This is a different person: save anyway"))).to_have_count(0)
     form.get_by_label(ui.t("Email")).fill("")

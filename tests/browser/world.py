@@ -134,11 +134,11 @@ def build_world(session) -> World:
         return _person(users.create_worker(session, email, name, list(roles), password=PASSWORD, languages=["cs", "en"]))
 
     world = World(
-        reception=account("recepce@poradna.test", "Jana Malá", Role.RECEPTION),
-        worker=account("petra@poradna.test", "Petra Veselá", Role.WORKER),
-        colleague=account("lucie@poradna.test", "Lucie Černá", Role.WORKER),
-        manager=account("martin@poradna.test", "Martin Král", Role.MANAGER),
-        admin=account("tomas@poradna.test", "Tomáš Beneš", Role.ADMIN),
+        reception=account("recepce@poradna.example", "Jana Malá", Role.RECEPTION),
+        worker=account("petra@poradna.example", "Petra Veselá", Role.WORKER),
+        colleague=account("lucie@poradna.example", "Lucie Černá", Role.WORKER),
+        manager=account("martin@poradna.example", "Martin Král", Role.MANAGER),
+        admin=account("tomas@poradna.example", "Tomáš Beneš", Role.ADMIN),
     )
     from models import Worker
 

@@ -128,3 +128,11 @@ def test_topics_in_czech_order_on_the_walk_in_form(client, login_as, db):
     topics_select = topics_select[:topics_select.index("</select>")]
     positions = [topics_select.index(label) for label in ("Čeština", "Hmotná nouze", "Chudoba", "Řidičský průkaz", "Stát", "Zdraví")]
     assert positions == sorted(positions)
+
+
+def test_report_rows_of_one_count_follow_the_czech_order(ctx):
+    from services.reports import Row, _sorted
+
+    rows = [Row(key=k, label=label, count=3) for k, label in (("CH", "Švýcarsko"), ("CZ", "Česko"), ("GR", "Řecko"),
+                                                              ("CL", "Chile"), ("HU", "Maďarsko"), ("DK", "Dánsko"))]
+    assert [r.label for r in _sorted(rows)] == ["Česko", "Dánsko", "Chile", "Maďarsko", "Řecko", "Švýcarsko"]
