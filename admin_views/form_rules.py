@@ -39,7 +39,7 @@ class Hidden(rules.BaseRule):
         return list(self.names)
 
     def __call__(self, form, form_opts=None, field_args=None):
-        return Markup("").join(form[name]() for name in self.names if name in form)
+        return ""  # Flask-Admin's form writes its hidden fields itself (hidden_tag): twice would repeat their ids
 
 
 class Row(rules.Row):
@@ -47,6 +47,14 @@ class Row(rules.Row):
 
     def __init__(self, *names: str) -> None:
         super().__init__(*[Optional(name) for name in names])
+
+    def __call__(self, form, form_opts=None, field_args=None):
+        """Each present field in a column of the row. Flask-Admin's row hands its fields a ``column_class``
+        that its field macro writes onto the input as an attribute HTML does not have (the validator's
+        error); the column is a wrapper here instead."""
+        cols = [col(form, form_opts, field_args or {}) for col in self.rules]
+        return Markup('<div class="form-row">{}</div>').format(
+            Markup("").join(Markup('<div class="col">{}</div>').format(col) for col in cols if col))
 
 
 def section(header, *items) -> rules.FieldSet:
