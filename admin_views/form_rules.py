@@ -39,14 +39,16 @@ class Hidden(rules.BaseRule):
         return list(self.names)
 
     def __call__(self, form, form_opts=None, field_args=None):
-        return Markup("").join(form[name]() for name in self.names if name in form)
+        return Markup("")  # Flask-Admin's render_form_fields writes the hidden fields themselves
 
 
-class Row(rules.Row):
-    """Short fields side by side (Flask-Admin's row); a field this form does not have leaves no gap."""
+class Row(rules.NestedRule):
+    """Short fields that belong together, one after another. (Flask-Admin's own ``rules.Row`` puts them side
+    by side but writes its ``column_class`` onto each input as an attribute, which is not valid HTML:
+    tests/test_valid_html.py.) A field this form does not have is left out."""
 
     def __init__(self, *names: str) -> None:
-        super().__init__(*[Optional(name) for name in names])
+        super().__init__([Optional(name) for name in names])
 
 
 def section(header, *items) -> rules.FieldSet:

@@ -253,7 +253,7 @@ def _slots_and_roadmaps(world: World, worker) -> None:
     from extensions import db
     from models import Worker, WorkingHours
 
-    slot_worker = users.create_worker(db.session, "eva@poradna.test", "Eva Horáková", [Role.WORKER], password=PASSWORD,
+    slot_worker = users.create_worker(db.session, "eva@poradna.example", "Eva Horáková", [Role.WORKER], password=PASSWORD,
                                       languages=["cs", "en"])
     db.session.add_all(WorkingHours(worker=slot_worker, weekday=d, starts_at=time(8, 0), ends_at=time(16, 30))
                        for d in range(5))
