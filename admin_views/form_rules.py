@@ -39,22 +39,16 @@ class Hidden(rules.BaseRule):
         return list(self.names)
 
     def __call__(self, form, form_opts=None, field_args=None):
-        return ""  # Flask-Admin's form writes its hidden fields itself (hidden_tag): twice would repeat their ids
+        return Markup("")  # Flask-Admin's render_form_fields writes the hidden fields themselves
 
 
-class Row(rules.Row):
-    """Short fields side by side (Flask-Admin's row); a field this form does not have leaves no gap."""
+class Row(rules.NestedRule):
+    """Short fields that belong together, one after another. (Flask-Admin's own ``rules.Row`` puts them side
+    by side but writes its ``column_class`` onto each input as an attribute, which is not valid HTML:
+    tests/test_valid_html.py.) A field this form does not have is left out."""
 
     def __init__(self, *names: str) -> None:
-        super().__init__(*[Optional(name) for name in names])
-
-    def __call__(self, form, form_opts=None, field_args=None):
-        """Each present field in a column of the row. Flask-Admin's row hands its fields a ``column_class``
-        that its field macro writes onto the input as an attribute HTML does not have (the validator's
-        error); the column is a wrapper here instead."""
-        cols = [col(form, form_opts, field_args or {}) for col in self.rules]
-        return Markup('<div class="form-row">{}</div>').format(
-            Markup("").join(Markup('<div class="col">{}</div>').format(col) for col in cols if col))
+        super().__init__([Optional(name) for name in names])
 
 
 def section(header, *items) -> rules.FieldSet:

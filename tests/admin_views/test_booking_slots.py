@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -40,7 +40,7 @@ def test_the_booking_page_offers_the_clients_own_workers_free_slots_for_two_week
     person = factories.make_client(worker=own)
     monday = _next_monday()
     factories.make_appointment(client=person, starts_at=local_to_utc(
-        __import__("datetime").datetime.combine(monday, time(10, 0))), duration_minutes=60)
+        datetime.combine(monday, time(10, 0))), duration_minutes=60)
     db.session.commit()
     page = _text(client.get(f"/admin/appointment/new/?client_id={person.id}"))
     links = _slot_links(page)
@@ -139,7 +139,7 @@ def test_the_booking_page_reads_the_same_number_of_queries_however_many_appointm
         for day in range(5):
             for hour in (9, 11):
                 factories.make_appointment(client=person, duration_minutes=30, starts_at=local_to_utc(
-                    __import__("datetime").datetime.combine(monday + timedelta(days=day), time(hour, 0))))
+                    datetime.combine(monday + timedelta(days=day), time(hour, 0))))
         db.session.commit()
         counted.clear()
         client.get(url)
