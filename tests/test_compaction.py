@@ -54,7 +54,7 @@ def _plant(db, tag: str) -> Client:
     """A client holding ``tag`` in their name, contacts and every kind of note."""
     worker = factories.make_worker()
     person = factories.make_client(worker=worker, first_name=f"{tag}jmeno", last_name=f"{tag}prijmeni",
-                                   phone=f"+420 {tag}", email=f"{tag}@example.org", alias=f"{tag}alias")
+                                   phone="+420 777 123 456", email=f"{tag}@example.org", alias=f"{tag}alias")
     agreement = factories.make_agreement(client=person, worker=worker, goal=f"{tag}cil", issue=f"{tag}problem")
     factories.make_task(agreement=agreement, description=f"{tag}ukol")
     factories.make_intake(client=person, worker=worker, issue=f"{tag}vstup")

@@ -93,7 +93,8 @@ def test_the_search_writes_the_digits_as_postgresql_indexes_them(db):
     assert phone_index.digits_sql("client.phone") in sql and "246810%" in sql.split("LIKE", 1)[1]
     if db.engine.dialect.name == "postgresql":
         searched = _statement(db, "246810")
-        assert phone_index.digits_sql("client.phone") in searched and "246810%" in searched.split("LIKE", 2)[2]
+        # the typed digits are a bound value (psycopg's parse cache keeps no typed number: issue 18)
+        assert phone_index.digits_sql("client.phone") in searched and "246810" not in searched
 
 
 def test_only_digits_reach_the_index():
