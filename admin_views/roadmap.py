@@ -26,11 +26,11 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from admin_views.fields import DateField
 from admin_views.forms import PoradnaForm
+from admin_views.saving import save
 from extensions import db
 from models import RoadmapTask
 from models.enums import Responsible, TaskStatus
 from services import casefile, inputs, tasks
-from services.errors import ServiceError
 
 
 class TaskForm(PoradnaForm):
@@ -83,16 +83,10 @@ class RoadmapMixin:
             return self._back(client)
         form = TaskForm()
         if form.validate_on_submit():
-            try:
-                tasks.add_task(db.session, agreement, current_user._get_current_object(),
-                                 description=form.description.data, responsible=form.responsible.data,
-                                 due_on=form.due_on.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The task is on the roadmap."), "success")
+            if save(lambda: tasks.add_task(db.session, agreement, current_user._get_current_object(),
+                                           description=form.description.data, responsible=form.responsible.data,
+                                           due_on=form.due_on.data),
+                    form=form, success=_("The task is on the roadmap.")):
                 return self._to_roadmap(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
@@ -108,16 +102,10 @@ class RoadmapMixin:
         form = TaskForm() if request.method == "POST" else TaskForm(
             description=task.description, responsible=task.responsible.value, due_on=task.due_on)
         if form.validate_on_submit():
-            try:
-                tasks.edit_task(db.session, task, current_user._get_current_object(),
-                                  description=form.description.data, responsible=form.responsible.data,
-                                  due_on=form.due_on.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("The task is saved."), "success")
+            if save(lambda: tasks.edit_task(db.session, task, current_user._get_current_object(),
+                                            description=form.description.data, responsible=form.responsible.data,
+                                            due_on=form.due_on.data),
+                    form=form, success=_("The task is saved.")):
                 return self._to_roadmap(client)
         elif form.is_submitted():
             flash(_("Check the highlighted fields. Nothing was saved."), "error")
@@ -138,14 +126,8 @@ class RoadmapMixin:
                 TaskStatus.DONE.value if task.status == TaskStatus.OPEN else task.status.value)
             form = FinishTaskForm(data={"status": status, "outcome": task.outcome})
         if form.validate_on_submit():
-            try:
-                tasks.finish_task(db.session, task, current_user._get_current_object(), status=form.status.data,
-                                    outcome=form.outcome.data)
-            except ServiceError as exc:
-                db.session.rollback()
-                _show_error(form, exc)
-            else:
-                db.session.commit()
+            if save(lambda: tasks.finish_task(db.session, task, current_user._get_current_object(),
+                                              status=form.status.data, outcome=form.outcome.data), form=form):
                 flash(_("%(task)s: %(status)s.", task=str(task), status=task.status.title), "success")
                 return self._to_roadmap(client)
         elif form.is_submitted():
@@ -164,18 +146,7 @@ class RoadmapMixin:
         if not form.validate_on_submit():
             flash(_("The page was open too long. Try again."), "error")
             return self._to_roadmap(client)
-        try:
-            tasks.move_task(db.session, task, current_user._get_current_object(), request.form.get("direction", ""))
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
+        save(lambda: tasks.move_task(db.session, task, current_user._get_current_object(),
+                                     request.form.get("direction", "")))
         return self._to_roadmap(client)
 
-
-def _show_error(form, exc: ServiceError) -> None:
-    """A refusal at its field (when it names one of the form's) and at the top of the page."""
-    if exc.field and exc.field in form:
-        form[exc.field].errors = list(form[exc.field].errors or []) + [str(exc.message)]
-    flash(str(exc.message), "error")
