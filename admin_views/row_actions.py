@@ -1,14 +1,32 @@
-"""Row actions that follow the access policy per row: a list offers Delete only on the rows the person may
-delete (services.access.can_delete), so that no button leads to a refusal (reception and a manager who is
-not the client's social worker saw Delete on every appointment, and every such POST was a 403)."""
+"""Row actions: Flask-Admin's own, drawn by our macros (``admin/model/poradna_row_actions.html``, imported
+by the list page as ``poradna_row_actions``) so that each icon has its words for screen readers and the
+rows' delete forms repeat no id. Flask-Admin's own ``admin/model/row_actions.html`` stays as it is: its
+row-action classes name the macro they draw with (``TemplateLinkRowAction``'s public ``template_name``),
+and :func:`with_policy` swaps them for ones naming ours.
+
+Delete follows the access policy per row: a list offers it only on the rows the person may delete
+(services.access.can_delete), so that no button leads to a refusal (reception and a manager who is not
+the client's social worker saw Delete on every appointment, and every such POST was a 403)."""
 from __future__ import annotations
 
 from flask import g
-from flask_admin.model.template import DeleteRowAction
+from flask_admin.model.template import (DeleteRowAction, EditPopupRowAction, EditRowAction, EndpointLinkRowAction,
+                                        TemplateLinkRowAction, ViewPopupRowAction, ViewRowAction)
 from flask_login import current_user
 
 from extensions import db
 from services import access
+
+#: the name the list page imports our macros under
+MACROS = "poradna_row_actions"
+
+#: Flask-Admin's row actions and the macro of ours that draws each
+_OURS = {
+    ViewRowAction: "view_row",
+    ViewPopupRowAction: "view_row_popup",
+    EditRowAction: "edit_row",
+    EditPopupRowAction: "edit_row_popup",
+}
 
 
 def _page_rights(rows) -> dict:
@@ -20,8 +38,11 @@ def _page_rights(rows) -> dict:
     return kept[1]
 
 
-class PolicyDeleteRowAction(DeleteRowAction):
-    """Flask-Admin's Delete of a row, left out where the policy refuses it."""
+class PolicyDeleteRowAction(TemplateLinkRowAction):
+    """Flask-Admin's Delete of a row (drawn by our macro), left out where the policy refuses it."""
+
+    def __init__(self, title=None):
+        super().__init__(f"{MACROS}.delete_row", title or DeleteRowAction().title)
 
     def render(self, context, row_id, row):
         allowed = _page_rights(context.get("data")).get(getattr(row, "id", None))
@@ -32,6 +53,25 @@ class PolicyDeleteRowAction(DeleteRowAction):
         return super().render(context, row_id, row)
 
 
+class EndpointLink(EndpointLinkRowAction):
+    """Flask-Admin's link to another page of the row, drawn by our ``link`` macro (words for screen readers)."""
+
+    def render(self, context, row_id, row):
+        link = self._resolve_symbol(context, f"{MACROS}.link")
+        get_url = self._resolve_symbol(context, "get_url")
+        return link(self, get_url(self.endpoint, **dict(self.url_args or {}), **{self.id_arg: row_id}))
+
+
 def with_policy(actions: list) -> list:
-    """A view's row actions with its Delete asking the policy per row."""
-    return [PolicyDeleteRowAction() if type(action) is DeleteRowAction else action for action in actions]
+    """A view's row actions drawn by our macros, with Delete asking the policy per row."""
+    ours = []
+    for action in actions:
+        kind = type(action)
+        if kind is DeleteRowAction:
+            action = PolicyDeleteRowAction(action.title)
+        elif kind in _OURS:
+            action = TemplateLinkRowAction(f"{MACROS}.{_OURS[kind]}", action.title)
+        elif kind is EndpointLinkRowAction:
+            action = EndpointLink(action.icon_class, action.endpoint, action.title, action.id_arg, action.url_args)
+        ours.append(action)
+    return ours

@@ -56,3 +56,16 @@ def test_the_delete_buttons_cost_one_query_per_page(client, db, login_as):
     many = len(statements_run(lambda: client.get("/admin/appointment/")))
     assert many == few
 
+
+
+def test_every_row_icon_has_words_and_flask_admins_own_row_actions_stay_reachable(app, client, db, login_as):
+    """Our macros are a template of their own name (poradna_row_actions.html): Flask-Admin's
+    admin/model/row_actions.html is still Flask-Admin's, so its fixes reach any page that uses it."""
+    me = login_as("worker")
+    factories.make_client(worker=me)
+    db.session.commit()
+    page = client.get("/admin/client/").get_data(as_text=True)
+    for icon in ("fa-eye", "fa-pencil", "fa-folder-open"):  # details, edit, and the extra link to the case file
+        assert re.search(rf'<span class="[^"]*{icon}[^"]*" aria-hidden="true"></span><span class="sr-only">[^<]+</span>', page), icon
+    source, filename, _uptodate = app.jinja_env.loader.get_source(app.jinja_env, "admin/model/row_actions.html")
+    assert "flask_admin" in filename and "sr-only" not in source
