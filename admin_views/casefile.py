@@ -15,7 +15,7 @@ client.case_meeting_view    record a meeting (one form, one transaction) the cli
 client.case_close_view      end the agreement; the client is closed      the client's own worker or cover
 =========================== ============================================ ===================================
 
-A refused operation is a 403 (audited). The printed roadmap (``client.case_roadmap_view``) and the
+Each page asks ``services.casefile.allowed`` for its operation; a refused one is a 403 (audited). The printed roadmap (``client.case_roadmap_view``) and the
 other papers a client takes home are in :mod:`admin_views.documents`.
 """
 from __future__ import annotations
@@ -24,7 +24,6 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -34,6 +33,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from admin_views.gate import deny
+from admin_views.row_actions import EndpointLink
 from admin_views.validators import NumberRange
 from admin_views.common import active_offices, active_topics, social_workers
 from admin_views.fields import DateField, EnumSelectField, LocalDateTimeField
@@ -211,7 +211,7 @@ def _fmt_time(value):
 class CaseFileMixin:
     """The case-file pages of :class:`~admin_views.clients.ClientView`."""
 
-    column_extra_row_actions = [EndpointLinkRowAction("fa fa-folder-open", ".case_view", title=_l("Case file"))]
+    column_extra_row_actions = [EndpointLink("fa fa-folder-open", ".case_view", title=_l("Case file"))]
 
     def create_blueprint(self, admin):
         blueprint = super().create_blueprint(admin)
@@ -221,12 +221,13 @@ class CaseFileMixin:
     def _case_client(self) -> Client:
         return self.get_one(request.args.get("id", ""))
 
-    def _case_gate(self, endpoint: str, allowed) -> tuple[Client, casefile.Rights]:
+    def _case_gate(self, endpoint: str, operation: str) -> Client:
+        """The case's client (404 when not to be seen), when ``casefile.allowed`` lets the person run
+        ``operation`` on it; otherwise an audited 403."""
         client = self._case_client()
-        who = casefile.rights(db.session, current_user, client)
-        if not allowed(who):
+        if not casefile.allowed(db.session, current_user, client, operation):
             deny(endpoint, client)
-        return client, who
+        return client
 
     def _back(self, client):
         return redirect(self.get_url(".case_view", id=client.id))
@@ -256,7 +257,7 @@ class CaseFileMixin:
 
     @expose("/case/intake/", methods=("GET", "POST"))
     def case_intake_view(self):
-        client, _who = self._case_gate("client.case_intake_view", lambda r: r.intake)
+        client = self._case_gate("client.case_intake_view", "intake")
         form = IntakeForm()
         form.topics.choices = [(t.id, t.label) for t in active_topics()]
         if form.validate_on_submit():
@@ -273,7 +274,7 @@ class CaseFileMixin:
 
     @expose("/case/agreement/", methods=("GET", "POST"))
     def case_agreement_view(self):
-        client, _who = self._case_gate("client.case_agreement_view", lambda r: r.write or (r.read and r.intake))
+        client = self._case_gate("client.case_agreement_view", "agreement")
         intake = casefile.open_intake(db.session, client, current_user)
         form = AgreementForm()
         if request.method == "GET" and intake is not None and not form.issue.data:
@@ -298,7 +299,7 @@ class CaseFileMixin:
 
     @expose("/case/end-intake/", methods=("GET", "POST"))
     def case_end_intake_view(self):
-        client, _who = self._case_gate("client.case_end_intake_view", lambda r: r.read and r.intake)
+        client = self._case_gate("client.case_end_intake_view", "end_intake")
         form = EndIntakeForm()
         if form.validate_on_submit():
             if save(lambda: case_operations.end_intake(
@@ -314,7 +315,7 @@ class CaseFileMixin:
 
     @expose("/case/close/", methods=("GET", "POST"))
     def case_close_view(self):
-        client, _who = self._case_gate("client.case_close_view", lambda r: r.write)
+        client = self._case_gate("client.case_close_view", "close")
         form = CloseForm()
         planned = scheduling.planned_ahead(db.session, [client.id])
         if not planned:
@@ -338,7 +339,7 @@ class CaseFileMixin:
 
     @expose("/case/meeting/", methods=("GET", "POST"))
     def case_meeting_view(self):
-        client, _who = self._case_gate("client.case_meeting_view", lambda r: r.write)
+        client = self._case_gate("client.case_meeting_view", "meeting")
         agreement = casefile.active_agreement(db.session, client)
         if agreement is None:
             flash(_("The client has no active agreement. Make the agreement first."), "error")

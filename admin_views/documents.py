@@ -26,7 +26,7 @@ from flask_login import current_user
 from admin_views.gate import deny
 from extensions import db
 from csp import csp_nonce
-from services import access, client_documents, roadmap
+from services import access, casefile, client_documents, roadmap
 
 
 def document_response(html: str, status: int = 200) -> Response:
@@ -51,10 +51,10 @@ class ClientDocumentsMixin:
         if not access.can_open(current_user, "agreement"):
             deny("client.case_roadmap_view")
         client = self.get_one(request.args.get("id", ""))
+        if not casefile.allowed(db.session, current_user, client, "print_roadmap"):
+            deny("client.case_roadmap_view", client, status=404)
         data = roadmap.printed(db.session, client, current_user)
         if data is None:
-            if not access.can_read_confidential(db.session, current_user, client):
-                deny("client.case_roadmap_view", client, status=404)
             abort(404)
         lang = client_documents.for_client(client, request.args.get("lang"))
         html = render_document("roadmap.html", lang, "client.case_roadmap_view", {"id": client.id}, **data)

@@ -57,7 +57,7 @@ class RoadmapMixin:
     def _roadmap_gate(self, endpoint: str):
         """The client, their active agreement and, with ``&task=N``, the task of that agreement (404 if not);
         anyone but the client's own worker or a colleague with cover access: an audited 403."""
-        client, _who = self._case_gate(endpoint, lambda r: r.write)
+        client = self._case_gate(endpoint, "task")
         agreement = casefile.active_agreement(db.session, client)
         if agreement is None:
             flash(_("The client has no active agreement: make one first."), "error")

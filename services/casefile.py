@@ -51,6 +51,26 @@ class Rights:
     cover: bool = False  #: may open the case with cover access
     print: bool = False  #: may print the roadmap (an audited export: services.client_documents)
 
+    def allows(self, operation: str) -> bool:
+        """May the person run ``operation`` of the case file (:data:`OPERATIONS`)? Unknown: no."""
+        return any(all(getattr(self, right) for right in needed) for needed in OPERATIONS.get(operation, ()))
+
+
+#: The case file's operations and the rights each needs: any one of the sets, all rights of it. Every
+#: case-file route (admin_views/casefile.py, admin_views/roadmap.py, the printed roadmap) and the case
+#: file's buttons ask here through :func:`allowed` or :meth:`Rights.allows`; an operation not listed is
+#: refused to everybody.
+OPERATIONS: dict[str, tuple[frozenset[str], ...]] = {
+    "intake": (frozenset({"intake"}),),  # record the first conversation
+    "agreement": (frozenset({"write"}), frozenset({"read", "intake"})),  # make the (or a new) agreement
+    "end_intake": (frozenset({"read", "intake"}),),  # end the intake without an agreement
+    "meeting": (frozenset({"write"}),),  # record a meeting
+    "close": (frozenset({"write"}),),  # end the agreement
+    "task": (frozenset({"write"}),),  # add, change, finish and move roadmap tasks
+    "print_roadmap": (frozenset({"print"}),),  # the printed roadmap
+    "cover": (frozenset({"cover"}),),  # offered to open the case with cover access
+}
+
 
 def rights(session: Session, user: Any, client: Client) -> Rights:
     read = access.can_read_confidential(session, user, client)
@@ -62,6 +82,11 @@ def rights(session: Session, user: Any, client: Client) -> Rights:
              and client.anonymised_at is None)
     return Rights(read=read, write=write, intake=intake, cover=cover,
                   print=read and access.can_open(user, "agreement"))
+
+
+def allowed(session: Session, user: Any, client: Client, operation: str) -> bool:
+    """May ``user`` run the case-file ``operation`` (a key of :data:`OPERATIONS`) on ``client``'s case?"""
+    return rights(session, user, client).allows(operation)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -405,26 +430,31 @@ class CaseFile:
 
     @property
     def can_record_intake(self) -> bool:
-        return (self.rights.intake and self.client.anonymised_at is None and self.intake is None and not self.active
+        return (self.rights.allows("intake") and self.client.anonymised_at is None and self.intake is None and not self.active
                 and self.client.status in (ClientStatus.INTERESTED, ClientStatus.CLOSED))
 
     @property
     def can_make_agreement(self) -> bool:
-        return (self.rights.write or (self.rights.read and self.rights.intake)) and not self.active \
+        return self.rights.allows("agreement") and not self.active \
             and self.client.anonymised_at is None \
             and (self.intake is not None or self.client.status == ClientStatus.CLOSED)
 
     @property
     def can_end_intake(self) -> bool:
-        return self.rights.read and self.rights.intake and self.intake is not None and self.client.anonymised_at is None
+        return self.rights.allows("end_intake") and self.intake is not None and self.client.anonymised_at is None
 
     @property
     def can_record_meeting(self) -> bool:
-        return self.rights.write and self.active and self.client.anonymised_at is None
+        return self.rights.allows("meeting") and self.active and self.client.anonymised_at is None
 
     @property
     def can_close(self) -> bool:
-        return self.can_record_meeting
+        return self.rights.allows("close") and self.active and self.client.anonymised_at is None
+
+    @property
+    def can_plan(self) -> bool:
+        """May the roadmap's tasks be added, changed, finished and moved here?"""
+        return self.rights.allows("task") and self.active and self.client.anonymised_at is None
 
 
 def case_file(session: Session, client: Client, user: Any, *, page: int = 1, page_size: int = PAGE_SIZE) -> CaseFile:
