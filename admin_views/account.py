@@ -12,11 +12,10 @@ from wtforms.validators import DataRequired, EqualTo, Length
 import security
 from admin_views.gate import PolicyGatedView, deny
 from admin_views.forms import PoradnaForm
+from admin_views.saving import save
 from extensions import db
 from models import Worker
-from models.enums import AuditAction
-from services import access, audit, inputs, throttle, twofactor, users
-from services.errors import ServiceError
+from services import access, inputs, throttle, twofactor, users
 
 
 class CurrentPasswordForm(PoradnaForm):
@@ -96,14 +95,9 @@ class AccountView(PolicyGatedView, BaseView):
         worker = _me()
         form = PasswordChangeForm()
         if form.validate_on_submit() and check_current_password(worker, form.current_password):
-            try:
-                users.change_password(db.session, worker, form.new_password.data, via="account")
-            except ServiceError as exc:
-                db.session.rollback()
-                form.new_password.errors = list(form.new_password.errors) + [str(exc.message)]
-            else:
-                db.session.commit()
-                _renew_session(worker)
+            if save(lambda: users.change_password(db.session, worker, form.new_password.data, via="account"),
+                    form=form, fields={"password": "new_password"}):
+                _renew_session(worker)  # a fresh session: the message goes into it
                 flash(_("Your password has been changed. Your other sessions have been signed out."), "success")
                 return redirect(self.get_url(".index"))
         status = 400 if request.method == "POST" else 200
@@ -118,13 +112,10 @@ class AccountView(PolicyGatedView, BaseView):
         db.session.commit()  # the pending key survives a reload, so a scanned QR code stays valid
         form = EnrolForm()
         if form.validate_on_submit():
-            codes = users.turn_on_two_factor(db.session, worker, form.code.data)
-            if codes is not None:
-                db.session.commit()
+            saved = save(lambda: users.turn_on_two_factor(db.session, worker, form.code.data), form=form)
+            if saved:
                 _renew_session(worker)
-                return self.render("admin/account/recovery_codes.html", codes=codes, first=True)
-            db.session.rollback()
-            form.code.errors = list(form.code.errors) + [_("The code is not valid. Check the time on your phone and try again.")]
+                return self.render("admin/account/recovery_codes.html", codes=saved.result, first=True)
         uri = twofactor.provisioning_uri(worker, secret)
         status = 400 if request.method == "POST" else 200
         return self.render(
@@ -139,10 +130,9 @@ class AccountView(PolicyGatedView, BaseView):
             return redirect(self.get_url(".index"))
         form = CurrentPasswordForm()
         if form.validate_on_submit() and check_current_password(worker, form.current_password):
-            codes = twofactor.new_recovery_codes(db.session, worker)
-            audit.record(db.session, AuditAction.RECOVERY_CODES, entity="worker", entity_id=worker.id)
-            db.session.commit()
-            return self.render("admin/account/recovery_codes.html", codes=codes, first=False)
+            saved = save(lambda: users.replace_recovery_codes(db.session, worker), form=form)
+            if saved:
+                return self.render("admin/account/recovery_codes.html", codes=saved.result, first=False)
         status = 400 if request.method == "POST" else 200
         return self.render("admin/account/confirm.html", form=form, action="recovery"), status
 
@@ -156,11 +146,10 @@ class AccountView(PolicyGatedView, BaseView):
             return redirect(self.get_url(".index"))
         form = CurrentPasswordForm()
         if form.validate_on_submit() and check_current_password(worker, form.current_password):
-            users.turn_off_two_factor(db.session, worker, via="account")
-            db.session.commit()
-            _renew_session(worker)
-            flash(_("Two-factor sign-in is off. Your other sessions have been signed out."), "success")
-            return redirect(self.get_url(".index"))
+            if save(lambda: users.turn_off_two_factor(db.session, worker, via="account"), form=form):
+                _renew_session(worker)
+                flash(_("Two-factor sign-in is off. Your other sessions have been signed out."), "success")
+                return redirect(self.get_url(".index"))
         status = 400 if request.method == "POST" else 200
         return self.render("admin/account/confirm.html", form=form, action="disable"), status
 
@@ -189,13 +178,11 @@ class LockoutsView(PolicyGatedView, BaseView):
             worker = db.session.get(Worker, worker_id) if worker_id is not None else None
             if worker is None:
                 abort(404)
-            throttle.lift_account(db.session, worker)
-            db.session.commit()
-            flash(_("The sign-in lockout of %(name)s has been lifted.", name=worker.full_name), "success")
+            save(lambda: throttle.lift_account(db.session, worker),
+                 success=_("The sign-in lockout of %(name)s has been lifted.", name=worker.full_name))
         elif form.address.data:
-            removed = throttle.lift_address(db.session, form.address.data)
-            db.session.commit()
-            if removed:
+            saved = save(lambda: throttle.lift_address(db.session, form.address.data))
+            if saved and saved.result:
                 flash(_("The sign-in lockout of the address has been lifted."), "success")
         else:
             abort(400)

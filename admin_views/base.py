@@ -459,6 +459,9 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
 
     #: write create/update/delete entries to the audit trail
     audit_changes = True
+    #: columns whose change is a service operation with its own audit entry (an account's roles, state,
+    #: password): an edit's update entry leaves them out, and is not written when nothing else changed
+    audited_by_operations: frozenset[str] = frozenset()
     #: audit every opening of a record's details or edit page (personal data), not only confidential text
     audit_views = False
 
@@ -612,7 +615,9 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
             if is_created:
                 audit.record_for(db.session, AuditAction.CREATE, model)
             else:
-                audit.record_for(db.session, AuditAction.UPDATE, model, details={"fields": changed})
+                changed = [name for name in changed if name not in self.audited_by_operations]
+                if changed:
+                    audit.record_for(db.session, AuditAction.UPDATE, model, details={"fields": changed})
 
     def delete_model(self, model):
         """Deleting needs the right to write the record, not only to read it: otherwise an audited 403."""

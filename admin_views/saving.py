@@ -44,24 +44,26 @@ def field_of(fields, name: str | None):
     return None
 
 
-def show_error(form, exc: ServiceError, *, flash_message: str | None = None) -> None:
-    """A service's refusal at its field (when it names one) and at the top of the page."""
-    target = field_of(form, exc.field)
+def show_error(form, exc: ServiceError, *, flash_message: str | None = None, fields: dict | None = None) -> None:
+    """A service's refusal at its field (when it names one; ``fields`` maps the service's name of it to
+    the form's, e.g. ``{"password": "new_password"}``) and at the top of the page."""
+    target = field_of(form, (fields or {}).get(exc.field, exc.field))
     if target is not None:
         target.errors = list(target.errors or []) + [str(exc.message)]
     flash(flash_message if flash_message is not None else str(exc.message), "error")
 
 
 def save(operation: Callable[[], Any], *, form=None, success: str | None = None,
-         error: Callable[[ServiceError], str] | None = None) -> Saved:
+         error: Callable[[ServiceError], str] | None = None, fields: dict | None = None) -> Saved:
     """Run ``operation`` (a service call that flushes) and commit, flashing ``success``; on a
     :class:`ServiceError` roll back and show it (:func:`show_error`; ``error`` words the message at the
-    top). Other errors propagate (the error page rolls back)."""
+    top, ``fields`` names the form's field for the service's). Other errors propagate (the error page
+    rolls back)."""
     try:
         result = operation()
     except ServiceError as exc:
         db.session.rollback()
-        show_error(form, exc, flash_message=error(exc) if error is not None else None)
+        show_error(form, exc, flash_message=error(exc) if error is not None else None, fields=fields)
         return Saved(False, error=exc)
     db.session.commit()
     if success:

@@ -14,6 +14,7 @@ from admin_views.base import SecureModelView
 from admin_views.common import social_workers
 from admin_views.filters import WorkerFilter
 from admin_views.formatters import fmt_languages
+from admin_views.saving import save
 from extensions import db
 from models import AuditEvent, Worker, WorkingHours
 from models.enums import Role
@@ -77,16 +78,22 @@ class WorkerView(SecureModelView):
         form.new_password.description = _l("At least 12 characters.")  # nothing to keep on a new account
         return form
 
+    #: each is changed by its own operation of services.users, which audits it and ends the sessions
+    audited_by_operations = frozenset({"roles", "active", "password_hash", "password_changed_at", "session_version"})
+
     def check_model(self, form, model, is_created):
         model.email = users.checked_email(model.email)
         if not model.roles:
             raise ServiceError(_l("Choose at least one role."), field="roles")
         if not is_created:  # the form set them: the operations end the account's sessions and audit the change
             users.set_roles(db.session, model, model.roles, via="staff")
-            users.set_active(db.session, model, model.active, via="staff")
+            users.set_active(db.session, model, model.active, via="staff")  # disabling: every session ends
         password = form.new_password.data if "new_password" in form else None
         if password:
-            users.change_password(db.session, model, password, via="staff")  # the same rules everywhere
+            try:  # the same rules and operation everywhere; its refusal belongs to this form's field
+                users.change_password(db.session, model, password, via="staff")
+            except ServiceError as exc:
+                raise ServiceError(exc.message, field="new_password" if exc.field == "password" else exc.field) from exc
         elif is_created:
             raise ServiceError(_l("Set a password for the new account."), field="new_password")
 
@@ -98,26 +105,30 @@ class WorkerView(SecureModelView):
 
     @action("lift_lockout", _l("Lift the sign-in lockout"))
     def action_lift_lockout(self, ids):
-        lifted = 0
-        for worker in db.session.query(Worker).filter(Worker.id.in_(self.scoped_ids(ids))):
-            if throttle.is_worker_locked(db.session, worker):
+        def lift():
+            locked = [w for w in db.session.query(Worker).filter(Worker.id.in_(self.scoped_ids(ids)))
+                      if throttle.is_worker_locked(db.session, w)]
+            for worker in locked:
                 throttle.lift_account(db.session, worker)
-                lifted += 1
-        db.session.commit()
-        flash(ngettext("The sign-in lockout of %(num)d account has been lifted.",
-                       "The sign-in lockouts of %(num)d accounts have been lifted.", lifted), "success")
+            return len(locked)
+
+        saved = save(lift)
+        if saved:
+            flash(ngettext("The sign-in lockout of %(num)d account has been lifted.",
+                           "The sign-in lockouts of %(num)d accounts have been lifted.", saved.result), "success")
         return redirect(self.get_url(".index_view"))
 
     @action("reset_two_factor", _l("Reset two-factor sign-in"),
             _l("The chosen people will set up two-factor sign-in again at their next sign-in (if their role requires it). Continue?"))
     def action_reset_two_factor(self, ids):
-        reset = 0
-        for worker in db.session.query(Worker).filter(Worker.id.in_(self.scoped_ids(ids))):
-            if users.turn_off_two_factor(db.session, worker, via="staff"):
-                reset += 1
-        db.session.commit()
-        flash(ngettext("Two-factor sign-in of %(num)d account has been reset.",
-                       "Two-factor sign-in of %(num)d accounts has been reset.", reset), "success")
+        def reset():
+            chosen = db.session.query(Worker).filter(Worker.id.in_(self.scoped_ids(ids))).all()
+            return sum(users.turn_off_two_factor(db.session, worker, via="staff") for worker in chosen)
+
+        saved = save(reset)
+        if saved:
+            flash(ngettext("Two-factor sign-in of %(num)d account has been reset.",
+                           "Two-factor sign-in of %(num)d accounts has been reset.", saved.result), "success")
         return redirect(self.get_url(".index_view"))
 
 

@@ -177,6 +177,7 @@ def lift_account(session: Session, worker: Worker) -> int:
     removed = clear_account(session, worker.email)
     audit.record(session, AuditAction.UNLOCKED, entity="worker", entity_id=worker.id,
                  details={"scope": "account", "failures": removed})
+    session.flush()
     return removed
 
 
@@ -187,4 +188,5 @@ def lift_address(session: Session, address: str) -> int:
 
     removed = clear_address(session, address)
     audit.record(session, AuditAction.UNLOCKED, entity="login_failure", details={"scope": "address", "failures": removed})
+    session.flush()
     return removed

@@ -126,7 +126,6 @@ def enable(session: Session, worker: Worker, code: str | None) -> list[str] | No
     if not verify_totp(session, worker, code, worker.totp_secret):
         return None
     worker.totp_enabled_at = clock.now()
-    worker.end_sessions()  # sessions signed in with a password only end
     return new_recovery_codes(session, worker)
 
 

@@ -129,17 +129,37 @@ def change_password(session: Session, worker: Worker, password: str, *, via: str
     session.flush()
 
 
-def turn_on_two_factor(session: Session, worker: Worker, code: str | None) -> list[str] | None:
+#: a wrong code when two-factor sign-in is being set up
+WRONG_CODE = _l("The code is not valid. Check the time on your phone and try again.")
+
+
+def turn_on_two_factor(session: Session, worker: Worker, code: str | None) -> list[str]:
     """Turn two-factor sign-in on when ``code`` matches the pending key: every session of the account
-    ends, audited; returns the new recovery codes (shown once), or None for a wrong code."""
+    ends, audited; returns the new recovery codes (shown once). A wrong code (or two-factor sign-in
+    already on): :class:`ServiceError` at the field ``code``, nothing changed."""
     from models.enums import AuditAction
     from services import twofactor
 
     codes = twofactor.enable(session, worker, code)
     if codes is None:
-        return None
+        raise ServiceError(WRONG_CODE, field="code")
     worker.end_sessions()
     _audit(session, AuditAction.TWO_FACTOR_ON, worker, {"via": "account"})
+    session.flush()
+    return codes
+
+
+def replace_recovery_codes(session: Session, worker: Worker) -> list[str]:
+    """New recovery codes for the person's own account, the old ones void (audited); returned once.
+    The sessions go on: signing in has not become easier for anyone. Refused while two-factor sign-in
+    is off (there is nothing to recover)."""
+    from models.enums import AuditAction
+    from services import twofactor
+
+    if not worker.totp_enabled:
+        raise ServiceError(_l("Two-factor sign-in is off: there are no recovery codes to replace."))
+    codes = twofactor.new_recovery_codes(session, worker)
+    _audit(session, AuditAction.RECOVERY_CODES, worker, {})
     session.flush()
     return codes
 
