@@ -171,8 +171,7 @@ def export_client(code, fmt, lang, output):
     The export is recorded in the audit trail once the document has been produced and written."""
     client = _client_by_code(code)
     lang = client_documents.for_client(client, lang)
-    text = privacy.export_document(db.session, client, fmt, lang)
-    privacy.record_export(db.session, client, fmt, lang if fmt == "html" else None)
+    text = privacy.export_client(db.session, client, fmt, lang)  # recorded; committed once written
     try:
         if output:
             with open(output, "w", encoding="utf-8") as fh:

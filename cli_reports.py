@@ -47,8 +47,7 @@ def _emit(build, date_from: date, date_to: date, fmt: str, output: str | None, u
             raise click.BadParameter(str(exc)) from exc
         if hide_small_counts:
             report = reports.hide_small_counts(report)
-        data = report_export.render(report, fmt)
-    report_export.record_export(db.session, report, fmt)
+        data = report_export.export(db.session, report, fmt).data  # audited like the page's exports
     db.session.commit()
     if output:
         with open(output, "wb") as fh:

@@ -282,10 +282,9 @@ class ClientView(GroupedDetailsMixin, RoadmapMixin, CaseFileMixin, ClientDocumen
         if not form.is_submitted():
             form.lang.data = client_documents.for_client(client)
         if form.validate_on_submit():
-            # the document first: the export is recorded only once it exists (a failure records nothing)
             page = {} if form.format.data == "json" else {"links": self._export_links(client, form.lang.data), "nonce": csp_nonce()}
-            body = privacy.export_document(db.session, client, form.format.data, form.lang.data, **page)
-            privacy.record_export(db.session, client, form.format.data, form.lang.data if form.format.data == "html" else None)
+            body = privacy.export_client(db.session, client, form.format.data, form.lang.data,
+                                         user=current_user._get_current_object(), **page)
             db.session.commit()
             if form.format.data == "json":
                 return Response(body, mimetype="application/json", headers={

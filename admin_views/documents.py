@@ -14,7 +14,8 @@ client.export_view (clients.py) the printable record export                     
 
 Without ``lang`` (or with a language that has no catalog) a document is in the client's first
 recorded language that has one, otherwise Czech; the page links to the others (hidden in print).
-Each printing is audited as an export; the page is not cached.
+Each printing is one operation of services.client_documents (checked, rendered, audited as an export);
+the page is not cached.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from flask_login import current_user
 from admin_views.gate import deny
 from extensions import db
 from csp import csp_nonce
-from services import access, casefile, client_documents, roadmap
+from services import access, client_documents, roadmap
 
 
 def document_response(html: str, status: int = 200) -> Response:
@@ -38,9 +39,14 @@ def language_links(endpoint: str, lang: str, **args) -> list[client_documents.La
     return client_documents.language_links(lang, lambda code: url_for(endpoint, **args, lang=code))
 
 
-def render_document(template: str, lang: str, endpoint: str, link_args: dict, **context) -> str:
-    return client_documents.render(template, lang, db.session, links=language_links(endpoint, lang, **link_args),
-                                   nonce=csp_nonce(), **context)
+def print_document(kind: str, lang: str, endpoint: str, link_args: dict, **context) -> str:
+    """One printing (services.client_documents.print_document: checked, rendered, audited); a person who
+    may not print it: an audited 404 (the document does not say whether it exists)."""
+    try:
+        return client_documents.print_document(db.session, kind, current_user, lang, nonce=csp_nonce(),
+                                               links=language_links(endpoint, lang, **link_args), **context)
+    except PermissionError:
+        deny(endpoint, context.get("appointment") or context.get("client"), status=404)
 
 
 class ClientDocumentsMixin:
@@ -51,23 +57,20 @@ class ClientDocumentsMixin:
         if not access.can_open(current_user, "agreement"):
             deny("client.case_roadmap_view")
         client = self.get_one(request.args.get("id", ""))
-        if not casefile.allowed(db.session, current_user, client, "print_roadmap"):
-            deny("client.case_roadmap_view", client, status=404)
         data = roadmap.printed(db.session, client, current_user)
-        if data is None:
+        if data is None:  # no agreement this person may read
+            if not client_documents.may_print(db.session, "roadmap", current_user, client=client):
+                deny("client.case_roadmap_view", client, status=404)
             abort(404)
         lang = client_documents.for_client(client, request.args.get("lang"))
-        html = render_document("roadmap.html", lang, "client.case_roadmap_view", {"id": client.id}, **data)
-        client_documents.record_print(db.session, "roadmap", current_user, lang, client=client)
+        html = print_document("roadmap", lang, "client.case_roadmap_view", {"id": client.id}, **data)
         db.session.commit()
         return document_response(html)
 
     @expose("/rules/")
     def rules_view(self):
         lang = client_documents.choose(None, request.args.get("lang"))
-        html = render_document("rules.html", lang, "client.rules_view", {},
-                               retention_years=current_app.config["RETENTION_YEARS"])
-        client_documents.record_print(db.session, "rules", current_user, lang)
+        html = print_document("rules", lang, "client.rules_view", {}, retention_years=current_app.config["RETENTION_YEARS"])
         db.session.commit()
         return document_response(html)
 
@@ -83,8 +86,7 @@ class AppointmentCardMixin:
                 "This appointment is not planned any more, so there is no card to print for it."))
             return document_response(html, 404)
         lang = client_documents.for_client(appointment.client, request.args.get("lang"))
-        html = render_document("appointment_card.html", lang, "appointment.card_view", {"id": appointment.id},
-                               appointment=appointment)
-        client_documents.record_print(db.session, "appointment_card", current_user, lang, appointment=appointment)
+        html = print_document("appointment_card", lang, "appointment.card_view", {"id": appointment.id},
+                              appointment=appointment)
         db.session.commit()
         return document_response(html)

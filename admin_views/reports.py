@@ -202,13 +202,11 @@ class ReportsView(PolicyGatedView, BaseView):
         if not form.validate():
             flash(_("The report could not be exported: check the period."), "error")
             return redirect(url_for(page, **request.args.to_dict()))
-        report = self._build(kind, form)
-        table = request.args.get("table") or None
-        if table is not None and (fmt == "json" or table not in {t.key for t in report.tables()}):
+        try:
+            file = report_export.export(db.session, self._build(kind, form), fmt, request.args.get("table") or None,
+                                        user=current_user)
+        except LookupError:  # no such table in this report
             abort(404)
-        data = report_export.render(report, fmt, table)  # CSV in the page's language's format
-        report_export.record_export(db.session, report, fmt)
         db.session.commit()
-        name = report_export.filename(report, fmt, table)
-        return Response(data, mimetype=report_export.MIME_TYPES[fmt],
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(file.data, mimetype=file.mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

@@ -235,6 +235,46 @@ def render_record(data: dict[str, Any], lang: str, session: Session, *, links: l
     return render("client_record.html", lang, session, links=links, nonce=nonce, data=data)
 
 
+#: The documents a client takes home, each with its template.
+DOCUMENTS = {"roadmap": "roadmap.html", "rules": "rules.html", "appointment_card": "appointment_card.html"}
+
+
+def may_print(session: Session, kind: str, user: Any, *, client: Client | None = None,
+              appointment: Appointment | None = None) -> bool:
+    """May ``user`` print ``kind``: the roadmap whoever may print it in the case file
+    (``casefile.allowed(…, "print_roadmap")``), the rules whoever opens clients, a card of a planned
+    appointment whoever sees the appointment (reception books, so reception prints cards)."""
+    from services import casefile
+
+    if kind == "roadmap":
+        return client is not None and casefile.allowed(session, user, client, "print_roadmap")
+    if kind == "rules":
+        return access.can_open(user, "client")
+    if kind == "appointment_card":
+        return (appointment is not None and has_card(appointment)
+                and access.scope(session.query(Appointment.id).filter(Appointment.id == appointment.id),
+                                 Appointment, user).first() is not None)
+    return False
+
+
+def print_document(session: Session, kind: str, user: Any, lang: str, *, links: list[LanguageLink] | None = None,
+                   nonce: str | None = None, client: Client | None = None, appointment: Appointment | None = None,
+                   **context: Any) -> str:
+    """One printing of a client's document (:data:`DOCUMENTS`), an export like the record's: ``user`` may
+    print it (:func:`may_print`, else :class:`PermissionError`), the document is rendered in ``lang``,
+    then the printing is recorded and flushed (a document that failed to render is not in the audit
+    trail); the caller commits."""
+    if kind not in DOCUMENTS:
+        raise LookupError(kind)
+    if not may_print(session, kind, user, client=client, appointment=appointment):
+        raise PermissionError(f"may not print the {kind}")
+    if client is not None:
+        context["client"] = client
+    html = render(DOCUMENTS[kind], lang, session, links=links, nonce=nonce, appointment=appointment, **context)
+    record_print(session, kind, user, lang, client=client if kind == "roadmap" else None, appointment=appointment)
+    return html
+
+
 def record_print(session: Session, kind: str, user: Any, lang: str, *, client: Client | None = None,
                  appointment: Appointment | None = None) -> None:
     """Audit one printed document as an export: its kind and language, the record's id and client code."""

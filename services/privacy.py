@@ -181,6 +181,21 @@ def export_document(session: Session, client: Client, fmt: str, lang: str = "cs"
     return render_html(data, lang, **page)
 
 
+def export_client(session: Session, client: Client, fmt: str, lang: str = "cs", *, user: Any = None, **page: Any) -> str:
+    """One export of a client's record (right of access), as every path makes it (the client screen, the
+    command line): ``user`` may export records (None: the command line, which runs with the database's
+    own rights), the document is produced (:func:`export_document`), then the export is recorded with
+    its format (and the page's language) and flushed; the caller commits. A person who may not:
+    :class:`PermissionError`, nothing recorded."""
+    from services import access
+
+    if user is not None and not access.can(user, "export"):
+        raise PermissionError("no right to export a client's record")
+    text = export_document(session, client, fmt, lang, **page)
+    record_export(session, client, fmt, lang if fmt == "html" else None, actor_id=getattr(user, "id", None))
+    return text
+
+
 def record_export(session: Session, client: Client, fmt: str, lang: str | None = None, actor_id: int | None = None) -> None:
     """Audit one export of a client's record."""
     details = {"format": fmt}

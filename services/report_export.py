@@ -11,11 +11,13 @@ import codecs
 import csv
 import io
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 
 from models.enums import AuditAction
-from services import audit, formats
+from services import access, audit, formats
 from services.reports import Report, Table
 
 FORMATS = ("json", "csv", "xlsx")
@@ -198,11 +200,37 @@ def to_xlsx(report: Report, table: str | None = None) -> bytes:
     return out.getvalue()
 
 
-def record_export(session, report: Report, fmt: str) -> None:
-    """Audit that the report left the screen (the caller commits)."""
-    audit.record(session, AuditAction.EXPORT, entity="report", details={
+def record_export(session, report: Report, fmt: str, actor_id: int | None = None) -> None:
+    """Audit that the report left the screen (flushed; the caller commits)."""
+    audit.record(session, AuditAction.EXPORT, entity="report", actor_id=actor_id, details={
         "format": fmt, "from": report.period.date_from.isoformat(), "to": report.period.date_to.isoformat(),
     })
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A report as a file to hand over: its bytes, its name and its type."""
+
+    data: bytes
+    filename: str
+    mimetype: str
+
+
+def export(session, report: Report, fmt: str, table: str | None = None, *, user: Any = None) -> ExportFile:
+    """One export of a report (every export path: the reports page, the command line): ``user`` may take
+    these figures out (None: the command line, which runs with the database's own rights), the file is
+    produced, then the export is recorded (a failed export is not in the audit trail) and flushed; the
+    caller commits. An unknown format or table: :class:`LookupError`; a person who may not: :class:`PermissionError`."""
+    if user is not None and access.report_worker_id(user) is not None and report.scope != "own":
+        raise PermissionError("a social worker exports only their own clients' figures")
+    if fmt not in FORMATS:
+        raise LookupError(fmt)
+    if table is not None and (fmt == "json" or table not in {t.key for t in report.tables()}):
+        raise LookupError(table)
+    data = render(report, fmt, table)  # CSV in the language's own format
+    record_export(session, report, fmt, actor_id=getattr(user, "id", None))
+    return ExportFile(data, filename(report, fmt, table), MIME_TYPES[fmt])
 
 
 def render(report: Report, fmt: str, table: str | None = None) -> bytes:
