@@ -98,11 +98,12 @@ def check_password_rules(password: str, email: str | None = None, full_name: str
 
 
 # --- changes of an account's security state -----------------------------------------------------
-# One operation per change (password, two-factor sign-in on or off, deactivation, roles), used alike by
-# My account, the staff screen and the command line: each makes the change, ends every session of the
-# account (the page that made the change for oneself renews its own session afterwards), records the
-# audit entry and flushes. ``via`` says where it came from: "account" (the person themself), "staff"
-# (an admin on the staff screen) or "cli".
+# One operation per change (password, two-factor sign-in on or off, recovery codes, deactivation,
+# roles), used alike by My account, the staff screen and the command line: each makes the change, ends
+# every session of the account (not for new recovery codes, which make signing in no easier; the page
+# that made the change for oneself renews its own session afterwards), records the audit entry and
+# flushes. ``via`` says where it came from: "account" (the person themself), "staff" (an admin on the
+# staff screen) or "cli".
 
 def _stored(worker: Worker, name: str):
     """The value of ``name`` as stored (before a change made in this unit of work, e.g. by a form)."""
