@@ -4,7 +4,7 @@ The client's record (services.privacy.export_client), a report (services.report_
 documents a client takes home (services.client_documents.print_document); then one request per page."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,9 +12,8 @@ from extensions import db
 from models import AuditEvent
 from models.enums import AuditAction, Role
 from services import client_documents, privacy, report_export, reports
+from services.timeutil import local_now
 from tests import factories
-
-TODAY = date.today()
 
 
 def _exports() -> list[AuditEvent]:
@@ -45,7 +44,8 @@ def test_a_report_is_exported_by_one_operation(app, db):
     manager = factories.make_worker(roles=[Role.MANAGER])
     worker = factories.make_worker()
     db.session.commit()
-    period = (TODAY - timedelta(days=30), TODAY)
+    today = local_now().date()  # the centre's day
+    period = (today - timedelta(days=30), today)
     with app.test_request_context():
         everything = reports.summary(db.session, *period, user=manager)
         own = reports.summary(db.session, *period, user=worker)
@@ -98,7 +98,8 @@ def test_the_documents_a_client_takes_home_are_printed_by_one_operation(app, db)
 
 def test_the_report_page_exports_through_the_operation(client, login_as):
     me = login_as("manager")
-    frm, to = (TODAY - timedelta(days=30)).isoformat(), TODAY.isoformat()
+    today = local_now().date()
+    frm, to = (today - timedelta(days=30)).isoformat(), today.isoformat()
     response = client.get(f"/admin/reports/export/csv/?report=summary&period=custom&date_from={frm}&date_to={to}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert [(e.actor_id, e.entity) for e in _exports()] == [(me.id, "report")]
