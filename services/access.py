@@ -206,8 +206,7 @@ def holds_client(session, user: Any, client_id: int | None) -> bool:
     key = ("holds", getattr(user, "id", None), client_id)
     if cache is not None and key in cache:
         return cache[key]
-    query = sa.select(sa.literal(1)).where(sa.literal(client_id).in_(accessible_client_ids(user)))
-    answer = session.execute(query).first() is not None
+    answer = session.execute(sa.select(sa.literal(1)).where(holds_expression(client_id, user))).first() is not None
     if cache is not None:
         cache[key] = answer
     return answer
@@ -224,7 +223,7 @@ def prefetch_holds(session, user: Any, client_ids) -> None:
     if not wanted:
         return
     held = set(session.execute(sa.select(Client.id).where(Client.id.in_(sorted(wanted)),
-                                                          Client.id.in_(accessible_client_ids(user)))).scalars())
+                                                          holds_expression(Client.id, user))).scalars())
     for cid in wanted:
         cache["holds", uid, cid] = cid in held
 

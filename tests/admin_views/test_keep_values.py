@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from models import Visit
@@ -119,7 +119,7 @@ def test_case_file_forms_keep_values_on_a_refusal(client, db, login_as):
     assert re.search(r'name="minutes"[^>]*value="35"', page) and _selected(page, "channel") == ["phone"]
     assert re.search(rf'checked[^>]*value="{topic.id}"|value="{topic.id}"[^>]*checked', page)
     page = _text(client.post(f"/admin/client/case/intake/?id={person.id}", data={
-        "held_on": date.today().isoformat(), "issue": "Hledá bydlení", "minutes": "5000"}))
+        "held_on": local_now().date().isoformat(), "issue": "Hledá bydlení", "minutes": "5000"}))
     assert "Zadejte číslo od 0 do 1440." in page and re.search(r'name="minutes"[^>]*value="5000"', page)
     assert me is not None
 
