@@ -171,7 +171,7 @@ def test_the_laid_out_forms_keep_every_field_and_the_version(app, client, db, lo
     from admin_views.form_rules import fields_of
 
     views = {view.endpoint: view for view in app.extensions["admin"][0]._views if hasattr(view, "form_edit_rules")}
-    for endpoint in ("client", "appointment"):
+    for endpoint in ("client", "appointment", "visit"):
         view = views[endpoint]
         laid_out = fields_of(view.form_edit_rules)
         assert set(view.form_columns) | {"version"} <= laid_out, endpoint

@@ -165,3 +165,16 @@ def test_the_booking_form_puts_place_purpose_and_interpreter_in_rows(client, db,
     assert rows.index(["format", "place"]) < rows.index(["purpose", "status"]) < rows.index(["interpreter", "language"])
     # reception writes no record of the meeting: no heading over nothing
     assert 'name="notes"' not in page and ">Zápis<" not in page
+
+
+def test_the_visit_form_puts_when_who_and_the_walk_ins_coded_data_in_rows(client, db, login_as):
+    me = login_as("worker")
+    person = factories.make_client(worker=me)
+    visit = factories.make_visit(client=person, worker=me)
+    db.session.commit()
+    for url in ("/admin/visit/new/", f"/admin/visit/edit/?id={visit.id}"):
+        page = _page(client.get(url))
+        assert _rows(page).rows == [["occurred_at", "channel", "minutes"], ["client", "worker"],
+                                    ["citizenship", "language"], ["sex", "age_band"]], url
+        assert page.index('name="worker"') < page.index('name="topics"') < page.index('name="citizenship"'), url
+    assert 'name="version"' in page  # the edit keeps the stale-form check
