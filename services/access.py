@@ -228,6 +228,20 @@ def prefetch_holds(session, user: Any, client_ids) -> None:
         cache["holds", uid, cid] = cid in held
 
 
+def row_holds_column(model: type, user: Any):
+    """:func:`holds_column` where :func:`can_delete` asks it of each row of ``model`` (a list loads it with
+    its rows, so the rows' Delete buttons ask no query of their own), else None."""
+    if not issubclass(model, (Appointment, Visit) + CASE_MODELS):
+        return None
+    return holds_column(model, user)
+
+
+def remember_row_holds(user: Any, rows) -> None:
+    """Store the answers of :func:`row_holds_column` loaded with ``rows`` (pairs of row and answer)."""
+    for obj, answer in rows:
+        remember_holds(user, _client_id_of(obj), answer)
+
+
 def can_delete_rows(session, user: Any, rows) -> dict[int, bool]:
     """:func:`can_delete` for each of ``rows`` (id → answer), in at most one query."""
     rows = list(rows)
