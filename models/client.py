@@ -65,7 +65,7 @@ class Client(Base):
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("client.id"), index=True)
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    worker = relationship("Worker", lazy="joined", innerjoin=False)
+    worker = relationship("Worker")
 
     @property
     def display_name(self) -> str:
