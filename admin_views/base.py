@@ -288,12 +288,16 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
         page's rows, or a window count over what a search found."""
         count_query, query = adapters.list_query(self, self.get_count_query(), page, sort_column, sort_desc,
                                                  search, filters, page_size)
+        # whether the user holds each row's client, where the row's Delete asks it: loaded with the rows
+        held = access.row_holds_column(self.model, current_user) if self.can_delete else None
+        held_columns = [held.label("poradna_held")] if held is not None else []
         if search and search.strip():
             found, order = self._search_page(query, page, page_size)
-            rows = (db.session.query(self.model).join(found, self.model.id == found.c.id).add_columns(found.c.total)
+            rows = (db.session.query(self.model).join(found, self.model.id == found.c.id)
+                    .add_columns(found.c.total, *held_columns)
                     .options(*self._list_page_loads()).order_by(*order).execution_options(**clients.TYPED_TEXT).all())
             if rows:
-                return ListPage(rows[0][1], [row[0] for row in rows])
+                return self._page_of(rows, held)
             if not page:
                 return ListPage(0, [])
             # a page past the end: count on its own
@@ -304,10 +308,17 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
                       .options(*self._list_page_loads()))
         # both engines compute an uncorrelated scalar subquery once per statement
         capped = count_query.capped_statement()
-        counted = rows_query.add_columns(capped.scalar_subquery().label("poradna_total")).all()
+        counted = rows_query.add_columns(capped.scalar_subquery().label("poradna_total"), *held_columns).all()
         if not counted:  # no rows on this page (a page past the end, nothing found): count on its own
             return ListPage(db.session.execute(capped).scalar(), [])
-        return ListPage(counted[0][1], [row[0] for row in counted])
+        return self._page_of(counted, held)
+
+    @staticmethod
+    def _page_of(rows, held) -> ListPage:
+        """The page from its rows (row, total[, held]): the held answers kept for the rows' Delete buttons."""
+        if held is not None:
+            access.remember_row_holds(current_user, ((row[0], row[2]) for row in rows))
+        return ListPage(rows[0][1], [row[0] for row in rows])
 
     def _on_list_page(self) -> bool:
         return has_request_context() and request.endpoint == f"{self.endpoint}.index_view"

@@ -120,7 +120,8 @@ class ClientView(GroupedDetailsMixin, RoadmapMixin, CaseFileMixin, ClientDocumen
     )
     form_overrides = {"citizenship": CountryField, "legal_hold_reason": TextAreaField}  # a sentence or two: rows
     form_args = {
-        "worker": {"query_factory": social_workers, "label": _l("Social worker")},
+        # an interested person may have nobody yet (a client may not: services/clients.validate)
+        "worker": {"query_factory": social_workers, "label": _l("Social worker"), "blank_text": _l("— nobody yet —")},
         "languages": {"choices": codes.language_choices, "label": _l("Languages")},
         "email": {"label": _l("Email")},
     }

@@ -125,6 +125,12 @@ class VisitView(SecureModelView):
     #: the form's topics come with the visit (plain joins: a joined collection makes SQLite scan every visit's topics)
     get_one_collection = ("topics", visit_topic, Topic, visit_topic.c.visit_id, visit_topic.c.topic_id)
     form_widget_args = {"summary": {"rows": 4}}
+    #: when, who and how long first; what it was about; the coded data of an anonymous walk-in last
+    form_create_rules = form_edit_rules = laid_out(
+        section(_l("Who and when"), Row("occurred_at", "channel", "minutes"), Row("client", "worker")),
+        section(_l("What it was about"), "topics", "urgent", "summary"),
+        section(_l("Anonymous walk-in"), Row("citizenship", "language"), Row("sex", "age_band")),
+    )
     can_delete = True
 
     def check_model(self, form, model, is_created):

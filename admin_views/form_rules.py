@@ -42,18 +42,44 @@ class Hidden(rules.BaseRule):
         return Markup("")  # Flask-Admin's render_form_fields writes the hidden fields themselves
 
 
-class Row(rules.NestedRule):
-    """Short fields that belong together, one after another. (Flask-Admin's own ``rules.Row`` puts them side
-    by side but writes its ``column_class`` onto each input as an attribute, which is not valid HTML:
-    tests/test_valid_html.py.) A field this form does not have is left out."""
+class Row(rules.Macro):
+    """Short fields that belong together, side by side: Bootstrap's ``form-row`` with a column each (one
+    under another on a narrow screen), each field written by Flask-Admin's own ``render_field`` (its label,
+    its errors next to it). The markup is the macro ``row`` of templates/admin/lib_poradna.html, which the
+    create and edit pages import as ``poradna_form``. (Flask-Admin's own ``rules.Row`` writes its
+    ``column_class`` onto each input as an attribute, which is not valid HTML: tests/test_valid_html.py.)
+    A field this form does not have is left out; a row left without fields writes nothing."""
 
-    def __init__(self, *names: str) -> None:
-        super().__init__([Optional(name) for name in names])
+    def __init__(self, *names: str, macro: str = "poradna_form.row") -> None:
+        super().__init__(macro)
+        self.names = names
+
+    @property
+    def visible_fields(self) -> list[str]:
+        return list(self.names)
+
+    def __call__(self, form, form_opts=None, field_args=None):
+        widget_args = form_opts.widget_args if form_opts else {}
+        # a copy each: render_field adds its classes to the arguments it is given
+        fields = [(form[name], dict(widget_args.get(name, {}))) for name in self.names if name in form]
+        if not fields:
+            return ""
+        return super().__call__(form, form_opts, {"form": form, "fields": fields})
 
 
-def section(header, *items) -> rules.FieldSet:
-    """A titled section: field names (each on its own line) and :class:`Row` of short fields."""
-    return rules.FieldSet([Optional(item) if isinstance(item, str) else item for item in items], header)
+class Section(rules.FieldSet):
+    """A titled section, or nothing when this form has none of its fields (a heading over nothing: the
+    record of a meeting on a booking form without it)."""
+
+    def __call__(self, form, form_opts=None, field_args=None):
+        if not any(name in form for name in self.visible_fields):
+            return ""
+        return super().__call__(form, form_opts, field_args)
+
+
+def section(header, *items) -> Section:
+    """A titled section: field names (each on a line of its own) and :class:`Row` of short fields."""
+    return Section([Optional(item) if isinstance(item, str) else item for item in items], header)
 
 
 def laid_out(*sections) -> tuple:
@@ -65,12 +91,10 @@ def fields_of(rule_list) -> set[str]:
     """Every field name the rules render (for the tests: nothing of a form may be left out)."""
     found: set[str] = set()
     for rule in rule_list:
-        if isinstance(rule, rules.Field):
-            found.add(rule.field_name)
-        elif isinstance(rule, Hidden):
-            found.update(rule.names)
-        elif isinstance(rule, str):
+        if isinstance(rule, str):
             found.add(rule)
+        elif isinstance(rule, (rules.Field, Row, Hidden)):
+            found.update(rule.visible_fields)
         found |= fields_of(getattr(rule, "rules", None) or [])
     return found
 

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput
 
 from admin_views.gate import PolicyGatedView, deny
 from admin_views.forms import PoradnaForm
@@ -43,7 +44,7 @@ class WalkInForm(PoradnaForm):
     language = SelectField(_l("Language"), choices=lambda: _blank(codes.language_choices()), validators=[Optional()])
     sex = SelectField(_l("Sex"), choices=lambda: _blank(Sex.choices()), validators=[Optional()])
     age_band = SelectField(_l("Age band"), choices=lambda: _blank(AgeBand.choices()), validators=[Optional()])
-    topics = SelectMultipleField(_l("Topics"), coerce=int, validators=[Optional()])
+    topics = SelectMultipleField(_l("Topics"), coerce=int, option_widget=CheckboxInput(), validators=[Optional()])  # a checkbox each
     minutes = IntegerField(_l("Minutes spent"), validators=[Optional(), NumberRange(min=0, max=1440)])
     urgent = BooleanField(_l("Urgent"))
     worker = SelectField(_l("Social worker"), coerce=lambda v: inputs.to_id(v) if v else None, validators=[Optional()],

@@ -66,15 +66,17 @@ class Result:
         max_queries = 10 if self.kind == "dashboard" else 5
         if self.kind in ("list", "deep", "form", "case", "dashboard"):
             checks.append((self.queries <= max_queries, f"queries {self.queries} ≤ {max_queries}"))
-        if self.kind in ("list", "deep") and self.floor is not None:
-            factor, minimum = (2, 10.0) if self.kind == "list" else (3, 15.0)
-            limit = max(factor * self.floor, minimum)
-            checks.append((self.median <= limit, f"median ≤ max({factor}×floor, {minimum:.0f} ms)"))
-            checks.append((self.median <= 40, "≤ 40 ms"))
+        if self.kind in ("list", "deep"):
+            # issue 18's budget: Flask-Admin's own templates, as fast as a hand-tuned Django admin on the same
+            # data; the floor (plain SQL) stays in the table as information
+            checks.append((self.median <= 15, "median ≤ 15 ms"))
+            checks.append((self.p95 <= 50, "p95 ≤ 50 ms"))
         if self.kind == "form":
             checks.append((self.median <= 15, "≤ 15 ms"))
         if self.kind == "case":
             checks.append((self.median <= 50, "≤ 50 ms"))
+        if self.kind == "dashboard":
+            checks.append((self.median <= 60, "≤ 60 ms"))
         if self.kind in ("list", "deep", "form", "case", "dashboard"):
             checks.append((self.size <= 300_000, "≤ 300 KB"))
         if self.kind == "report" and self.floor is not None:
@@ -563,8 +565,8 @@ def write_report(results: list[Result], clients: int, dialect: str, reference: t
             ("PASS" if ok else "FAIL: " + why)
         lines.append(f"| {r.name} | {r.median:.1f} | {r.p95:.1f} | {r.queries} | {r.size // 1024} | {floor} | {ratio} | {verdict} |")
     lines += ["", "Lists count exactly up to 10 000 rows, then say \"more than 10 000\": the deep page is the last one the pager offers.",
-              "Budgets: lists ≤ 2× floor or 10 ms (deep pages 3× or 15 ms), none over 40 ms; forms ≤ 15 ms; case file ≤ 50 ms;",
-              "≤ 5 SQL queries per list, form and case file, ≤ 10 per start page; ≤ 300 KB of HTML; a year's report ≤ 1.5× the same",
+              "Budgets (issue 18): lists, deep pages, searches and filters median ≤ 15 ms and p95 ≤ 50 ms; forms ≤ 15 ms;",
+              "case file ≤ 50 ms; start pages ≤ 60 ms; ≤ 5 SQL queries per list, form and case file, ≤ 10 per start page; ≤ 300 KB of HTML; a year's report ≤ 1.5× the same",
               "aggregates in plain SQL (the page's own statements replayed on a bare connection); purge of about 10 000 expired",
               "clients under a minute and 300 MB; memory after 500 requests within 10 % of after 50.", ""]
     return "\n".join(lines)

@@ -9,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, EnumText, TimestampMixin, UTCDateTime
 from models.enums import AppointmentFormat, AppointmentPlace, AppointmentPurpose, AppointmentStatus
 
+#: the longest appointment (the duration_range constraint): an appointment overlapping a time starts at
+#: most this long before it, which bounds an overlap search on both sides of the start's index
+MAX_DURATION_MINUTES = 720
+
 
 class Appointment(TimestampMixin, Base):
     """A meeting of a client with their worker, booked ahead."""
@@ -65,6 +69,13 @@ class Appointment(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id}>"
+
+    @classmethod
+    def overlapping(cls, starts_at: datetime, ends_at: datetime):
+        """SQL: the appointment overlaps [starts_at, ends_at). Its start is bounded from below too, so a
+        worker's (or client's) start index is read over a few days, not over all their past appointments."""
+        return sa.and_(cls.starts_at < ends_at, cls.ends_at > starts_at,
+                       cls.starts_at > starts_at - timedelta(minutes=MAX_DURATION_MINUTES))
 
 
 @sa.event.listens_for(Appointment, "before_insert")

@@ -206,8 +206,7 @@ def holds_client(session, user: Any, client_id: int | None) -> bool:
     key = ("holds", getattr(user, "id", None), client_id)
     if cache is not None and key in cache:
         return cache[key]
-    query = sa.select(sa.literal(1)).where(sa.literal(client_id).in_(accessible_client_ids(user)))
-    answer = session.execute(query).first() is not None
+    answer = session.execute(sa.select(sa.literal(1)).where(holds_expression(client_id, user))).first() is not None
     if cache is not None:
         cache[key] = answer
     return answer
@@ -224,9 +223,23 @@ def prefetch_holds(session, user: Any, client_ids) -> None:
     if not wanted:
         return
     held = set(session.execute(sa.select(Client.id).where(Client.id.in_(sorted(wanted)),
-                                                          Client.id.in_(accessible_client_ids(user)))).scalars())
+                                                          holds_expression(Client.id, user))).scalars())
     for cid in wanted:
         cache["holds", uid, cid] = cid in held
+
+
+def row_holds_column(model: type, user: Any):
+    """:func:`holds_column` where :func:`can_delete` asks it of each row of ``model`` (a list loads it with
+    its rows, so the rows' Delete buttons ask no query of their own), else None."""
+    if not issubclass(model, (Appointment, Visit) + CASE_MODELS):
+        return None
+    return holds_column(model, user)
+
+
+def remember_row_holds(user: Any, rows) -> None:
+    """Store the answers of :func:`row_holds_column` loaded with ``rows`` (pairs of row and answer)."""
+    for obj, answer in rows:
+        remember_holds(user, _client_id_of(obj), answer)
 
 
 def can_delete_rows(session, user: Any, rows) -> dict[int, bool]:

@@ -289,7 +289,7 @@ def _arrived_at(session: Session, client: Client, worker_id: int, starts_at: dat
         session.query(Appointment)
         .filter(Appointment.client_id == client.id, Appointment.worker_id == worker_id,
                 Appointment.status == AppointmentStatus.ATTENDED, _no_record(),
-                Appointment.starts_at < ends_at, Appointment.ends_at > starts_at)
+                Appointment.overlapping(starts_at, ends_at))
         .order_by(Appointment.starts_at, Appointment.id).first()
     )
 

@@ -50,7 +50,7 @@ def clashes(session: Session, worker_id: int, starts_at: datetime, ends_at: date
     query = (
         session.query(Appointment)
         .filter(Appointment.worker_id == worker_id, Appointment.status.in_(BUSY),
-                Appointment.starts_at < ends_at, Appointment.ends_at > starts_at)
+                Appointment.overlapping(starts_at, ends_at))
         .order_by(Appointment.starts_at, Appointment.id)
     )
     if exclude_id is not None:

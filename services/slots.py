@@ -98,7 +98,7 @@ def free_time(session: Session, worker_id: int, first_day: date, *, days: int = 
         (_aware(start), _aware(end)) for start, end in session.execute(
             sa.select(Appointment.starts_at, Appointment.ends_at)
             .where(Appointment.worker_id == worker_id, Appointment.status.in_(BUSY),
-                   Appointment.starts_at < span_end, Appointment.ends_at > span_start)
+                   Appointment.overlapping(span_start, span_end))
             .order_by(Appointment.starts_at)
         ).all()
     ]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from extensions import db
 from models import Agreement, Appointment, AuditEvent, Client, DataRequest, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker
@@ -11,6 +11,7 @@ from models.enums import (
     ClientStatus, Responsible, Role, TaskStatus, VisitChannel,
 )
 from services import clients
+from services.timeutil import local_now
 
 _counter = itertools.count(1)
 
@@ -54,7 +55,7 @@ def make_client(worker=None, status=ClientStatus.CLIENT, **fields):
 def make_agreement(client=None, worker=None, **fields):
     client = client or make_client(worker=worker)
     worker = worker or client.worker or make_worker()
-    fields.setdefault("agreed_on", date.today() - timedelta(days=10))
+    fields.setdefault("agreed_on", local_now().date() - timedelta(days=10))
     fields.setdefault("goal", "Podat žádost o prodloužení pobytu")
     fields.setdefault("issue", "Končí mi povolení k pobytu")
     fields.setdefault("consent_service", True)
@@ -67,7 +68,7 @@ def make_agreement(client=None, worker=None, **fields):
 def make_intake(client=None, worker=None, **fields):
     client = client or make_client(status=ClientStatus.INTERESTED)
     worker = worker or client.worker or make_worker()
-    fields.setdefault("held_on", date.today())
+    fields.setdefault("held_on", local_now().date())
     fields.setdefault("issue", "Potřebuje poradit s pobytem")
     return _save(Intake(client=client, worker=worker, **fields))
 
@@ -77,7 +78,7 @@ def make_task(agreement=None, **fields):
     fields.setdefault("description", "Donést potvrzení o ubytování")
     fields.setdefault("responsible", Responsible.CLIENT)
     fields.setdefault("status", TaskStatus.OPEN)
-    fields.setdefault("due_on", date.today() + timedelta(days=7))
+    fields.setdefault("due_on", local_now().date() + timedelta(days=7))
     return _save(RoadmapTask(agreement=agreement, **fields))
 
 
@@ -126,7 +127,7 @@ def make_data_request(client=None, **fields):
     client = client or make_client()
     fields.setdefault("type", DataRequestType.ACCESS)
     fields.setdefault("channel", DataRequestChannel.IN_PERSON)
-    fields.setdefault("received_on", date.today() - timedelta(days=3))
+    fields.setdefault("received_on", local_now().date() - timedelta(days=3))
     fields.setdefault("due_on", one_month_after(fields["received_on"]))
     return _save(DataRequest(client=client, client_code=client.code, **fields))
 

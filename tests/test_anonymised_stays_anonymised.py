@@ -20,6 +20,7 @@ from services import privacy, retention, scheduling
 from services.errors import ServiceError
 from tests import factories
 from tests.conftest import count_rows
+from services.timeutil import local_now
 
 NOTE = "Jan Novák +420 777 000 111"
 
@@ -275,7 +276,7 @@ def test_ending_an_agreement_lists_the_planned_appointments_and_cancels_them_unl
     db.session.commit()
     page = _page(client.get(f"/admin/client/case/close/?id={first.id}"))
     assert "Plánované schůzky klienta" in page and 'name="cancel_appointments"' in page and "checked" in page
-    close = {"status": "goal_achieved", "end_reason": "Cíl splněn", "ended_on": date.today().isoformat()}
+    close = {"status": "goal_achieved", "end_reason": "Cíl splněn", "ended_on": local_now().date().isoformat()}
     assert client.post(f"/admin/client/case/close/?id={first.id}", data={**close, "cancel_appointments": "y"}).status_code == 302
     assert client.post(f"/admin/client/case/close/?id={second.id}", data=close).status_code == 302  # unticked
     db.session.expire_all()

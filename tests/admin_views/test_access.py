@@ -10,6 +10,7 @@ from models import Agreement, Appointment, AuditEvent, Client, CoverGrant, Intak
 from models.enums import AuditAction, ClientStatus, Role
 from tests import factories
 from tests.conftest import PASSWORD, count_rows
+from services.timeutil import local_now
 
 ROLES = ("reception", "worker", "manager", "admin")
 
@@ -349,7 +350,7 @@ WRITES = {
 
 def _write_forms(endpoint, objects, me):
     """(form for a new record, form for an edit of objects[endpoint], the column the edit changes)."""
-    today = datetime.now().date().isoformat()
+    today = local_now().date().isoformat()
     client = objects["client"]
     worker_id = client.worker_id
     forms = {

@@ -30,6 +30,21 @@ def _worker_with_hours(db, **fields):
     return worker
 
 
+def _reception_books_for_a_client_of(db, login_as):
+    """Reception signed in; a worker with hours (9:00–12:00 on weekdays) and a client of theirs; next Monday."""
+    login_as("reception")
+    own = _worker_with_hours(db)
+    person = factories.make_client(worker=own)
+    db.session.commit()
+    return own, person, _next_monday()
+
+
+def _booking(person, worker, starts_at: str) -> dict:
+    """The booking form as a slot's link fills it in, 90 minutes in the centre."""
+    return {"client": person.id, "worker": worker.id, "starts_at": starts_at, "duration_minutes": "90",
+            "format": "office", "place": "centre", "purpose": "consultation", "status": "planned"}
+
+
 def _slot_links(page: str) -> list[str]:
     return re.findall(r'href="(/admin/appointment/new/\?[^"]*starts_at=[^"]*)"', page)
 
@@ -57,11 +72,7 @@ def test_the_booking_page_offers_the_clients_own_workers_free_slots_for_two_week
 
 
 def test_a_slot_link_fills_the_form_and_save_books_it(client, db, login_as):
-    login_as("reception")
-    own = _worker_with_hours(db)
-    person = factories.make_client(worker=own)
-    db.session.commit()
-    monday = _next_monday()
+    own, person, monday = _reception_books_for_a_client_of(db, login_as)
     url = (f"/admin/appointment/new/?client_id={person.id}&worker_id={own.id}&length=90"
            f"&starts_at={monday.isoformat()}T09:30")
     page = _text(client.get(url))
@@ -69,20 +80,14 @@ def test_a_slot_link_fills_the_form_and_save_books_it(client, db, login_as):
     assert re.search(r'id="duration_minutes"[^>]*value="90"', page) or 'value="90"' in page
     assert f'<option selected value="{own.id}">' in page
     assert 'aria-current="true"' in page  # the chosen slot is marked
-    response = client.post(url, data={
-        "client": person.id, "worker": own.id, "starts_at": f"{monday.isoformat()}T09:30", "duration_minutes": "90",
-        "format": "office", "place": "centre", "purpose": "consultation", "status": "planned",
-    })
+    response = client.post(url, data=_booking(person, own, f"{monday.isoformat()}T09:30"))
     assert response.status_code == 302
     booked = db.session.query(Appointment).one()
     assert booked.duration_minutes == 90 and booked.worker_id == own.id
     # the slot is gone; the guard refuses it anyway when it is sent again
     page = _text(client.get(f"/admin/appointment/new/?client_id={person.id}&length=30"))
     assert f"starts_at={monday.isoformat()}T09%3A30" not in page and f"starts_at={monday.isoformat()}T09:30" not in page
-    again = client.post(url, data={
-        "client": person.id, "worker": own.id, "starts_at": f"{monday.isoformat()}T09:30", "duration_minutes": "90",
-        "format": "office", "place": "centre", "purpose": "consultation", "status": "planned",
-    })
+    again = client.post(url, data=_booking(person, own, f"{monday.isoformat()}T09:30"))
     assert again.status_code == 200 and db.session.query(Appointment).count() == 1
 
 
@@ -120,10 +125,7 @@ def test_an_unknown_client_gives_an_empty_booking_form(client, db, login_as):
 
 
 def test_the_booking_page_reads_the_same_number_of_queries_however_many_appointments(client, db, login_as):
-    login_as("reception")
-    own = _worker_with_hours(db)
-    person = factories.make_client(worker=own)
-    db.session.commit()
+    _own, person, monday = _reception_books_for_a_client_of(db, login_as)
     url = f"/admin/appointment/new/?client_id={person.id}"
     counted = []
 
@@ -135,7 +137,6 @@ def test_the_booking_page_reads_the_same_number_of_queries_however_many_appointm
     try:
         client.get(url)
         few = len(counted)
-        monday = _next_monday()
         for day in range(5):
             for hour in (9, 11):
                 factories.make_appointment(client=person, duration_minutes=30, starts_at=local_to_utc(
@@ -153,11 +154,7 @@ def test_the_booking_page_reads_the_same_number_of_queries_however_many_appointm
 
 
 def test_the_calendar_shows_a_workers_free_time_and_a_click_books(client, db, login_as):
-    login_as("reception")
-    own = _worker_with_hours(db)
-    person = factories.make_client(worker=own)
-    db.session.commit()
-    monday = _next_monday()
+    own, person, monday = _reception_books_for_a_client_of(db, login_as)
     page = _text(client.get(f"/admin/calendar/?week={monday.isoformat()}&worker={own.id}&client_id={person.id}&length=30"))
     links = _slot_links(page)
     assert len(links) == 5 * 6  # 9:00–12:00 in half hours, Monday to Friday
@@ -174,7 +171,7 @@ def test_the_laid_out_forms_keep_every_field_and_the_version(app, client, db, lo
     from admin_views.form_rules import fields_of
 
     views = {view.endpoint: view for view in app.extensions["admin"][0]._views if hasattr(view, "form_edit_rules")}
-    for endpoint in ("client", "appointment"):
+    for endpoint in ("client", "appointment", "visit"):
         view = views[endpoint]
         laid_out = fields_of(view.form_edit_rules)
         assert set(view.form_columns) | {"version"} <= laid_out, endpoint

@@ -9,7 +9,7 @@ it anyway is refused with a message and recorded as a refused write, whoever sen
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -17,6 +17,7 @@ from models import Agreement, Appointment, AuditEvent, Intake, RoadmapTask, Visi
 from models.enums import AuditAction, Role
 from tests import factories
 from tests.conftest import count_rows
+from services.timeutil import local_now
 
 SCREENS = ("appointment", "visit", "intake", "agreement", "task")
 ROLES = ("reception", "worker", "manager")
@@ -60,7 +61,7 @@ def _edit_form(screen, record, target, text):
         return {"client": target, "worker": record.worker_id, "occurred_at": "2025-01-06T10:00", "channel": "phone",
                 "minutes": "15", "summary": text, **version}
     if screen == "intake":
-        return {"client": target, "worker": record.worker_id, "held_on": date.today().isoformat(), "issue": text, **version}
+        return {"client": target, "worker": record.worker_id, "held_on": local_now().date().isoformat(), "issue": text, **version}
     if screen == "agreement":
         return {"client": target, "worker": record.worker_id, "agreed_on": record.agreed_on.isoformat(), "goal": text,
                 "consent_service": "y", "status": "active", **version}

@@ -1,7 +1,6 @@
 """A tampered value in any enum select is a translated message at the field, never a 500, and keeps what was typed."""
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from wtforms.fields.core import UnboundField
@@ -11,6 +10,7 @@ from admin_views.fields import EnumSelectField
 from models import Agreement, Appointment, Client, DataRequest, Intake, RoadmapTask, Visit
 from tests import factories
 from tests.conftest import count_rows
+from services.timeutil import local_now
 
 TYPED = "TYPED-KEEP-ME"
 MESSAGE = "Zvolte jednu z nabízených možností."
@@ -45,7 +45,7 @@ def _world(me):
 
 def _valid_form(endpoint, me, world) -> dict:
     """A form for ``endpoint`` that would save; every enum field set to a valid value."""
-    today = date.today().isoformat()
+    today = local_now().date().isoformat()
     person = world["person"]
     return {
         "client": {"status": "client", "first_name": "Olena", "last_name": TYPED, "citizenship": "UA", "sex": "female",
@@ -125,7 +125,7 @@ def test_a_bogus_value_in_the_case_file_forms_is_a_message_not_a_500(client, db,
     db.session.commit()
     for value in ("bogus", ""):
         response = client.post(f"/admin/client/case/intake/?id={interested.id}",
-                               data={"held_on": date.today().isoformat(), "channel": value, "issue": TYPED})
+                               data={"held_on": local_now().date().isoformat(), "channel": value, "issue": TYPED})
         page = response.get_data(as_text=True)
         assert response.status_code == 200 and MESSAGE in page and TYPED in page, value
     assert count_rows(Intake) == 0

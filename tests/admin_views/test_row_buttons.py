@@ -44,6 +44,23 @@ def test_a_worker_sees_delete_only_on_their_own_clients_appointments(client, db,
                      r'<span class="sr-only">Smazat záznam</span>', page)
 
 
+def test_the_delete_buttons_cost_no_query_of_their_own(client, db, login_as):
+    """Whether the worker holds each row's client comes with the page's rows, in its one statement,
+    on a plain page and on a search."""
+    me = login_as("worker")
+    colleague = factories.make_worker()
+    mine = factories.make_appointment(client=factories.make_client(worker=me, last_name="Dovbenko"), worker=me)
+    theirs = factories.make_appointment(client=factories.make_client(worker=colleague, last_name="Dovbenko"),
+                                        worker=colleague)
+    db.session.commit()
+    for url in ("/admin/appointment/", "/admin/appointment/?search=Dovbenko"):
+        pages = []
+        statements = statements_run(lambda: pages.append(client.get(url).get_data(as_text=True)))
+        assert _delete_forms(pages[0]) == [str(mine.id)] and str(theirs.id) in pages[0], url
+        asking = [s for s in statements if "held_client" in s]
+        assert len(asking) == 1 and "FROM appointment" in asking[0], url  # the page's own statement
+
+
 def test_the_delete_buttons_cost_one_query_per_page(client, db, login_as):
     me = login_as("worker")
     for _ in range(3):

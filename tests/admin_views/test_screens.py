@@ -1,6 +1,6 @@
 """Every back-office screen renders, validates and saves; bad input never gives a 500."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -135,7 +135,7 @@ def test_agreement_form_makes_the_person_a_client(client, db, login_as):
     person = factories.make_client(status=ClientStatus.INTERESTED)
     db.session.commit()
     response = client.post("/admin/agreement/new/", data={
-        "client": str(person.id), "worker": str(me.id), "agreed_on": date.today().isoformat(),
+        "client": str(person.id), "worker": str(me.id), "agreed_on": local_now().date().isoformat(),
         "issue": "Končí vízum", "goal": "Podat žádost o dlouhodobý pobyt", "consent_service": "y", "consent_data": "y",
         "status": "active",
     })
@@ -151,7 +151,7 @@ def test_agreement_without_consent_is_refused(client, db, login_as):
     person = factories.make_client(status=ClientStatus.INTERESTED)
     db.session.commit()
     response = client.post("/admin/agreement/new/", data={
-        "client": str(person.id), "worker": str(me.id), "agreed_on": date.today().isoformat(),
+        "client": str(person.id), "worker": str(me.id), "agreed_on": local_now().date().isoformat(),
         "goal": "Cíl spolupráce", "status": "active",
     })
     assert response.status_code == 200
@@ -168,9 +168,9 @@ def test_intake_task_appointment_visit_topic_office_worker_can_be_created(client
     db.session.commit()
     yesterday = (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%dT10:30")
     posts = {
-        "intake": {"client": person.id, "worker": me.id, "held_on": date.today().isoformat(), "issue": "Bydlení"},
+        "intake": {"client": person.id, "worker": me.id, "held_on": local_now().date().isoformat(), "issue": "Bydlení"},
         "task": {"agreement": agreement.id, "description": "Donést nájemní smlouvu", "responsible": "client",
-                 "status": "open", "due_on": date.today().isoformat(), "position": "1"},
+                 "status": "open", "due_on": local_now().date().isoformat(), "position": "1"},
         "appointment": {"client": person.id, "worker": me.id, "starts_at": yesterday, "duration_minutes": "90",
                         "format": "field", "place": "public_office", "office": office.id, "purpose": "accompaniment",
                         "interpreter": "y", "language": "uk", "status": "attended", "notes": "Doprovod na OAMP"},

@@ -1,5 +1,5 @@
 """Rules of intake, agreement, roadmap, appointments and visits."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -9,6 +9,7 @@ from models.enums import (
 from services import cases
 from services.errors import ServiceError
 from tests import factories
+from services.timeutil import local_now
 
 
 def test_agreement_makes_an_interested_person_a_client_of_that_worker(db):
@@ -17,7 +18,7 @@ def test_agreement_makes_an_interested_person_a_client_of_that_worker(db):
     assert person.worker is None
     from models import Agreement
 
-    agreement = Agreement(client=person, worker=worker, agreed_on=date.today(), goal="Podat žádost", consent_service=True)
+    agreement = Agreement(client=person, worker=worker, agreed_on=local_now().date(), goal="Podat žádost", consent_service=True)
     db.session.add(agreement)
     cases.save_agreement(db.session, agreement, True)
     assert person.status == ClientStatus.CLIENT
@@ -47,12 +48,12 @@ def test_ending_an_agreement_sets_the_end_date(db):
 
 def test_intake_ends_with_a_reason(db):
     intake = factories.make_intake()
-    intake.ended_on = date.today()
+    intake.ended_on = local_now().date()
     with pytest.raises(ServiceError):
         cases.save_intake(db.session, intake)
     intake.end_reason = IntakeEndReason.TRANSLATION_ONLY
     cases.save_intake(db.session, intake)
-    assert intake.ended_on == date.today()
+    assert intake.ended_on == local_now().date()
 
 
 def test_task_completion_date_follows_status(db):

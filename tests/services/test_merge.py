@@ -12,6 +12,7 @@ from models.enums import AgreementStatus, AuditAction, ClientStatus, ReassignRea
 from services import clients, merge
 from services.errors import ServiceError
 from tests import factories
+from services.timeutil import local_now
 
 
 def _pair(db, **dup_fields):
@@ -26,7 +27,7 @@ def _pair(db, **dup_fields):
 def test_every_record_of_the_duplicate_moves_to_the_kept_record(db):
     kept, dup = _pair(db, birth_year=1980, email="taras@example.org", languages=["ru"], status=ClientStatus.CLOSED,
                       worker=factories.make_worker())
-    agreement = factories.make_agreement(client=dup, status=AgreementStatus.GOAL_ACHIEVED, ended_on=date.today())
+    agreement = factories.make_agreement(client=dup, status=AgreementStatus.GOAL_ACHIEVED, ended_on=local_now().date())
     task = factories.make_task(agreement=agreement)
     intake = factories.make_intake(client=dup, agreement=agreement)
     appointment = factories.make_appointment(client=dup)

@@ -36,6 +36,19 @@ def test_a_worker_cannot_be_double_booked(db):
     assert db.session.query(Appointment).count() == 3
 
 
+def test_the_longest_appointment_still_clashes_at_its_end(db):
+    """The overlap search bounds the start from below by the longest appointment (12 hours): one that
+    long, started 11 h 45 min earlier, still blocks; one that ended exactly at the start does not."""
+    worker = factories.make_worker()
+    client = factories.make_client(worker=worker)
+    scheduling.book(db.session, client, None, T0, 720)
+    assert scheduling.clashes(db.session, worker.id, T0 + timedelta(hours=11, minutes=45), T0 + timedelta(hours=13))
+    assert not scheduling.clashes(db.session, worker.id, T0 + timedelta(hours=12), T0 + timedelta(hours=13))
+    with pytest.raises(ServiceError):
+        scheduling.book(db.session, client, None, T0 + timedelta(hours=11, minutes=30), 60)
+    scheduling.book(db.session, client, None, T0 + timedelta(hours=12), 60)
+
+
 def test_booking_another_worker_than_the_clients_own_needs_a_reason(db):
     own, other = factories.make_worker(), factories.make_worker()
     client = factories.make_client(worker=own)
