@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import Appointment, AuditEvent, Client, DataRequest, WalkInHours, Worker, WorkingHours
+from models import Appointment, AuditEvent, Base, Client, DataRequest, WalkInHours, Worker, WorkingHours
 from models.enums import AppointmentStatus
 from services import calendar, demo
 from services.timeutil import to_local
@@ -111,3 +111,11 @@ def test_every_other_page_stays_within_budget_and_constant(client, db, login_as)
     large = _measure(client, db)
     assert small == large  # the same number of statements, whatever the amount of data
     assert {page: n for page, n in large.items() if n > BUDGETS[page]} == {}
+
+
+def test_no_relationship_is_loaded_unless_a_query_asks_for_it():
+    """Every relationship loads lazily (SQLAlchemy's default): a joined default came along with every
+    query of its model, and most queries had to undo it."""
+    eager = [f"{mapper.class_.__name__}.{relation.key}: {relation.lazy}"
+             for mapper in Base.registry.mappers for relation in mapper.relationships if relation.lazy != "select"]
+    assert eager == []
