@@ -24,8 +24,8 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
     def get_query(self):
         query = db.session.query(self.model)
-        for join in self.joins:
-            query = query.join(join)
+        for join in self.joins:  # a relation searched by is loaded from the same join (a row's name shows it)
+            query = query.join(join).options(sa.orm.contains_eager(join))
         return access.scope(query, self.model, current_user)
 
     def get_one(self, pk):

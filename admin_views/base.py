@@ -32,7 +32,7 @@ from admin_views.forms import AdminForm, PoradnaConverter, VersionField
 from admin_views.gate import PolicyGatedView, deny
 from admin_views.saving import forget_unsafe_return_address
 from extensions import db
-from models import Client
+from models import Agreement, Client
 from models.enums import AuditAction, Role
 from services import access, audit, clients, inputs, writes
 from services.errors import ServiceError
@@ -188,7 +188,9 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
                 deny(self.endpoint, details={"action": str(name)[:40]})
             if name == "delete":
                 ids = self.scoped_ids(request.form.getlist("rowid"))
-                for obj in self.get_query().filter(self.model.id.in_(ids)) if ids else ():
+                # the records with what the access rule and each one's audit entry read of them; the
+                # delete that follows finds them in the session as loaded here
+                for obj in self.get_query().filter(self.model.id.in_(ids)).options(*self.record_loads()) if ids else ():
                     if not access.can_delete(db.session, current_user, obj):
                         deny(self.endpoint, obj, details={"action": "delete"})
         return super().handle_action(return_view)
@@ -220,14 +222,13 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
         return found.condition, (found.order if not request.args.get("sort") else ())
 
     def _page_loads(self) -> list:
-        """What a list page loads with its rows: the relations its columns show, and not the ones the
-        models join by default beyond them (a client's worker behind each appointment, say); of a
-        related record only the columns a row shows of it (see :func:`listed`). Built once per view
-        (loader options are immutable)."""
+        """What a list page loads with its rows, in the statement that reads them: the relations its
+        columns show (the models load none by default), of each related record only the columns a row
+        shows of it (see :func:`listed`). Built once per view (loader options are immutable)."""
         joins = adapters.auto_joins(self)
         built = self.__dict__.get("_page_loads_built")
         if built is None or built[0] is not joins:  # Flask-Admin refreshed its caches
-            loads = [sa.orm.lazyload("*")] + [listed(relation) for relation in joins] + list(self.list_loads)
+            loads = [listed(relation) for relation in joins] + list(self.list_loads)
             built = self.__dict__["_page_loads_built"] = (joins, loads)
         return built[1]
 
@@ -347,8 +348,27 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
                    .limit(size).offset((page or 0) * size).subquery("page_found"))
         return page_of, [page_of.c[name].desc() if descending else page_of.c[name].asc() for name, descending in order]
 
-    #: loader options for the one record of a details or edit page
+    #: loader options for the one record of a details or edit page, beyond :meth:`record_loads`
     get_one_options: tuple = ()
+
+    def record_loads(self) -> list:
+        """What a record's details and edit pages load with it, in the statement that reads it: every
+        record it refers to (its client, worker, office, agreement: the pages and their forms show
+        them, the access rule and the audit entry ask for its client), an agreement with its client
+        (a task's client, an agreement's name), and ``get_one_options``. Built once per view."""
+        built = self.__dict__.get("_record_loads_built")
+        if built is None:
+            built = []
+            for relation in sa.inspect(self.model).relationships:
+                if relation.direction is not sa.orm.MANYTOONE:
+                    continue
+                load = sa.orm.joinedload(relation.class_attribute)
+                if relation.mapper.class_ is Agreement:
+                    load = load.joinedload(Agreement.client)
+                built.append(load)
+            built = self.__dict__["_record_loads_built"] = [*built, *self.get_one_options]
+        return built
+
     #: a many-to-many the details or edit page shows, loaded with the record by plain joins:
     #: (attribute, association table, related model, association column to the record, to the related row)
     get_one_collection: tuple | None = None
@@ -365,9 +385,7 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
             query = super().get_query().filter(access.case_rows_visible(current_user, held))
         else:
             query = self.get_query()
-        query = query.filter(self.model.id == pk)
-        if self.get_one_options:
-            query = query.options(*self.get_one_options)
+        query = query.filter(self.model.id == pk).options(*self.record_loads())
         if held is not None:  # the access answer in the same query as the row
             query = query.add_columns(held.label("held"))
         collection = self.get_one_collection

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -305,7 +306,8 @@ class ClientView(GroupedDetailsMixin, RoadmapMixin, CaseFileMixin, ClientDocumen
         ids = self.scoped_ids(_ids_arg())
         if not ids:
             abort(404)
-        return db.session.query(Client).filter(Client.id.in_(ids)).order_by(Client.code).all()
+        return (db.session.query(Client).filter(Client.id.in_(ids)).options(joinedload(Client.worker))
+                .order_by(Client.code).all())
 
     @expose("/anonymise/", methods=("GET", "POST"))
     def anonymise_view(self):

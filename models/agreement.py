@@ -28,8 +28,8 @@ class Intake(TimestampMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    client = relationship("Client", lazy="joined")
-    worker = relationship("Worker", lazy="joined")
+    client = relationship("Client")
+    worker = relationship("Worker")
     agreement = relationship("Agreement", foreign_keys=[agreement_id])
 
     def __str__(self) -> str:
@@ -65,8 +65,8 @@ class Agreement(TimestampMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    client = relationship("Client", lazy="joined")
-    worker = relationship("Worker", foreign_keys=[worker_id], lazy="joined")
+    client = relationship("Client")
+    worker = relationship("Worker", foreign_keys=[worker_id])
     consent_recorded_by = relationship("Worker", foreign_keys=[consent_recorded_by_id])
     tasks = relationship(
         "RoadmapTask",
@@ -103,7 +103,7 @@ class RoadmapTask(TimestampMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    agreement = relationship("Agreement", back_populates="tasks", lazy="joined")
+    agreement = relationship("Agreement", back_populates="tasks")
 
     def __str__(self) -> str:
         text = (self.description or "").strip().splitlines()[0] if self.description else ""

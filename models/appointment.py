@@ -52,9 +52,9 @@ class Appointment(TimestampMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    client = relationship("Client", lazy="joined")
-    worker = relationship("Worker", lazy="joined")
-    office = relationship("PublicOffice", lazy="joined")
+    client = relationship("Client")
+    worker = relationship("Worker")
+    office = relationship("PublicOffice")
 
     def compute_end(self) -> datetime | None:
         if self.starts_at is None or not self.duration_minutes:

@@ -25,7 +25,7 @@ class AuditEvent(Base):
     client_code: Mapped[str | None] = mapped_column(sa.String(20))
     details: Mapped[dict | None] = mapped_column(sa.JSON)  #: field names, counts, reasons; no personal data
 
-    actor = relationship("Worker", lazy="joined")
+    actor = relationship("Worker")
 
     def __str__(self) -> str:
         return f"{self.action.value} {self.entity or ''} {self.entity_id or ''}".strip()

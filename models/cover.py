@@ -23,8 +23,8 @@ class CoverGrant(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())  #: end of the centre's day by default
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    client = relationship("Client", lazy="joined")
-    worker = relationship("Worker", lazy="joined")
+    client = relationship("Client")
+    worker = relationship("Worker")
 
     def is_active(self, now: datetime | None = None) -> bool:
         now = now or utcnow()

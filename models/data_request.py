@@ -28,8 +28,8 @@ class DataRequest(TimestampMixin, Base):
     completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker.id"))
     note: Mapped[str | None] = mapped_column(sa.Text)  #: confidential; removed on anonymisation
 
-    client = relationship("Client", lazy="joined")
-    completed_by = relationship("Worker", lazy="joined")
+    client = relationship("Client")
+    completed_by = relationship("Worker")
 
     def __str__(self) -> str:
         return f"{self.client_code} {self.type.title if self.type else ''}".strip()

@@ -27,7 +27,7 @@ class WalkInHours(Base):
     closes_at: Mapped[time] = mapped_column()
     duty_worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker.id"))  #: takes walk-ins whose own worker is away
 
-    duty_worker = relationship("Worker", lazy="joined")
+    duty_worker = relationship("Worker")
 
     def __str__(self) -> str:
         return f"{WEEKDAYS[self.weekday]} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
@@ -52,7 +52,7 @@ class WorkingHours(Base):
     starts_at: Mapped[time] = mapped_column()
     ends_at: Mapped[time] = mapped_column()
 
-    worker = relationship("Worker", lazy="joined")
+    worker = relationship("Worker")
 
     def __str__(self) -> str:
         return f"{self.worker} {WEEKDAYS[self.weekday]} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"

@@ -47,8 +47,8 @@ class Visit(TimestampMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    client = relationship("Client", lazy="joined")
-    worker = relationship("Worker", lazy="joined")
+    client = relationship("Client")
+    worker = relationship("Worker")
     topics = relationship("Topic", secondary=visit_topic, order_by="Topic.code")
 
     def __str__(self) -> str:

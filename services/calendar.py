@@ -5,9 +5,9 @@ import hashlib
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from models import Appointment, Worker
+from models import Appointment, Client, Worker
 from models.base import utcnow
 from models.enums import AppointmentStatus
 from services import access
@@ -41,6 +41,7 @@ def week(session: Session, user, monday: date, worker_id: int | None = None) -> 
     query = (
         session.query(Appointment)
         .filter(Appointment.starts_at >= start, Appointment.starts_at < end)
+        .options(joinedload(Appointment.client), joinedload(Appointment.worker), joinedload(Appointment.office))
         .order_by(Appointment.starts_at, Appointment.worker_id, Appointment.id)
     )
     if worker_id is not None:
@@ -115,6 +116,7 @@ def ics_feed(session: Session, worker: Worker, host: str = "poradna") -> str:
         .filter(Appointment.worker_id == worker.id,
                 Appointment.starts_at >= now - timedelta(days=FEED_PAST_DAYS),
                 Appointment.starts_at < now + timedelta(days=FEED_FUTURE_DAYS))
+        .options(joinedload(Appointment.client).load_only(Client.id, Client.code), joinedload(Appointment.office))
         .order_by(Appointment.starts_at, Appointment.id)
         .limit(5000).all()
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import Agreement, Appointment, Client, Intake, PublicOffice, RoadmapTask, Topic, Visit, Worker
 from models.base import utcnow
@@ -275,6 +275,7 @@ def planned_appointments(session: Session, client: Client, until: datetime | Non
         session.query(Appointment)
         .filter(Appointment.client_id == client.id, Appointment.starts_at <= until,
                 sa.or_(Appointment.status == AppointmentStatus.PLANNED, arrived))
+        .options(joinedload(Appointment.worker))  # each is offered by its time and worker
         .order_by(sa.case((Appointment.status == AppointmentStatus.ATTENDED, 0), else_=1),
                   Appointment.starts_at.desc(), Appointment.id.desc()).limit(limit).all()
     )

@@ -287,7 +287,6 @@ def _page_statement(events, page: int | None, page_size: int | None, dialect: st
         stmt = stmt.outerjoin(model, sa.and_(cut.c.kind.in_(kinds), model.id == cut.c.ref))
     return (
         stmt.options(
-            sa.orm.lazyload("*"),  # only what the events show (a task's agreement, say, is joined by default)
             joinedload(Visit.worker), joinedload(Appointment.worker), joinedload(Appointment.office),
             joinedload(Intake.worker), joinedload(Agreement.worker), joinedload(Agreement.consent_recorded_by),
             joinedload(Reassignment.from_worker), joinedload(Reassignment.to_worker), joinedload(Reassignment.by),

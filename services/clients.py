@@ -176,6 +176,7 @@ def accesses(session: Session, client: Client, limit: int = 500):
     return (
         session.query(AuditEvent)
         .filter(AuditEvent.client_code.in_(codes_of(session, client)))
+        .options(sa.orm.joinedload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit).all()
     )
@@ -354,7 +355,8 @@ def search(session: Session, text: str, user, limit: int = 10, merged: dict | No
         return []
     if merged is not None:
         merged.update(found.merged)
-    query = session.query(Client).filter(found.condition, Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
+    query = (session.query(Client).filter(found.condition, Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
+             .options(sa.orm.joinedload(Client.worker).load_only(Worker.id, Worker.full_name)))  # the desk shows the worker
     return (access.scope(query, Client, user).order_by(*found.order, Client.code.desc(), Client.id.desc()).limit(limit)
             .execution_options(**TYPED_TEXT).all())
 

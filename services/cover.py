@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import Client, CoverGrant, Worker
 from models.base import utcnow
@@ -58,6 +58,7 @@ def grants_today(session: Session, limit: int = 50) -> list[CoverGrant]:
     return (
         session.query(CoverGrant)
         .filter(CoverGrant.granted_at >= start, CoverGrant.granted_at < end)
+        .options(joinedload(CoverGrant.client), joinedload(CoverGrant.worker))
         .order_by(CoverGrant.granted_at.desc(), CoverGrant.id.desc())
         .limit(limit).all()
     )

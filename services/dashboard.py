@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from models import Agreement, Appointment, Client, CoverGrant, RoadmapTask, Visit, Worker
 from models.enums import AgreementStatus, AppointmentStatus, ClientStatus, Role, TaskStatus, VisitChannel
@@ -73,6 +73,7 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
             session.query(Appointment)
             .filter(Appointment.worker_id == user.id, Appointment.starts_at >= start,
                     Appointment.starts_at < max(week_end, following_end))
+            .options(joinedload(Appointment.client), joinedload(Appointment.office))
             .order_by(Appointment.starts_at, Appointment.id).limit(200).all()
         )
         if any(a.starts_at < end for a in week):
@@ -89,6 +90,7 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
             session.query(RoadmapTask).join(Agreement, Agreement.id == RoadmapTask.agreement_id)
             .filter(Agreement.client_id.in_(mine), Agreement.status == AgreementStatus.ACTIVE,
                     RoadmapTask.status == TaskStatus.OPEN, RoadmapTask.due_on < today)
+            .options(contains_eager(RoadmapTask.agreement).joinedload(Agreement.client))
             .order_by(RoadmapTask.due_on, RoadmapTask.id).limit(50).all()
         )
         since = user.previous_login_at or (now - timedelta(days=7))
@@ -96,12 +98,14 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         data["walk_ins_since"] = (
             session.query(Visit)
             .filter(Visit.client_id.in_(mine), Visit.channel == VisitChannel.WALK_IN, Visit.occurred_at >= since)
+            .options(joinedload(Visit.client), joinedload(Visit.worker))
             .order_by(Visit.occurred_at.desc(), Visit.id.desc()).limit(50).all()
         )
         data["cover_on_my_clients"] = (
             session.query(CoverGrant)
             .filter(CoverGrant.client_id.in_(mine), CoverGrant.worker_id != user.id,  # colleagues, not oneself
                     sa.or_(CoverGrant.granted_at >= since, CoverGrant.expires_at > now))
+            .options(joinedload(CoverGrant.client), joinedload(CoverGrant.worker))
             .order_by(CoverGrant.granted_at.desc(), CoverGrant.id.desc()).limit(50).all()
         )
         stale_before = now - timedelta(days=30 * stale_months)

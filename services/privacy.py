@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
     Agreement, Appointment, AuditEvent, Client, CoverGrant, DataRequest, Intake, Reassignment, RoadmapTask, Visit,
@@ -90,7 +90,9 @@ def _row(obj, fields) -> dict[str, Any]:
 def export_record(session: Session, client: Client) -> dict[str, Any]:
     """Everything the centre holds about one client, as a JSON-ready dict (schema version 1)."""
     cid = client.id
-    agreements = session.query(Agreement).filter(Agreement.client_id == cid).order_by(Agreement.agreed_on, Agreement.id).all()
+    agreements = (session.query(Agreement).filter(Agreement.client_id == cid)
+                  .options(joinedload(Agreement.worker), joinedload(Agreement.consent_recorded_by))
+                  .order_by(Agreement.agreed_on, Agreement.id).all())
     tasks = session.query(RoadmapTask).filter(_client_filter(RoadmapTask)(cid)).order_by(RoadmapTask.agreement_id, RoadmapTask.position, RoadmapTask.id).all()
     tasks_by_agreement: dict[int, list] = {}
     for task in tasks:
@@ -99,7 +101,7 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
 
     accesses = (
         session.query(AuditEvent).filter(AuditEvent.client_code.in_(codes_of(session, client)))  # with merged records' codes
-        .order_by(AuditEvent.at, AuditEvent.id).all()
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id).all()
     )
     return {
         "schema": EXPORT_SCHEMA,
@@ -116,7 +118,7 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
         },
         "intakes": [
             _row(i, ("held_on", "issue", "ended_on", "end_reason", "end_note")) | {"worker": i.worker.full_name}
-            for i in session.query(Intake).filter(Intake.client_id == cid).order_by(Intake.held_on, Intake.id)
+            for i in session.query(Intake).filter(Intake.client_id == cid).options(joinedload(Intake.worker)).order_by(Intake.held_on, Intake.id)
         ],
         "agreements": [
             _row(a, ("agreed_on", "issue", "goal", "status", "ended_on", "end_reason")) | {
@@ -138,22 +140,25 @@ def export_record(session: Session, client: Client) -> dict[str, Any]:
                      "language", "status", "notes", "evaluation", "next_steps", "other_worker_reason"))
             | {"worker": a.worker.full_name, "office": a.office.name if a.office else None,
                "office_code": a.office.code if a.office else None}
-            for a in session.query(Appointment).filter(Appointment.client_id == cid).order_by(Appointment.starts_at, Appointment.id)
+            for a in session.query(Appointment).filter(Appointment.client_id == cid)
+            .options(joinedload(Appointment.worker), joinedload(Appointment.office)).order_by(Appointment.starts_at, Appointment.id)
         ],
         "visits": [
             _row(v, ("occurred_at", "channel", "minutes", "urgent", "summary"))
             | {"worker": v.worker.full_name, "topics": [t.label for t in v.topics], "topic_codes": [t.code for t in v.topics]}
-            for v in session.query(Visit).filter(Visit.client_id == cid).order_by(Visit.occurred_at, Visit.id)
+            for v in session.query(Visit).filter(Visit.client_id == cid)
+            .options(joinedload(Visit.worker), selectinload(Visit.topics)).order_by(Visit.occurred_at, Visit.id)
         ],
         "reassignments": [
             _row(r, ("at", "reason", "note")) | {
                 "from": r.from_worker.full_name if r.from_worker else None, "to": r.to_worker.full_name,
             }
-            for r in session.query(Reassignment).filter(Reassignment.client_id == cid).order_by(Reassignment.at, Reassignment.id)
+            for r in session.query(Reassignment).filter(Reassignment.client_id == cid)
+            .options(joinedload(Reassignment.from_worker), joinedload(Reassignment.to_worker)).order_by(Reassignment.at, Reassignment.id)
         ],
         "cover_access": [
             _row(g, ("granted_at", "expires_at", "reason")) | {"worker": g.worker.full_name}
-            for g in session.query(CoverGrant).filter(CoverGrant.client_id == cid).order_by(CoverGrant.granted_at, CoverGrant.id)
+            for g in session.query(CoverGrant).filter(CoverGrant.client_id == cid).options(joinedload(CoverGrant.worker)).order_by(CoverGrant.granted_at, CoverGrant.id)
         ],
         "data_requests": [
             _row(d, ("type", "received_on", "channel", "due_on", "status", "completed_on", "note"))

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import Appointment, Client, Worker
 from models.base import utcnow
@@ -203,6 +203,7 @@ def planned_ahead(session: Session, client_ids, *, now: datetime | None = None) 
         session.query(Appointment)
         .filter(Appointment.client_id.in_(ids), Appointment.status == AppointmentStatus.PLANNED,
                 Appointment.starts_at > (now or utcnow()))
+        .options(joinedload(Appointment.worker), joinedload(Appointment.office))
         .order_by(Appointment.starts_at, Appointment.id).all()
     )
 
@@ -277,7 +278,8 @@ def walk_in_status(session: Session, when: datetime | None = None) -> dict:
     from models import WalkInHours
 
     now = _local(when or utcnow())
-    intervals = session.query(WalkInHours).order_by(WalkInHours.weekday, WalkInHours.opens_at, WalkInHours.id).all()
+    intervals = (session.query(WalkInHours).options(joinedload(WalkInHours.duty_worker))
+                 .order_by(WalkInHours.weekday, WalkInHours.opens_at, WalkInHours.id).all())
     current = next((i for i in intervals if i.weekday == now.weekday() and i.opens_at <= now.time() < i.closes_at), None)
     upcoming = None
     for offset in range(0, 8):

@@ -34,15 +34,33 @@ def _holders(needles: tuple[str, ...], skip: set[int]) -> list[str]:
                 items = [*attributes.keys(), *attributes.values()] if isinstance(attributes, dict) else []
         except Exception:  # an object that refuses to be looked at holds nothing we put there
             continue
-        if any(holds(item) for item in items):
-            found.append(f"{type(obj).__module__}.{type(obj).__qualname__}")
+        held = [item for item in items if holds(item)]
+        if held:  # what it is and what it holds (the text around the needle), to tell a leak from a chance match
+            found.append(f"{type(obj).__module__}.{type(obj).__qualname__}: {_around(held[0], needles)}")
     return found
+
+
+def _around(value, needles: tuple[str, ...]) -> str:
+    text = value.decode(errors="replace") if isinstance(value, (bytes, bytearray)) else value
+    at = max((text.find(needle) for needle in needles), default=0)
+    return repr(text[max(0, at - 40):at + 60])
+
+
+def _unheard_of(make, skip: set[int]) -> str:
+    """A random text that no object of the process holds yet: six random digits can occur by chance in
+    what earlier tests left (a timestamp's microseconds), which would be no leak of this test's search."""
+    for _ in range(20):
+        text = make()
+        needles = (text,)
+        if not _holders(needles, skip | {id(needles)}):
+            return text
+    raise AssertionError("no unused random text found")
 
 
 def test_a_searched_name_and_phone_are_nowhere_in_memory_after_the_requests(app, client, db, login_as):
     # made at run time, so that no constant of this module holds them
     name = "Zq" + "".join(random.choice("bcdfghjklmnprstvz") for _ in range(9))
-    digits = "".join(random.choice("0123456789") for _ in range(6))
+    digits = _unheard_of(lambda: "".join(random.choice("0123456789") for _ in range(6)), set())
     phone = f"+420 777 {digits[:3]} {digits[3:]}"
     login_as("manager", "worker")
     factories.make_client(first_name="Olena", last_name=name.title(), phone=phone)
