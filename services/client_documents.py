@@ -243,7 +243,9 @@ def may_print(session: Session, kind: str, user: Any, *, client: Client | None =
               appointment: Appointment | None = None) -> bool:
     """May ``user`` print ``kind``: the roadmap whoever may print it in the case file
     (``casefile.allowed(…, "print_roadmap")``), the rules whoever opens clients, a card of a planned
-    appointment whoever sees the appointment (reception books, so reception prints cards)."""
+    appointment whoever opens the appointment book (reception books, so reception prints cards; the
+    appointment itself is loaded through the book's row scope by the caller, ``get_one``, so it is not
+    asked again here)."""
     from services import casefile
 
     if kind == "roadmap":
@@ -251,9 +253,7 @@ def may_print(session: Session, kind: str, user: Any, *, client: Client | None =
     if kind == "rules":
         return access.can_open(user, "client")
     if kind == "appointment_card":
-        return (appointment is not None and has_card(appointment)
-                and access.scope(session.query(Appointment.id).filter(Appointment.id == appointment.id),
-                                 Appointment, user).first() is not None)
+        return appointment is not None and has_card(appointment) and access.can_open(user, "appointment")
     return False
 
 
