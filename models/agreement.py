@@ -43,11 +43,17 @@ class Agreement(TimestampMixin, Base):
     """The verbal agreement (goal + consent) that makes an interested person a client."""
 
     __tablename__ = "agreement"
+    __table_args__ = (
+        # a client's agreements, and of them the active ones, by the index alone: a worker's start page
+        # reads the active agreements of their (thousands of) clients through it, and PostgreSQL's
+        # planner, costing a table read per client, chose a scan of every agreement without the status
+        sa.Index("ix_agreement_client_status", "client_id", "status", "id"),
+    )
     #: what another list's row shows of an agreement (``__str__``: the client's code and the date)
     LISTED_COLUMNS = ("id", "client_id", "agreed_on")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id", ondelete="CASCADE"))
     worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker.id"), index=True)
     agreed_on: Mapped[date] = mapped_column(index=True)
     issue: Mapped[str | None] = mapped_column(sa.Text)  #: confidential: the client's issue in their words
