@@ -73,7 +73,17 @@ class RoadmapMixin:
     def _to_roadmap(self, client):
         return redirect(self.get_url(".case_view", id=client.id) + "#case-roadmap")
 
-    def _task_page(self, client, form, *, title, submit):
+    def _task_form(self, client, form, operation, *, title, submit, success=None, saved=None):
+        """A task form's round: a valid form runs ``operation`` (a service call) through :func:`save` and
+        goes back to the roadmap (``saved`` words the message when it needs the saved task); an invalid or
+        refused one shows the form again with what was typed."""
+        if form.validate_on_submit():
+            if save(operation, form=form, success=success):
+                if saved is not None:
+                    flash(saved(), "success")
+                return self._to_roadmap(client)
+        elif form.is_submitted():
+            flash(_("Check the highlighted fields. Nothing was saved."), "error")
         return self._form_page(client, form, title=title, submit=submit)
 
     @expose("/case/task/new/", methods=("GET", "POST"))
@@ -82,15 +92,12 @@ class RoadmapMixin:
         if agreement is None:
             return self._back(client)
         form = TaskForm()
-        if form.validate_on_submit():
-            if save(lambda: tasks.add_task(db.session, agreement, current_user._get_current_object(),
-                                           description=form.description.data, responsible=form.responsible.data,
-                                           due_on=form.due_on.data),
-                    form=form, success=_("The task is on the roadmap.")):
-                return self._to_roadmap(client)
-        elif form.is_submitted():
-            flash(_("Check the highlighted fields. Nothing was saved."), "error")
-        return self._task_page(client, form, title=_("A new task for %(code)s", code=client.code), submit=_("Add the task"))
+        return self._task_form(
+            client, form, lambda: tasks.add_task(db.session, agreement, current_user._get_current_object(),
+                                                 description=form.description.data,
+                                                 responsible=form.responsible.data, due_on=form.due_on.data),
+            success=_("The task is on the roadmap."),
+            title=_("A new task for %(code)s", code=client.code), submit=_("Add the task"))
 
     @expose("/case/task/edit/", methods=("GET", "POST"))
     def case_task_edit_view(self):
@@ -101,15 +108,11 @@ class RoadmapMixin:
             abort(404)
         form = TaskForm() if request.method == "POST" else TaskForm(
             description=task.description, responsible=task.responsible.value, due_on=task.due_on)
-        if form.validate_on_submit():
-            if save(lambda: tasks.edit_task(db.session, task, current_user._get_current_object(),
-                                            description=form.description.data, responsible=form.responsible.data,
-                                            due_on=form.due_on.data),
-                    form=form, success=_("The task is saved.")):
-                return self._to_roadmap(client)
-        elif form.is_submitted():
-            flash(_("Check the highlighted fields. Nothing was saved."), "error")
-        return self._task_page(client, form, title=_("Change the task"), submit=_("Save the task"))
+        return self._task_form(
+            client, form, lambda: tasks.edit_task(db.session, task, current_user._get_current_object(),
+                                                  description=form.description.data,
+                                                  responsible=form.responsible.data, due_on=form.due_on.data),
+            success=_("The task is saved."), title=_("Change the task"), submit=_("Save the task"))
 
     @expose("/case/task/done/", methods=("GET", "POST"))
     def case_task_done_view(self):
@@ -125,15 +128,11 @@ class RoadmapMixin:
             status = wanted if wanted in dict(_finish_choices()) else (
                 TaskStatus.DONE.value if task.status == TaskStatus.OPEN else task.status.value)
             form = FinishTaskForm(data={"status": status, "outcome": task.outcome})
-        if form.validate_on_submit():
-            if save(lambda: tasks.finish_task(db.session, task, current_user._get_current_object(),
-                                              status=form.status.data, outcome=form.outcome.data), form=form):
-                flash(_("%(task)s: %(status)s.", task=str(task), status=task.status.title), "success")
-                return self._to_roadmap(client)
-        elif form.is_submitted():
-            flash(_("Check the highlighted fields. Nothing was saved."), "error")
-        return self._task_page(client, form, title=_("What came of the task: %(task)s", task=str(task)),
-                               submit=_("Save"))
+        return self._task_form(
+            client, form, lambda: tasks.finish_task(db.session, task, current_user._get_current_object(),
+                                                    status=form.status.data, outcome=form.outcome.data),
+            saved=lambda: _("%(task)s: %(status)s.", task=str(task), status=task.status.title),
+            title=_("What came of the task: %(task)s", task=str(task)), submit=_("Save"))
 
     @expose("/case/task/move/", methods=("POST",))
     def case_task_move_view(self):
