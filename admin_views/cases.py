@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from admin_views.ajax import ScopedAjaxLoader
 from admin_views.base import SecureModelView, listed
@@ -12,7 +13,7 @@ from admin_views.filters import WorkerFilter
 from admin_views.formatters import fmt_client_link, fmt_client_named
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
-from services import cases, clients, inputs
+from services import access, cases, clients, inputs
 
 
 class ClientLoader(ScopedAjaxLoader):
@@ -106,15 +107,9 @@ def _fmt_agreement_client(view, context, model, name):
 
 
 def _fmt_task_text(view, context, model, name):
-    """The task's text for a social worker, whose list holds only the clients they hold (their own or
-    covered); a manager's list shows none (a manager's reads of it are audited one record at a time)."""
-    from flask_login import current_user
-
-    from models.enums import Role
-
-    if Role.MANAGER in current_user.role_set or Role.WORKER not in current_user.role_set:
-        return "—"
-    return str(model)
+    """The task's text where the policy lets a list show it (a social worker's, whose list holds only the
+    clients they hold); "—" for anyone else (a manager's reads of it are audited one record at a time)."""
+    return str(model) if access.list_shows_confidential(current_user) else "—"
 
 
 class TaskView(SecureModelView):

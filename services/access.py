@@ -285,6 +285,13 @@ def can_write_confidential(session, user: Any, obj: Any) -> bool:
     return _holds(session, user, obj)
 
 
+def list_shows_confidential(user: Any) -> bool:
+    """May a list show ``user`` the confidential text of its rows? A social worker's lists hold only the
+    clients they hold; a manager reads confidential text one audited record at a time, never a list of it."""
+    roles = _roles(user)
+    return W in roles and M not in roles
+
+
 def confidential_fields(model: type) -> frozenset[str]:
     return CONFIDENTIAL.get(model, frozenset())
 
