@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from config import BASE_DIR
 from models import Appointment, Client, WalkInHours
 from models.enums import AppointmentStatus, AuditAction
-from services import access, audit, centre
+from services import access, audit, casefile, centre
 from services.timeutil import local_now, to_local
 
 DOMAIN = "client_docs"
@@ -246,7 +246,6 @@ def may_print(session: Session, kind: str, user: Any, *, client: Client | None =
     appointment whoever opens the appointment book (reception books, so reception prints cards; the
     appointment itself is loaded through the book's row scope by the caller, ``get_one``, so it is not
     asked again here)."""
-    from services import casefile
 
     if kind == "roadmap":
         return client is not None and casefile.allowed(session, user, client, "print_roadmap")

@@ -17,7 +17,7 @@ from models import (
 )
 from models.base import utcnow
 from models.enums import AgeBand, AppointmentStatus, AuditAction
-from services import audit
+from services import access, audit
 from services.errors import ServiceError
 from services.timeutil import local_now, to_local
 
@@ -192,7 +192,6 @@ def export_client(session: Session, client: Client, fmt: str, lang: str = "cs", 
     own rights), the document is produced (:func:`export_document`), then the export is recorded with
     its format (and the page's language) and flushed; the caller commits. A person who may not:
     :class:`PermissionError`, nothing recorded."""
-    from services import access
 
     if user is not None and not access.can(user, "export"):
         raise PermissionError("no right to export a client's record")

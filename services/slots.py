@@ -10,7 +10,7 @@ appointments that occupy them in the span.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -123,6 +123,4 @@ def free_time(session: Session, worker_id: int, first_day: date, *, days: int = 
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import timezone
-
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value

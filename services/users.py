@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from config import BASE_DIR
 from models import Worker
-from models.enums import Role
-from services import clock, inputs
+from models.enums import AuditAction, Role
+from services import audit, clock, inputs, twofactor
 from services.errors import ServiceError
 
 MIN_PASSWORD_LENGTH = 12
@@ -112,14 +112,12 @@ def _stored(worker: Worker, name: str):
 
 
 def _audit(session: Session, action, worker: Worker, details: dict) -> None:
-    from services import audit
 
     audit.record(session, action, entity="worker", entity_id=worker.id, details=details)
 
 
 def change_password(session: Session, worker: Worker, password: str, *, via: str | None = None) -> None:
     """Check and set a new password; every session of the account ends; audited (an existing account)."""
-    from models.enums import AuditAction
 
     check_password_rules(password, worker.email, worker.full_name)
     worker.set_password(password)
@@ -138,8 +136,6 @@ def turn_on_two_factor(session: Session, worker: Worker, code: str | None) -> li
     """Turn two-factor sign-in on when ``code`` matches the pending key: every session of the account
     ends, audited; returns the new recovery codes (shown once). A wrong code (or two-factor sign-in
     already on): :class:`ServiceError` at the field ``code``, nothing changed."""
-    from models.enums import AuditAction
-    from services import twofactor
 
     codes = twofactor.enable(session, worker, code)
     if codes is None:
@@ -154,8 +150,6 @@ def replace_recovery_codes(session: Session, worker: Worker) -> list[str]:
     """New recovery codes for the person's own account, the old ones void (audited); returned once.
     The sessions go on: signing in has not become easier for anyone. Refused while two-factor sign-in
     is off (there is nothing to recover)."""
-    from models.enums import AuditAction
-    from services import twofactor
 
     if not worker.totp_enabled:
         raise ServiceError(_l("Two-factor sign-in is off: there are no recovery codes to replace."))
@@ -169,8 +163,6 @@ def turn_off_two_factor(session: Session, worker: Worker, *, via: str) -> bool:
     """Turn two-factor sign-in off (the person themself, or a lost phone reset by an admin or the
     command line): the key and recovery codes are forgotten, every session of the account ends,
     audited. False when it was not on (nor being set up)."""
-    from models.enums import AuditAction
-    from services import twofactor
 
     if not (worker.totp_secret or worker.totp_enabled_at):
         return False
@@ -184,7 +176,6 @@ def turn_off_two_factor(session: Session, worker: Worker, *, via: str) -> bool:
 def set_active(session: Session, worker: Worker, active: bool, *, via: str) -> bool:
     """Activate or deactivate the account; a deactivated account's sessions end. Audited; False when
     nothing changed."""
-    from models.enums import AuditAction
 
     active = bool(active)
     worker.active = active
@@ -200,7 +191,6 @@ def set_active(session: Session, worker: Worker, active: bool, *, via: str) -> b
 def set_roles(session: Session, worker: Worker, roles, *, via: str) -> bool:
     """Give the account exactly ``roles``: what it may open changes, so every session of it ends.
     Audited with the roles before and after; False when nothing changed."""
-    from models.enums import AuditAction
 
     try:
         wanted = sorted({Role(r).value for r in roles or ()})
