@@ -8,8 +8,12 @@ from flask_login import current_user
 from admin_views.gate import PolicyGatedView
 from admin_views.reception import walk_in_form as new_walk_in_form
 from extensions import db
-from models.enums import ClientStatus, Role
+from models.enums import AppointmentStatus, ClientStatus, Role
 from services import clients, dashboard, inputs
+
+
+#: the desk's pages stop here: far beyond any day's appointments, and no deep offset scans
+MAX_DESK_PAGE = 100
 
 
 class DashboardView(PolicyGatedView, AdminIndexView):
@@ -25,9 +29,14 @@ class DashboardView(PolicyGatedView, AdminIndexView):
         search = args.get("q") if current_user.has_role(Role.RECEPTION) else None  # the desk
         data = dashboard.start_page(db.session, current_user, search=search,
                                     stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3),
-                                    desk_worker=inputs.to_id(args.get("worker")))  # an id in range, or none
+                                    desk_worker=inputs.to_id(args.get("worker")),  # an id in range, or none
+                                    desk_page=inputs.to_int(args.get("page"), 1, MAX_DESK_PAGE) or 1,
+                                    desk_whole_day=args.get("day") == "all")
         form = (walk_in_form or new_walk_in_form()) if "walk_in" in data else None
         # the walk-in form's list of social workers, also for choosing whose day the desk shows
         desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []
+        # each status's name once a page, not once a row
+        status_titles = {status: status.title for status in AppointmentStatus}
         return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus, walk_in_form=form,
+                           status_titles=status_titles,
                            desk_workers=desk_workers, desk_url=desk_url, namesake_details=clients.namesake_details)
