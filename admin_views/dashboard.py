@@ -8,17 +8,12 @@ from flask_login import current_user
 from admin_views.gate import PolicyGatedView
 from admin_views.reception import walk_in_form as new_walk_in_form
 from extensions import db
-from models.enums import AppointmentPlace, AppointmentStatus, ClientStatus, Responsible, Role
+from models.enums import ClientStatus, Role
 from services import clients, dashboard, inputs
 
 
 #: the desk's pages stop here: far beyond any day's appointments, and no deep offset scans
 MAX_DESK_PAGE = 100
-
-
-def _titles(enum) -> dict:
-    """Each member's name in the request's language."""
-    return {member: member.title for member in enum}
 
 
 class DashboardView(PolicyGatedView, AdminIndexView):
@@ -40,8 +35,5 @@ class DashboardView(PolicyGatedView, AdminIndexView):
         form = (walk_in_form or new_walk_in_form()) if "walk_in" in data else None
         # the walk-in form's list of social workers, also for choosing whose day the desk shows
         desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []
-        # each status's, place's and responsibility's name translated once a page, not once a row
         return self.render("admin/dashboard.html", data=data, ClientStatus=ClientStatus, walk_in_form=form,
-                           status_titles=_titles(AppointmentStatus), place_titles=_titles(AppointmentPlace),
-                           responsible_titles=_titles(Responsible),
                            desk_workers=desk_workers, desk_url=desk_url, namesake_details=clients.namesake_details)
