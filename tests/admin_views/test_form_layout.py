@@ -178,3 +178,16 @@ def test_the_visit_form_puts_when_who_and_the_walk_ins_coded_data_in_rows(client
                                     ["citizenship", "language"], ["sex", "age_band"]], url
         assert page.index('name="worker"') < page.index('name="topics"') < page.index('name="citizenship"'), url
     assert 'name="version"' in page  # the edit keeps the stale-form check
+
+
+
+def test_an_unchosen_related_record_reads_not_given_not_an_empty_option(client, db, login_as):
+    """A related record's select with no text of its own (walk-in hours' worker on duty): the form
+    converter gives its unchosen choice words (admin_views/forms.PoradnaConverter)."""
+    login_as("admin")
+    page = _page(client.get("/admin/walkin_hours/new/"))
+    select = page[page.index('name="duty_worker"'):]
+    select = select[:select.index("</select>")]
+    assert re.search(r'<option selected value="__None">— neuvedeno —</option>', select)
+    client.post("/locale", data={"locale": "en"})
+    assert '<option selected value="__None">— not given —</option>' in _page(client.get("/admin/walkin_hours/new/"))
