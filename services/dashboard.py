@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, load_only
 
 from models import Agreement, Appointment, Client, CoverGrant, PublicOffice, RoadmapTask, Visit, Worker
 from models.enums import AgreementStatus, AppointmentStatus, ClientStatus, Role, TaskStatus, VisitChannel
-from services import access, clock, cover, data_requests, scheduling
+from services import access, case_operations, clients, clock, cover, data_requests, scheduling
 from services.timeutil import local_day_bounds, to_local
 
 
@@ -75,8 +75,6 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
                           worker=desk_worker, page=desk_page, whole_day=desk_whole_day))
         data["now"] = now
     if search is not None:
-        from services import clients
-
         data["search"] = search
         data["merged"] = {}  # a merged record's code typed: the kept record found, and why
         data["found"] = clients.search(session, search, user, limit=15, merged=data["merged"])
@@ -94,8 +92,6 @@ def start_page(session: Session, user, *, search: str | None = None, stale_month
         else:  # nothing today: the rest of the week and the next working day (after a weekend: Monday)
             data["my_week"] = [a for a in week if a.starts_at < week_end or following_start <= a.starts_at]
             data["my_next_day"] = to_local(data["my_week"][0].starts_at).date() if data["my_week"] else None
-        from services import case_operations
-
         #: appointments reception marked as arrived that the worker has yet to record
         data["arrived"] = {a.id for a in data["my_week"] if case_operations.is_arrived(a)}
         mine = sa.select(Client.id).where(Client.worker_id == user.id)
