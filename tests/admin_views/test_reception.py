@@ -276,9 +276,8 @@ def test_the_calendar_offers_a_cancellation_in_advance_only_before_the_start(cli
 
 
 def test_a_full_desk_stays_under_the_page_size_budget(client, db, login_as, not_at_midnight):
-    """The desk lists up to DESK_LIMIT of today's appointments: at that limit the page stays under
-    300 KB of HTML (the performance budget), projected from the size each row adds (at a real
-    centre's scale every day reaches the limit)."""
+    """The desk lists up to DESK_LIMIT of today's appointments a page: a full page stays under 300 KB
+    of HTML (the performance budget), projected from the size each row adds."""
     from services.dashboard import DESK_LIMIT
 
     login_as("reception")
