@@ -25,17 +25,13 @@ class FlaskAdminHooks:
         return self.after_gate(name, response)
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
-        found = self.search_condition(search)
-        if found is NotImplemented:  # Flask-Admin's LIKE over column_searchable_list
+        searched = self.apply_search(query, count_query, search)
+        if searched is NotImplemented:  # Flask-Admin's LIKE over column_searchable_list
             return super()._apply_search(query, count_query, joins, count_joins, search)
-        if found is None:
-            return query, count_query, joins, count_joins
-        condition, order = found
-        if order:
-            query = query.order_by(*order)  # before the list's default sort
-        query = query.filter(condition)
-        if count_query is not None:
-            count_query = count_query.filter(condition)
+        query, count_query, params = searched
+        if params:  # Flask-Admin executes the query itself (get_list(execute=False), which no screen uses):
+            # the values go with it, and the statement is not kept (services/typed.py)
+            query = query.params(params).execution_options(compiled_cache=None)
         return query, count_query, joins, count_joins
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
@@ -51,17 +47,23 @@ class FlaskAdminHooks:
 
 def list_query(view: ModelView, count_query, page, sort_column, sort_desc, search, filters, page_size):
     """Flask-Admin's ``get_list(execute=False)`` without its ``joinedload`` of every related column
-    (a list page loads its relations itself): ``(count_query, page query)``, both searched and
-    filtered, the page query sorted and cut to the page."""
+    (a list page loads its relations itself): ``(count_query, page query, params)``, both queries
+    searched and filtered, the page query sorted and cut to the page; ``params``: the values of the
+    search's parameters (services/typed.py), for a statement built around the page query."""
     joins: dict = {}
     count_joins: dict = {}
+    params: dict = {}
     query = view.get_query()
     if view._search_supported and search:
-        query, count_query, joins, count_joins = view._apply_search(query, count_query, joins, count_joins, search)
+        searched = view.apply_search(query, count_query, search)
+        if searched is NotImplemented:
+            query, count_query, joins, count_joins = view._apply_search(query, count_query, joins, count_joins, search)
+        else:
+            query, count_query, params = searched
     if filters and view._filters:
         query, count_query, joins, count_joins = view._apply_filters(query, count_query, joins, count_joins, filters)
     query, joins = view._apply_sorting(query, joins, sort_column, sort_desc)
-    return count_query, view._apply_pagination(query, page, page_size)
+    return count_query, view._apply_pagination(query, page, page_size), params
 
 
 def auto_joins(view: ModelView) -> list:
