@@ -239,19 +239,20 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
         """Flask-Admin's search over ``column_searchable_list`` (every space-separated term, "^" a prefix,
         "=" the whole value, in any of the columns, case ignored), its terms bound as parameters:
         Flask-Admin writes them into the statement. NotImplemented (Flask-Admin's own) where a
-        searched column is another model's."""
+        searched column is another model's: such a search's text would stay in the statement cache
+        (tests/admin_views/test_search_cache.py: no screen has one)."""
         names = self.column_searchable_list or ()
         if any(not isinstance(name, str) or "." in name for name in names):
             return NotImplemented
         columns = [sa.cast(getattr(self.model, name), sa.Unicode) for name in names]
-        typed = Typed()
+        bound = Typed()
         conditions = []
         for index, term in enumerate(term for term in search.split(" ") if term):
-            pattern = typed.bind(f"term{index}", parse_like_term(term), sa.Unicode())
+            pattern = bound.bind(f"term{index}", parse_like_term(term), sa.Unicode())
             conditions.append(sa.or_(*(column.ilike(pattern) for column in columns)))
         if not conditions:
             return None
-        return sa.and_(*conditions), (), typed.params
+        return sa.and_(*conditions), (), bound.params
 
     def apply_search(self, query, count_query, search):
         """``(query, count_query, params)`` searched by :meth:`search_condition`: the page query is to be
