@@ -26,6 +26,7 @@ from wtforms.fields import HiddenField
 from wtforms.i18n import messages_path
 from wtforms.validators import Length
 
+from admin_views.adapters import ConverterHooks
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
 from services import inputs
 
@@ -185,13 +186,15 @@ class AdminForm(CleanInput, BaseForm):
     Meta = TranslatedMeta  # WTForms' messages in natural Czech and English
 
 
-class PoradnaConverter(AdminModelConverter):
+class PoradnaConverter(ConverterHooks, AdminModelConverter):
     """Model → form conversion for the project's own column types."""
 
-    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+    def select_field_args(self, multiple: bool, kwargs: dict) -> dict:
+        """A related record's select: an unchosen single choice reads "— not given —" (not an empty
+        option, whose value is "__None")."""
         if not multiple:
-            kwargs.setdefault("blank_text", _l("— not given —"))  # not an empty option (its value is "__None")
-        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+            kwargs.setdefault("blank_text", _l("— not given —"))
+        return kwargs
 
     @converts("Text")
     def conv_long_text(self, column, field_args, **extra):
