@@ -358,9 +358,10 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
                       .options(*self._list_page_loads()))
         # both engines compute an uncorrelated scalar subquery once per statement
         capped = count_query.capped_statement()
-        counted = rows_query.add_columns(capped.scalar_subquery().label("poradna_total"), *held_columns).all()
+        counted = typed.execute(rows_query.add_columns(capped.scalar_subquery().label("poradna_total"), *held_columns),
+                                params).all()
         if not counted:  # no rows on this page (a page past the end, nothing found): count on its own
-            return ListPage(db.session.execute(capped).scalar(), [])
+            return ListPage(db.session.execute(capped, params).scalar(), [])
         return self._page_of(counted, held)
 
     @staticmethod

@@ -13,6 +13,8 @@ Not ``Query.params()`` nor ``Select.params()``: those put the values into the st
 """
 from __future__ import annotations
 
+import itertools
+
 import sqlalchemy as sa
 
 #: every typed parameter's name starts so: SQLAlchemy names its own parameters after their columns
@@ -41,3 +43,24 @@ class Typed:
             raise ValueError(f"{name} is bound twice in one statement")
         self.params[name] = value
         return sa.bindparam(name, type_=type_ if type_ is not None else sa.String(), expanding=expanding)
+
+    def bind_values(self, condition, name: str):
+        """``condition``, made for this statement alone (e.g. by a library's list filter), with every
+        value it holds bound as a parameter instead: ``typed_<name>_0``, ``_1``… in the order
+        SQLAlchemy walks it, the same for every condition of the same shape.
+
+        The copy SQLAlchemy makes of ``condition`` remembers the original (what it is a clone of), so
+        the original's parameters are emptied too: they must be this condition's own, never shared."""
+        count = itertools.count()
+        originals = []
+
+        def parameter(element):
+            if isinstance(element, sa.sql.elements.BindParameter) and not element.required:
+                originals.append(element)
+                return self.bind(f"{name}_{next(count)}", element.effective_value, element.type, element.expanding)
+            return None
+
+        bound = sa.sql.visitors.replacement_traverse(condition, {}, parameter)
+        for original in originals:
+            original.value = None
+        return bound

@@ -75,9 +75,15 @@ def test_a_searched_name_and_phone_are_nowhere_in_memory_after_the_requests(app,
         response.close()
         del response
     # Flask-Admin's search over a list's columns (the audit trail's client codes), a form's lookup of
-    # another record (a task's agreement, by its client's code), and the registration form's check
+    # another record (a task's agreement, by its client's code), a list's filters, and the registration form's check
     # for possible duplicates (the typed name and phone number against every client)
-    for url in (f"/admin/audit/?search={name}", f"/admin/task/ajax/lookup/?name=agreement&query={name}"):
+    views = {view.endpoint: view for view in app.extensions["admin"][0]._views}
+    like = next(i for i, f in enumerate(views["audit"]._filters)
+                if getattr(f.column, "key", "") == "client_code" and type(f).__name__ == "FilterLike")
+    equal = next(i for i, f in enumerate(views["client"]._filters)
+                 if getattr(f.column, "key", "") == "district" and type(f).__name__ == "FilterEqual")
+    for url in (f"/admin/audit/?search={name}", f"/admin/task/ajax/lookup/?name=agreement&query={name}",
+                f"/admin/audit/?flt0_{like}={name}", f"/admin/client/?flt0_{equal}={name}"):  # a list's filters
         response = client.get(url)
         assert response.status_code == 200, url
         response.close()

@@ -74,6 +74,23 @@ def test_a_search_of_the_same_shape_is_not_compiled_again(client, db, login_as, 
     _same_statements(db, run, first, second)
 
 
+def test_a_filter_of_the_same_shape_is_not_compiled_again(client, db, login_as, people):
+    login_as("manager", "worker")
+    views = {view.endpoint: view for view in client.application.extensions["admin"][0]._views}
+    like = next(i for i, f in enumerate(views["client"]._filters)
+                if getattr(f.column, "key", "") == "district" and type(f).__name__ == "FilterLike")
+    day = next(i for i, f in enumerate(views["client"]._filters) if getattr(f.column, "key", "") == "created_at")
+
+    def run(url):
+        assert client.get(url).status_code == 200, url
+        return True
+
+    _same_statements(db, run, f"/admin/client/?flt0_{like}=praha", f"/admin/client/?flt0_{like}=brno")
+    _same_statements(db, run, f"/admin/client/?flt0_{day}=2025-03-03", f"/admin/client/?flt0_{day}=2024-12-31")
+    _same_statements(db, run, f"/admin/client/?flt0_{like}=praha&search=kovalenko",
+                     f"/admin/client/?flt0_{like}=brno&search=petrenko")
+
+
 def test_a_client_code_searched_compiles_once(client, db, login_as, people):
     login_as("manager", "worker")
     codes = sorted(db.session.execute(sa.select(Client.code)).scalars())
