@@ -2,7 +2,8 @@
 
 Flask-Admin has no public hook for these (as of 2.2): a view's list query is built by its private
 ``_apply_search``/``_apply_filters``/``_apply_sorting``/``_apply_pagination``, the relations a list
-joins are its ``_auto_joins``, the columns it lists ``_list_columns``, its filters ``_filters``, the
+joins are its ``_auto_joins``, the columns it lists ``_list_columns``, its filters ``_filters`` (and the
+joins to a filtered related column, ``_filter_joins``/``_apply_path_joins``), the
 filter menu's data ``_get_filter_groups``, its actions ``_actions_data``, and every view passes through ``_handle_view``; its
 form converter builds a related record's select in ``_model_select_field`` (:class:`ConverterHooks`); its base
 template writes ``<html>`` outside any block (:func:`document_language`). SQLAlchemy's ``Query``
@@ -12,9 +13,13 @@ private state. When upgrading Flask-Admin or SQLAlchemy, check this module first
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Response
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_babel import get_locale
+
+from services.typed import Typed
 
 
 class FlaskAdminHooks:
@@ -26,17 +31,13 @@ class FlaskAdminHooks:
         return self.after_gate(name, response)
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
-        found = self.search_condition(search)
-        if found is NotImplemented:  # Flask-Admin's LIKE over column_searchable_list
+        searched = self.apply_search(query, count_query, search)
+        if searched is NotImplemented:  # Flask-Admin's LIKE over column_searchable_list
             return super()._apply_search(query, count_query, joins, count_joins, search)
-        if found is None:
-            return query, count_query, joins, count_joins
-        condition, order = found
-        if order:
-            query = query.order_by(*order)  # before the list's default sort
-        query = query.filter(condition)
-        if count_query is not None:
-            count_query = count_query.filter(condition)
+        query, count_query, params = searched
+        if params:  # Flask-Admin executes the query itself (get_list(execute=False), which no screen uses):
+            # the values go with it, and the statement is not kept (services/typed.py)
+            query = query.params(params).execution_options(compiled_cache=None)
         return query, count_query, joins, count_joins
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
@@ -59,17 +60,65 @@ class ConverterHooks:
 
 def list_query(view: ModelView, count_query, page, sort_column, sort_desc, search, filters, page_size):
     """Flask-Admin's ``get_list(execute=False)`` without its ``joinedload`` of every related column
-    (a list page loads its relations itself): ``(count_query, page query)``, both searched and
-    filtered, the page query sorted and cut to the page."""
+    (a list page loads its relations itself): ``(count_query, page query, params)``, both queries
+    searched and filtered, the page query sorted and cut to the page; ``params``: the values of the
+    search's and the filters' parameters (services/typed.py), which every statement built of these
+    queries is executed with."""
     joins: dict = {}
     count_joins: dict = {}
+    params: dict = {}
     query = view.get_query()
     if view._search_supported and search:
-        query, count_query, joins, count_joins = view._apply_search(query, count_query, joins, count_joins, search)
+        searched = view.apply_search(query, count_query, search)
+        if searched is NotImplemented:
+            query, count_query, joins, count_joins = view._apply_search(query, count_query, joins, count_joins, search)
+        else:
+            query, count_query, params = searched
     if filters and view._filters:
-        query, count_query, joins, count_joins = view._apply_filters(query, count_query, joins, count_joins, filters)
+        query, count_query, filtered = _apply_filters(view, query, count_query, joins, count_joins, filters)
+        params = {**params, **filtered}
     query, joins = view._apply_sorting(query, joins, sort_column, sort_desc)
-    return count_query, view._apply_pagination(query, page, page_size)
+    return count_query, view._apply_pagination(query, page, page_size), params
+
+
+class _Conditions:
+    """Stands in for a query while a list filter is applied: keeps the conditions the filter adds
+    (Flask-Admin's filters and ours only call ``query.filter``)."""
+
+    def __init__(self):
+        self.conditions = []
+
+    def filter(self, *conditions):
+        self.conditions.extend(conditions)
+        return self
+
+
+def _apply_filters(view: ModelView, query, count_query, joins, count_joins, filters):
+    """Flask-Admin's ``_apply_filters`` (the same joins to a related column, the same cleaning of each
+    value), with each filter's values bound as parameters: Flask-Admin writes the typed value (a client
+    code, a district, a date) into the statement, which the statement cache would keep.
+    ``(query, count_query, params)``."""
+    bound = Typed()
+    for position, (index, _name, value) in enumerate(filters):
+        flt = view._filters[index]
+        alias = count_alias = None
+        if isinstance(flt, sqla_filters.BaseSQLAFilter):
+            path = view._filter_joins.get(flt.key_name or flt.column, [])
+            query, joins, alias = view._apply_path_joins(query, joins, path, inner_join=False)
+            if count_query is not None:
+                count_query, count_joins, count_alias = view._apply_path_joins(count_query, count_joins, path,
+                                                                               inner_join=False)
+        clean = flt.clean(value)
+        condition = bound.bind_values(sa.and_(*flt.apply(_Conditions(), clean, alias).conditions), f"filter{position}")
+        query = query.filter(condition)
+        if count_query is not None:
+            if count_alias is not alias:  # the count joined the related table under another alias
+                condition = bound.bind_values(sa.and_(*flt.apply(_Conditions(), clean, count_alias).conditions),
+                                              f"count_filter{position}")
+            count_query = count_query.filter(condition)
+    if bound.params and count_query is not None and hasattr(count_query, "with_bound"):
+        count_query = count_query.with_bound(bound.params)
+    return query, count_query, bound.params
 
 
 def auto_joins(view: ModelView) -> list:

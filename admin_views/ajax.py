@@ -7,7 +7,9 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_login import current_user
 
 from extensions import db
-from services import access, clients, inputs
+from services import access, inputs
+from services import typed
+from services.typed import Typed
 
 
 class ScopedAjaxLoader(QueryAjaxModelLoader):
@@ -44,9 +46,14 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         term = (term or "").strip()
         if not term:
             return []
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # the term as parameters (services/typed.py): the statement, kept compiled, holds none of it
+        bound = Typed()
+        like = bound.bind("term", "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
         conditions = [sa.cast(f, sa.String).ilike(like, escape="\\") for f in self._cached_fields]
-        conditions += [f.ilike(term.replace("%", "") + "%") for f in self.prefix_fields]
+        if self.prefix_fields:
+            prefix = bound.bind("prefix", term.replace("%", "") + "%")
+            conditions += [f.ilike(prefix) for f in self.prefix_fields]
         query = self.get_query().filter(sa.or_(*conditions), *self.conditions)
         order = self.order_by if self.order_by is not None else self.model.id
-        return query.order_by(order, self.model.id).offset(offset).limit(limit).execution_options(**clients.TYPED_TEXT).all()
+        query = query.order_by(order, self.model.id).offset(offset).limit(limit)
+        return typed.execute(query, bound.params).scalars().all()

@@ -7,6 +7,7 @@ and database errors into clear, translated messages.
 """
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, g, has_request_context, request
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.tools import parse_like_term
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,8 +36,9 @@ from admin_views.saving import forget_unsafe_return_address
 from extensions import db
 from models import Agreement, Client
 from models.enums import AuditAction, Role
-from services import access, audit, clients, inputs, writes
+from services import access, audit, clients, inputs, typed, writes
 from services.errors import ServiceError
+from services.typed import Typed
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +100,22 @@ class CappedCountQuery(sa.orm.Query):
     """A list's count query (Flask-Admin adds the filters and joins) that stops counting past
     :data:`COUNT_CAP`: ``scalar()`` counts at most ``COUNT_CAP + 1`` matching rows."""
 
+    #: the values of a search's parameters (services/typed.py) the count is executed with: kept
+    #: beside the query, not given to ``Query.params``, which would put them into the statement
+    bound: dict = {}
+
+    def with_bound(self, params: dict):
+        """This query, counted with ``params``."""
+        query = copy.copy(self)  # as the query's own generative methods do: a new query of the same state
+        query.bound = {**self.bound, **params}
+        return query
+
     def capped_statement(self):
         capped = self.with_entities(sa.literal(1)).limit(COUNT_CAP + 1).subquery("capped")
         return sa.select(sa.func.count()).select_from(capped)
 
     def scalar(self):
-        return self.session.execute(self.capped_statement()).scalar()
+        return self.session.execute(self.capped_statement(), self.bound).scalar()
 
 
 @dataclass
@@ -209,17 +222,54 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
     search_by_client = False
 
     def search_condition(self, search):
-        """What the search box finds: ``(condition, order)`` of :func:`services.clients.lookup` for a
-        screen searched by client (None: the text finds nothing to look for), or NotImplemented for
-        Flask-Admin's own search over ``column_searchable_list``."""
+        """What the search box finds: ``(condition, order, params)`` — the condition and the order hold
+        the typed text only as parameters, whose values are ``params`` (services/typed.py) — of
+        :func:`services.clients.lookup` for a screen searched by client, of :meth:`column_search`
+        otherwise; None: the text finds nothing to look for; NotImplemented: Flask-Admin's own search."""
         if not self.search_by_client:
-            return NotImplemented
+            return self.column_search(search)
         found = clients.lookup(db.session, search)
         if found is None:
             return None
         if self.model is not Client:
-            return self.model.client_id.in_(sa.select(Client.id).where(found.condition)), ()
-        return found.condition, (found.order if not request.args.get("sort") else ())
+            return self.model.client_id.in_(sa.select(Client.id).where(found.condition)), (), found.params
+        return found.condition, (found.order if not request.args.get("sort") else ()), found.params
+
+    def column_search(self, search):
+        """Flask-Admin's search over ``column_searchable_list`` (every space-separated term, "^" a prefix,
+        "=" the whole value, in any of the columns, case ignored), its terms bound as parameters:
+        Flask-Admin writes them into the statement. NotImplemented (Flask-Admin's own) where a
+        searched column is another model's: such a search's text would stay in the statement cache
+        (tests/admin_views/test_search_cache.py: no screen has one)."""
+        names = self.column_searchable_list or ()
+        if any(not isinstance(name, str) or "." in name for name in names):
+            return NotImplemented
+        columns = [sa.cast(getattr(self.model, name), sa.Unicode) for name in names]
+        bound = Typed()
+        conditions = []
+        for index, term in enumerate(term for term in search.split(" ") if term):
+            pattern = bound.bind(f"term{index}", parse_like_term(term), sa.Unicode())
+            conditions.append(sa.or_(*(column.ilike(pattern) for column in columns)))
+        if not conditions:
+            return None
+        return sa.and_(*conditions), (), bound.params
+
+    def apply_search(self, query, count_query, search):
+        """``(query, count_query, params)`` searched by :meth:`search_condition`: the page query is to be
+        executed with ``params`` (services/typed.py), the count query counts with them; NotImplemented
+        for Flask-Admin's own search."""
+        found = self.search_condition(search)
+        if found is NotImplemented or found is None:
+            return found if found is NotImplemented else (query, count_query, {})
+        condition, order, params = found
+        if order:
+            query = query.order_by(*order)  # before the list's default sort
+        query = query.filter(condition)
+        if count_query is not None:
+            count_query = count_query.filter(condition)
+            if params and isinstance(count_query, CappedCountQuery):
+                count_query = count_query.with_bound(params)
+        return query, count_query, params
 
     def _page_loads(self) -> list:
         """What a list page loads with its rows, in the statement that reads them: the relations its
@@ -286,31 +336,32 @@ class SecureModelView(PolicyGatedView, FlaskAdminHooks, ModelView):
         (sort, filters, OFFSET), and only those rows are joined to what the columns show, so a deep page
         does not join every skipped row. The capped count comes in the same statement: a column of the
         page's rows, or a window count over what a search found."""
-        count_query, query = adapters.list_query(self, self.get_count_query(), page, sort_column, sort_desc,
-                                                 search, filters, page_size)
+        count_query, query, params = adapters.list_query(self, self.get_count_query(), page, sort_column, sort_desc,
+                                                         search, filters, page_size)
         # whether the user holds each row's client, where the row's Delete asks it: loaded with the rows
         held = access.row_holds_column(self.model, current_user) if self.can_delete else None
         held_columns = [held.label("poradna_held")] if held is not None else []
         if search and search.strip():
             found, order = self._search_page(query, page, page_size)
-            rows = (db.session.query(self.model).join(found, self.model.id == found.c.id)
-                    .add_columns(found.c.total, *held_columns)
-                    .options(*self._list_page_loads()).order_by(*order).execution_options(**clients.TYPED_TEXT).all())
+            rows = typed.execute(db.session.query(self.model).join(found, self.model.id == found.c.id)
+                                 .add_columns(found.c.total, *held_columns)
+                                 .options(*self._list_page_loads()).order_by(*order), params).all()
             if rows:
                 return self._page_of(rows, held)
             if not page:
                 return ListPage(0, [])
             # a page past the end: count on its own
-            return ListPage(query.limit(None).offset(None).order_by(None).with_entities(sa.func.count())
-                            .execution_options(**clients.TYPED_TEXT).scalar(), [])
+            return ListPage(typed.execute(query.limit(None).offset(None).order_by(None).with_entities(sa.func.count()),
+                                          params).scalar(), [])
         page_ids = query.with_entities(self.model.id).subquery("page_ids")
         rows_query = (query.limit(None).offset(None).filter(self.model.id.in_(sa.select(page_ids.c.id)))
                       .options(*self._list_page_loads()))
         # both engines compute an uncorrelated scalar subquery once per statement
         capped = count_query.capped_statement()
-        counted = rows_query.add_columns(capped.scalar_subquery().label("poradna_total"), *held_columns).all()
+        counted = typed.execute(rows_query.add_columns(capped.scalar_subquery().label("poradna_total"), *held_columns),
+                                params).all()
         if not counted:  # no rows on this page (a page past the end, nothing found): count on its own
-            return ListPage(db.session.execute(capped).scalar(), [])
+            return ListPage(db.session.execute(capped, params).scalar(), [])
         return self._page_of(counted, held)
 
     @staticmethod

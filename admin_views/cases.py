@@ -13,7 +13,7 @@ from admin_views.filters import WorkerFilter
 from admin_views.formatters import fmt_client_link, fmt_client_named
 from extensions import db
 from models import Agreement, Client, Intake, RoadmapTask
-from services import access, cases, clients, inputs
+from services import access, cases, clients, inputs, typed
 
 
 class ClientLoader(ScopedAjaxLoader):
@@ -27,8 +27,8 @@ class ClientLoader(ScopedAjaxLoader):
         if found is None:
             return []
         query = self.get_query().filter(found.condition, Client.merged_into_id.is_(None), *self.conditions)
-        return (query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit)
-                .execution_options(**clients.TYPED_TEXT).all())
+        query = query.order_by(*found.order, Client.code, Client.id).offset(offset).limit(limit)
+        return typed.execute(query, found.params).scalars().all()
 
     def format(self, model):
         """A found client as the lookup lists them: code and name, and what tells namesakes apart (year of
@@ -138,7 +138,7 @@ class TaskView(SecureModelView):
         if found is None:
             return None
         return RoadmapTask.agreement_id.in_(
-            sa.select(Agreement.id).where(Agreement.client_id.in_(sa.select(Client.id).where(found.condition)))), ()
+            sa.select(Agreement.id).where(Agreement.client_id.in_(sa.select(Client.id).where(found.condition)))), (), found.params
 
     def check_model(self, form, model, is_created):
         cases.save_task(db.session, model)

@@ -16,6 +16,8 @@ from models.enums import ClientStatus
 from services import inputs, name_index, name_search, phone_index
 from services.errors import ServiceError
 from services.timeutil import local_now
+from services import typed
+from services.typed import Typed
 
 
 def next_code(session: Session, year: int | None = None) -> str:
@@ -224,20 +226,18 @@ _CODE_PREFIX = re.compile(r"\d{4}-\d+")
 MERGED_CODES_LIMIT = 50
 
 
-#: execution options of a statement holding typed text (a name, a phone number, a code): not kept in the
-#: engine's statement cache, which keeps the first statement of each shape, with its values, for as
-#: long as the process lives (tests/admin_views/test_nothing_kept.py)
-TYPED_TEXT = {"compiled_cache": None}
-
-
 @dataclass
 class Lookup:
-    """What a search box's text finds (:func:`lookup`)."""
+    """What a search box's text finds (:func:`lookup`). The condition and the order hold the typed text
+    only as parameters: every statement using them is executed with :attr:`params`
+    (``Session.execute(statement, params)``, :func:`services.typed.execute`)."""
 
     condition: Any  #: which clients, one SQL condition
     order: list = field(default_factory=list)  #: the best match first (name words only), before the caller's tiebreak
     #: kept record id → the codes of records merged into it that the text found
     merged: dict[int, list[str]] = field(default_factory=dict)
+    #: the values of the condition's and the order's parameters
+    params: dict = field(default_factory=dict)
 
 
 def name_words(text: str) -> list[str]:
@@ -246,37 +246,40 @@ def name_words(text: str) -> list[str]:
     return name_search.skeleton_words(text)[:MAX_NAME_WORDS]
 
 
-def name_condition(session: Session, words: list[str], any_of: list[str] = ()):
+def name_condition(session: Session, bound: Typed, words: list[str], any_of: list[str] = (), name: str = "word"):
     """Clients whose search key holds every one of ``words`` (canonical words) and, when given, at least
     one of ``any_of``, in any order, anywhere in a word of the key: through SQLite's trigram index of
     the keys (one query for every word of three letters or more; shorter ones with LIKE) or with LIKE
-    (PostgreSQL's trigram index of the key answers it)."""
-    def like(word: str):
-        return Client.search_key.like(f"%{_like_escape(word)}%", escape="\\")
+    (PostgreSQL's trigram index of the key answers it). The words are parameters of ``bound`` named
+    after ``name`` (another ``name`` for each use in one statement)."""
+    def like(kind: str, index: int, word: str):
+        return Client.search_key.like(bound.bind(f"{name}_{kind}{index}", f"%{_like_escape(word)}%"), escape="\\")
 
-    alternatives = [sa.or_(*(like(word) for word in any_of))] if any_of else []
+    alternatives = [sa.or_(*(like("any", i, word) for i, word in enumerate(any_of)))] if any_of else []
     if not (session.get_bind().dialect.name == "sqlite" and name_index.present(session)):
-        return sa.and_(*(like(word) for word in words), *alternatives)
+        return sa.and_(*(like("all", i, word) for i, word in enumerate(words)), *alternatives)
     indexed = [word for word in words if len(word) >= name_index.MIN_WORD]
-    short = [like(word) for word in words if len(word) < name_index.MIN_WORD]
+    short = [like("all", i, word) for i, word in enumerate(words) if len(word) < name_index.MIN_WORD]
     indexed_any = list(any_of) if any_of and all(len(word) >= name_index.MIN_WORD for word in any_of) else []
     if not indexed and not indexed_any:
         return sa.and_(*short, *alternatives)
-    found = Client.id.in_(name_index.matching_ids(indexed, indexed_any))
+    found = Client.id.in_(name_index.matching_ids(bound, indexed, indexed_any, name=f"{name}_match"))
     return sa.and_(found, *short, *([] if indexed_any else alternatives))
 
 
-def name_rank(words: list[str]) -> list:
+def name_rank(bound: Typed, words: list[str]) -> list:
     """ORDER BY terms putting the best name match first: each typed word scores 0 when it is a whole
     word of the key, 1 when it starts one, 2 when it is inside one (the sum, lowest first); then the
-    key's length nearest the typed words' (fewest other words)."""
+    key's length nearest the typed words' (fewest other words). The words are parameters of ``bound``."""
     padded = sa.literal(" ") + sa.func.coalesce(Client.search_key, "") + sa.literal(" ")
     score = None
-    for word in words:
+    for index, word in enumerate(words):
         escaped = _like_escape(word)
-        term = sa.case((padded.like(f"% {escaped} %", escape="\\"), 0), (padded.like(f"% {escaped}%", escape="\\"), 1), else_=2)
+        term = sa.case((padded.like(bound.bind(f"rank_whole{index}", f"% {escaped} %"), escape="\\"), 0),
+                       (padded.like(bound.bind(f"rank_starts{index}", f"% {escaped}%"), escape="\\"), 1), else_=2)
         score = term if score is None else score + term
-    closeness = sa.func.abs(sa.func.length(sa.func.coalesce(Client.search_key, "")) - len(" ".join(words)))
+    length = bound.bind("rank_length", len(" ".join(words)), sa.Integer())
+    closeness = sa.func.abs(sa.func.length(sa.func.coalesce(Client.search_key, "")) - length)
     return [score.asc(), closeness.asc()]
 
 
@@ -308,15 +311,21 @@ def merged_codes(session: Session, text: str) -> dict[int, list[str]]:
     those codes. A duplicate's code still leads to the record it was merged into."""
     if not _CODE_PREFIX.fullmatch(text):
         return {}
+    bound = Typed()
     rows = session.execute(
         sa.select(Client.merged_into_id, Client.code)
-        .where(Client.code >= text, Client.code < text + "\uffff", Client.merged_into_id.is_not(None))
-        .order_by(Client.code).limit(MERGED_CODES_LIMIT), execution_options=TYPED_TEXT,
+        .where(*_code_prefix(bound, text), Client.merged_into_id.is_not(None))
+        .order_by(Client.code).limit(MERGED_CODES_LIMIT), bound.params,
     ).all()
     found: dict[int, list[str]] = {}
     for kept_id, code in rows:
         found.setdefault(kept_id, []).append(code)
     return found
+
+
+def _code_prefix(bound: Typed, text: str) -> list:
+    """Codes starting with ``text``, as a range, so that both engines read them from the code's index."""
+    return [Client.code >= bound.bind("code_from", text), Client.code < bound.bind("code_to", text + "\uffff")]
 
 
 def lookup(session: Session, text: str) -> Lookup | None:
@@ -332,36 +341,29 @@ def lookup(session: Session, text: str) -> Lookup | None:
     if len(text) < 2:
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"
-    # a code prefix as a range, so that both engines read it from the code's index
-    conditions = [sa.and_(Client.code >= text, Client.code < text + "\uffff")]
+    bound = Typed()
+    conditions = [sa.and_(*_code_prefix(bound, text))]
     merged = merged_codes(session, text)
     if merged:
-        conditions.append(Client.id.in_(sorted(merged)))
+        conditions.append(Client.id.in_(bound.bind("merged_ids", sorted(merged), sa.Integer(), expanding=True)))
     order: list = []
     has_letters = re.search(r"[^\W\d_]", text) is not None
     words = name_words(text) if has_letters else []
     if words:
-        conditions.append(name_condition(session, words))
-        order = name_rank(words)
+        conditions.append(name_condition(session, bound, words))
+        order = name_rank(bound, words)
     digits = re.sub(r"\D", "", text)
     looks_like_code = re.fullmatch(r"\d{4}-\d*", text) is not None
     if len(digits) >= phone_index.MIN_DIGITS and not has_letters and not looks_like_code:
         if sqlite and phone_index.present(session):  # SQLite's trigram index of the numbers' digits
-            conditions.append(Client.id.in_(phone_index.matching_ids(digits)))
+            conditions.append(Client.id.in_(phone_index.matching_ids(bound, digits)))
         else:  # PostgreSQL plans the pattern's value (a custom plan) with its trigram index of the digits;
             # not inlined in the SQL text, which the driver keeps in its own cache of parsed statements
             conditions.append(sa.and_(
-                Client.phone.like(sa.literal("%" + "%".join(digits) + "%")),  # cheap: the digits in this order
-                phone_digits_expression().like(sa.literal(f"%{digits}%")),  # exact: in one run
+                Client.phone.like(bound.bind("phone_spread", "%" + "%".join(digits) + "%")),  # cheap: the digits in this order
+                phone_digits_expression().like(bound.bind("phone_run", f"%{digits}%")),  # exact: in one run
             ))
-    return Lookup(sa.or_(*conditions), order, merged)
-
-
-def search_condition(session: Session, text: str):
-    """Which clients ``text`` finds, as one SQL condition (None for text too short to search by): see
-    :func:`lookup`."""
-    found = lookup(session, text)
-    return None if found is None else found.condition
+    return Lookup(sa.or_(*conditions), order, merged, bound.params)
 
 
 def search(session: Session, text: str, user, limit: int = 10, merged: dict | None = None) -> list[Client]:
@@ -377,8 +379,8 @@ def search(session: Session, text: str, user, limit: int = 10, merged: dict | No
         merged.update(found.merged)
     query = (session.query(Client).filter(found.condition, Client.anonymised_at.is_(None), Client.merged_into_id.is_(None))
              .options(sa.orm.joinedload(Client.worker).load_only(Worker.id, Worker.full_name)))  # the desk shows the worker
-    return (access.scope(query, Client, user).order_by(*found.order, Client.code.desc(), Client.id.desc()).limit(limit)
-            .execution_options(**TYPED_TEXT).all())
+    query = access.scope(query, Client, user).order_by(*found.order, Client.code.desc(), Client.id.desc()).limit(limit)
+    return typed.execute(query, found.params).scalars().all()
 
 
 # --- possible duplicates at registration ---------------------------------------------------------
@@ -436,26 +438,28 @@ def _possible_duplicates(session: Session, client: Client, user, limit: int) -> 
     words = key.split()[:MAX_NAME_WORDS]
     birth_year = client.birth_year or (client.birth_date.year if client.birth_date else None)
     digits = re.sub(r"\D", "", client.phone or "")[-PHONE_TAIL:]
+    bound = Typed()
     signs = {}
     if birth_year:
-        signs["birth_year"] = Client.birth_year == birth_year
+        signs["birth_year"] = Client.birth_year == bound.bind("birth_year", birth_year, sa.Integer())
     if len(digits) >= PHONE_TAIL_MIN:
-        signs["phone"] = phone_digits_expression().like(sa.literal(f"%{digits}"))
+        signs["phone"] = phone_digits_expression().like(bound.bind("phone_tail", f"%{digits}"))
     if client.citizenship:
-        signs["citizenship"] = Client.citizenship == client.citizenship
+        signs["citizenship"] = Client.citizenship == bound.bind("citizenship", client.citizenship)
     if not signs:
         return []
     padded = sa.literal(" ") + Client.search_key + sa.literal(" ")
-    every_word_starts_one = sa.and_(name_condition(session, words),
-                                    *(padded.like(f"% {_like_escape(word)}%", escape="\\") for word in words))
+    every_word_starts_one = sa.and_(
+        name_condition(session, bound, words),
+        *(padded.like(bound.bind(f"starts{index}", f"% {_like_escape(word)}%"), escape="\\") for index, word in enumerate(words)))
     rest = padded
-    for word in words:
-        rest = sa.func.replace(rest, f" {word} ", " ")
+    for index, word in enumerate(words):
+        rest = sa.func.replace(rest, bound.bind(f"among{index}", f" {word} "), " ")
     # the other's words all among the new one's: their name holds the new surname and another of the
     # new words (a name of the surname alone is found by the first rule)
     surname = [word for word in name_search.skeleton_words(client.last_name) if word in words] or words[:1]
     others = [word for word in words if word not in surname]
-    all_among_the_new = sa.and_(name_condition(session, surname, others), sa.func.trim(rest) == "")
+    all_among_the_new = sa.and_(name_condition(session, bound, surname, others, name="surname"), sa.func.trim(rest) == "")
     query = (
         session.query(Client, *(condition.label(name) for name, condition in signs.items()))
         .options(sa.orm.load_only(*(getattr(Client, name) for name in _DUPLICATE_COLUMNS)),
@@ -465,8 +469,8 @@ def _possible_duplicates(session: Session, client: Client, user, limit: int) -> 
     )
     if client.id is not None:
         query = query.filter(Client.id != client.id)
-    rows = (access.scope(query, Client, user).order_by(*name_rank(words), Client.code.desc(), Client.id.desc()).limit(limit)
-            .execution_options(**TYPED_TEXT).all())
+    query = access.scope(query, Client, user).order_by(*name_rank(bound, words), Client.code.desc(), Client.id.desc())
+    rows = typed.execute(query.limit(limit), bound.params).all()
     found = []
     for row in rows:
         other = row[0]

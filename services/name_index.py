@@ -20,6 +20,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.fts_index import FtsIndex
+from services.typed import Typed
 
 TABLE = "client_search_key_fts"
 #: PostgreSQL's trigram index of the search key (revision 0012)
@@ -61,9 +62,10 @@ def _phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'  # one phrase: the word's letters in a row, nothing else
 
 
-def matching_ids(words, any_of=()):
+def matching_ids(bound: Typed, words, any_of=(), name: str = "match"):
     """The ids of the clients whose key holds every one of ``words`` and, when given, at least one of
-    ``any_of`` (each three letters or more), in one FTS query: its AND is far cheaper than an IN per word."""
+    ``any_of`` (each three letters or more), in one FTS query: its AND is far cheaper than an IN per word.
+    The query text is a parameter ``name`` of ``bound`` (:mod:`services.typed`)."""
     if isinstance(words, str):
         words = [words]
     query = " AND ".join(_phrase(word) for word in words)
@@ -71,4 +73,4 @@ def matching_ids(words, any_of=()):
         alternatives = "(" + " OR ".join(_phrase(word) for word in any_of) + ")"
         query = f"{query} AND {alternatives}" if query else alternatives
     index = sa.table(TABLE, sa.column("rowid"))
-    return sa.select(index.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(sa.literal(query, sa.String)))
+    return sa.select(index.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(bound.bind(name, query)))

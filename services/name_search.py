@@ -125,7 +125,7 @@ def client_key(first_name: str | None, last_name: str | None, alias: str | None)
 
 
 def words_match(typed: list[str], key: str | None) -> bool:
-    """The search rule in Python (what :func:`services.clients.search_condition` asks of the
+    """The search rule in Python (what :func:`services.clients.lookup` asks of the
     database): every typed word is found in the key (in any word of it, anywhere in that word)."""
     if not typed or not key:
         return False

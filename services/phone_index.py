@@ -21,6 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.fts_index import FtsIndex
+from services.typed import Typed
 
 TABLE = "client_phone_fts"
 #: PostgreSQL's trigram index of the numbers without separators (revision 0010)
@@ -69,9 +70,10 @@ install, uninstall, present, forget_erased, listen = (INDEX.install, INDEX.unins
                                                       INDEX.forget_erased, INDEX.listen)
 
 
-def matching_ids(digits: str):
-    """The ids of the clients whose number holds ``digits`` (three or more, digits only) in one run."""
+def matching_ids(bound: Typed, digits: str):
+    """The ids of the clients whose number holds ``digits`` (three or more, digits only) in one run; the
+    query text is a parameter of ``bound`` (:mod:`services.typed`)."""
     if not digits.isdigit():
         raise ValueError("digits only")
     index = sa.table(TABLE, sa.column("rowid"))
-    return sa.select(index.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(sa.literal(f'"{digits}"', sa.String)))
+    return sa.select(index.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(bound.bind("phone_match", f'"{digits}"')))

@@ -74,6 +74,25 @@ def test_a_searched_name_and_phone_are_nowhere_in_memory_after_the_requests(app,
             assert name.title() in response.get_data(as_text=True)  # found, and shown
         response.close()
         del response
+    # Flask-Admin's search over a list's columns (the audit trail's client codes), a form's lookup of
+    # another record (a task's agreement, by its client's code), a list's filters, and the registration form's check
+    # for possible duplicates (the typed name and phone number against every client)
+    views = {view.endpoint: view for view in app.extensions["admin"][0]._views}
+    like = next(i for i, f in enumerate(views["audit"]._filters)
+                if getattr(f.column, "key", "") == "client_code" and type(f).__name__ == "FilterLike")
+    equal = next(i for i, f in enumerate(views["client"]._filters)
+                 if getattr(f.column, "key", "") == "district" and type(f).__name__ == "FilterEqual")
+    for url in (f"/admin/audit/?search={name}", f"/admin/task/ajax/lookup/?name=agreement&query={name}",
+                f"/admin/audit/?flt0_{like}={name}", f"/admin/client/?flt0_{equal}={name}"):  # a list's filters
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.close()
+        del response
+    response = client.post("/admin/client/new/", data={"status": "interested", "first_name": "Olena", "last_name": name.title(),
+                                                       "phone": phone, "birth_year": "", "citizenship": ""})
+    assert response.status_code == 200 and "confirm_new" in response.get_data(as_text=True)  # the duplicate found
+    response.close()
+    del response
     db.session.remove()
     urllib.parse.clear_cache()  # the standard library's own cache of parsed addresses
     gc.collect()

@@ -1,5 +1,5 @@
 """The search boxes of the client, appointment, visit, intake and agreement lists: one lookup by the
-client's code prefix, name words or phone digits (services.clients.search_condition), counted in the
+client's code prefix, name words or phone digits (services.clients.lookup), counted in the
 same pass as the page."""
 from tests import factories
 

@@ -8,13 +8,14 @@ import sqlalchemy as sa
 
 from models import Client
 from services import clients, name_index, privacy
+from services.typed import Typed
 from tests import factories
 from tests.conftest import statements_run
 
 
 def _found(db, text: str) -> set[int]:
-    condition = clients.search_condition(db.session, text)
-    return set(db.session.execute(sa.select(Client.id).where(condition)).scalars())
+    found = clients.lookup(db.session, text)
+    return set(db.session.execute(sa.select(Client.id).where(found.condition), found.params).scalars())
 
 
 @pytest.fixture()
@@ -37,14 +38,16 @@ def test_the_index_finds_a_word_anywhere_in_a_name_or_the_alias(db, sqlite_index
     assert _found(db, "Jo") == set()  # two letters: read with LIKE
     assert _found(db, "Ja") == {novak.id}
     assert _found(db, 'Nov"ák') == {novak.id}  # a quote separates words, it is no FTS syntax
-    statement = str(sa.select(Client.id).where(clients.search_condition(db.session, "novák")).compile(db.engine))
+    statement = str(sa.select(Client.id).where(clients.lookup(db.session, "novák").condition).compile(db.engine))
     assert name_index.TABLE in statement and "LIKE" not in statement.split("OR", 1)[1]
 
 
 def test_a_quote_in_a_word_is_part_of_the_phrase(db, sqlite_index):
     factories.make_client(first_name="Jan", last_name="Novák")
     db.session.commit()
-    assert db.session.execute(sa.select(sa.func.count()).select_from(name_index.matching_ids('no" OR "vak').subquery())).scalar() == 0
+    typed = Typed()
+    statement = sa.select(sa.func.count()).select_from(name_index.matching_ids(typed, 'no" OR "vak').subquery())
+    assert db.session.execute(statement, typed.params).scalar() == 0
 
 
 def test_the_index_follows_renames_and_deletions(db, sqlite_index):
@@ -76,15 +79,18 @@ def test_without_the_index_the_search_reads_the_keys(db, sqlite_index, monkeypat
     db.session.commit()
     monkeypatch.setattr(name_index, "present", lambda session: False)
     assert _found(db, "horák") == {person.id}
-    assert name_index.TABLE not in str(sa.select(Client.id).where(clients.search_condition(db.session, "horák")))
+    assert name_index.TABLE not in str(sa.select(Client.id).where(clients.lookup(db.session, "horák").condition))
 
 
 def test_every_word_and_any_of_others_in_one_index_query(db, sqlite_index):
     both = factories.make_client(first_name="Thị Hương", last_name="Nguyễn")
     factories.make_client(first_name="Văn Nam", last_name="Nguyễn")
     db.session.commit()
-    ids = lambda words, any_of=(): set(db.session.execute(name_index.matching_ids(words, any_of)).scalars())  # noqa: E731
+    def ids(words, any_of=()):
+        typed = Typed()
+        return set(db.session.execute(name_index.matching_ids(typed, words, any_of), typed.params).scalars())
+
     assert ids(["nguen", "huong"]) == {both.id}
     assert ids(["nguen"], ["huong", "lan"]) == {both.id} and len(ids(["nguen"])) == 2
-    statement = str(sa.select(Client.id).where(clients.search_condition(db.session, "nguyen huong")).compile(db.engine))
+    statement = str(sa.select(Client.id).where(clients.lookup(db.session, "nguyen huong").condition).compile(db.engine))
     assert statement.count(name_index.TABLE + " MATCH") == 1

@@ -9,17 +9,18 @@ import sqlalchemy as sa
 
 from models import Client
 from services import clients, phone_index, privacy
+from services.typed import Typed
 from tests import factories
 from tests.conftest import statements_run
 
 
 def _found(db, text: str) -> set[int]:
-    condition = clients.search_condition(db.session, text)
-    return set(db.session.execute(sa.select(Client.id).where(condition)).scalars())
+    found = clients.lookup(db.session, text)
+    return set(db.session.execute(sa.select(Client.id).where(found.condition), found.params).scalars())
 
 
 def _statement(db, text: str) -> str:
-    return str(sa.select(Client.id).where(clients.search_condition(db.session, text))
+    return str(sa.select(Client.id).where(clients.lookup(db.session, text).condition)
                .compile(db.engine, compile_kwargs={"render_postcompile": True}))
 
 
@@ -99,4 +100,4 @@ def test_the_search_writes_the_digits_as_postgresql_indexes_them(db):
 
 def test_only_digits_reach_the_index():
     with pytest.raises(ValueError):
-        phone_index.matching_ids('12" OR 1')
+        phone_index.matching_ids(Typed(), '12" OR 1')
