@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import fields
 
+from admin_views.widgets import TemplateSelect
 from extensions import db
 from models import PublicOffice, Topic
 from services import access, codes
@@ -16,6 +17,8 @@ def _with_blank(choices):
 
 
 class CountryField(fields.SelectField):
+    widget = TemplateSelect()
+
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.pop("allow_blank", None)
         super().__init__(label, validators, choices=lambda: _with_blank(codes.country_choices()), **kwargs)

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import fields, widgets
 from wtforms.validators import ValidationError
 
+from admin_views.widgets import TemplateSelect
 from services.timeutil import local_to_utc, to_local
 
 
@@ -50,6 +51,8 @@ class DateField(fields.DateField):
 class EnumSelectField(fields.SelectField):
     """A select of a :class:`LabeledEnum`'s members showing translated titles."""
 
+    widget = TemplateSelect()
+
     def __init__(self, label=None, validators=None, enum_class=None, allow_blank=False, **kwargs):
         self.enum_class = enum_class
         self.allow_blank = allow_blank
@@ -83,6 +86,8 @@ class EnumSelectField(fields.SelectField):
 
 class CodeListField(fields.SelectMultipleField):
     """Several codes from a list (roles, languages); choices may be a callable."""
+
+    widget = TemplateSelect(multiple=True)
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("choices", [])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from babel import support
 from flask import current_app, has_request_context
+from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model.form import converts
@@ -27,6 +28,7 @@ from wtforms.i18n import messages_path
 from wtforms.validators import Length
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
+from admin_views.widgets import TemplateSelect2
 from services import inputs
 
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
@@ -191,7 +193,10 @@ class PoradnaConverter(AdminModelConverter):
     def _model_select_field(self, prop, multiple, remote_model, **kwargs):
         if not multiple:
             kwargs.setdefault("blank_text", _l("— not given —"))  # not an empty option (its value is "__None")
-        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+        field = super()._model_select_field(prop, multiple, remote_model, **kwargs)
+        if issubclass(field.field_class, QuerySelectField):  # not an ajax lookup: its options on the page
+            field.kwargs.setdefault("widget", TemplateSelect2(multiple=issubclass(field.field_class, QuerySelectMultipleField)))
+        return field
 
     @converts("Text")
     def conv_long_text(self, column, field_args, **extra):
