@@ -59,6 +59,18 @@ def test_an_appointment_takes_its_time_and_a_cancelled_one_gives_it_back(db):
         "09:00", "09:30", "10:00"]
 
 
+def test_a_long_appointment_takes_its_time_when_shorter_ones_start_within_it(db):
+    """The overlap is decided by the latest end among the appointments starting before a slot ends, not by
+    the last of them to start: a long meeting that a short one starts inside still takes its whole time."""
+    worker = _worker_with_hours(db, (0, time(8, 0), time(15, 0)))
+    client = factories.make_client(worker=worker)
+    factories.make_appointment(client=client, starts_at=local_to_utc(datetime(2027, 3, 1, 9, 0)), duration_minutes=180)
+    factories.make_appointment(client=client, starts_at=local_to_utc(datetime(2027, 3, 1, 9, 30)), duration_minutes=30)
+    factories.make_appointment(client=client, starts_at=local_to_utc(datetime(2027, 3, 1, 13, 0)), duration_minutes=30)
+    free = slots.free_time(db.session, worker.id, MONDAY, days=1, length=60, now=NOW)
+    assert _times(free, MONDAY) == ["08:00", "12:00", "13:30", "14:00"]
+
+
 def test_every_offered_slot_is_accepted_by_the_double_booking_guard(db):
     worker = _worker_with_hours(db, (0, time(9, 0), time(12, 0)))
     client = factories.make_client(worker=worker)
