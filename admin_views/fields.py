@@ -48,6 +48,12 @@ class DateField(fields.DateField):
     widget = widgets.DateInput()
 
 
+class ChoiceField(fields.SelectField):
+    """WTForms' select of fixed choices, its options written by a template (admin_views/widgets.py)."""
+
+    widget = TemplateSelect()
+
+
 class EnumSelectField(fields.SelectField):
     """A select of a :class:`LabeledEnum`'s members showing translated titles."""
 

@@ -1,0 +1,83 @@
+"""The selects whose options a template writes (admin_views/widgets.py) write what WTForms' and Flask-Admin's
+own select widgets write, and every select of the model forms uses them."""
+from __future__ import annotations
+
+from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
+from flask_admin.form import Select2Widget
+from flask_admin.model.fields import AjaxSelectField
+from markupsafe import Markup
+from wtforms import Form, SelectField, SelectMultipleField, widgets
+from wtforms.fields import SelectChoice, SelectFieldBase
+from wtforms.fields.core import UnboundField
+from wtforms.validators import InputRequired
+
+from admin_views.base import SecureModelView
+from admin_views.widgets import TemplateSelect, TemplateSelect2
+
+
+class _People:
+    def __init__(self, pk, name):
+        self.id, self.name = pk, name
+
+    def __str__(self):
+        return self.name
+
+
+PEOPLE = [_People(1, 'Anna "Ann" <Nováková>'), _People(2, "Boris & Co")]
+
+
+class _Form(Form):
+    plain = SelectField(choices=[("a", "Alpha"), ("b", 'B "quoted" <b>'), ("c", "")], validators=[InputRequired()])
+    grouped = SelectField(choices=[SelectChoice("cz", "Czechia", optgroup="Europe"), SelectChoice("ua", "Ukraine", optgroup="Europe"),
+                                   SelectChoice("vn", "Vietnam", optgroup="Asia")])
+    decorated = SelectField(choices=[SelectChoice("x", "With attributes", render_kw={"data_code": "x1", "disabled": True}),
+                                     ("y", "Plain")])
+    several = SelectMultipleField(choices=[("uk", "Ukrainian"), ("ru", "Russian"), ("vi", "Vietnamese")])
+    person = QuerySelectField(query_factory=lambda: PEOPLE, get_pk=lambda p: p.id, allow_blank=True,
+                              blank_text="— not given —")
+    people = QuerySelectMultipleField(query_factory=lambda: PEOPLE, get_pk=lambda p: p.id)
+
+
+def _form():
+    return _Form(data={"plain": "b", "grouped": "ua", "decorated": "x", "several": ["uk", "vi"], "person": PEOPLE[1],
+                       "people": [PEOPLE[0]]})
+
+
+def test_the_template_writes_the_options_as_wtforms_and_flask_admin_do(app):
+    with app.test_request_context():
+        form = _form()
+        pairs = [
+            (form.plain, widgets.Select(), TemplateSelect()),
+            (form.grouped, widgets.Select(), TemplateSelect()),
+            (form.decorated, widgets.Select(), TemplateSelect()),
+            (form.several, widgets.Select(multiple=True), TemplateSelect(multiple=True)),
+            (form.person, Select2Widget(), TemplateSelect2()),
+            (form.people, Select2Widget(multiple=True), TemplateSelect2(multiple=True)),
+        ]
+        for field, theirs, ours in pairs:
+            for kwargs in ({}, {"class": "form-control", "data_placeholder": "x"}, {"disabled": True}):
+                expected, written = theirs(field, **kwargs), ours(field, **kwargs)
+                assert isinstance(written, Markup)
+                assert written == expected, field.name
+        assert '<option selected value="b">B &#34;quoted&#34; &lt;b&gt;</option>' in TemplateSelect()(form.plain)
+        assert " required" in TemplateSelect()(form.plain)  # the field's flags, as WTForms writes them
+
+
+def test_every_select_of_the_model_forms_writes_its_options_from_the_template(app):
+    """The converter's query selects and the enum, code-list, country and language selects (an ajax lookup
+    keeps Flask-Admin's own widget: it has no options on the page)."""
+    checked = []
+    with app.test_request_context():
+        for view in app.extensions["admin"][0]._views:
+            if not isinstance(view, SecureModelView):
+                continue
+            form_class = view.get_create_form()
+            for name in dir(form_class):
+                unbound = getattr(form_class, name, None)
+                if not isinstance(unbound, UnboundField) or not issubclass(unbound.field_class, SelectFieldBase) \
+                        or issubclass(unbound.field_class, AjaxSelectField):
+                    continue
+                widget = unbound.kwargs.get("widget") or unbound.field_class.widget
+                assert isinstance(widget, TemplateSelect), (view.endpoint, name, type(widget))
+                checked.append((view.endpoint, name))
+    assert ("visit", "citizenship") in checked and ("appointment", "worker") in checked and ("visit", "topics") in checked
