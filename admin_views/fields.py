@@ -70,6 +70,9 @@ class EnumSelectField(fields.SelectField):
         kwargs.pop("coerce", None)
         super().__init__(label, validators, coerce=enum_class.coerce, choices=choices, **kwargs)
 
+    def has_groups(self):
+        return False  # an enum's members are never grouped (WTForms would read the choices through to know it)
+
     def process_formdata(self, valuelist):
         if valuelist:
             try:
@@ -99,6 +102,9 @@ class CodeListField(fields.SelectMultipleField):
         kwargs.setdefault("choices", [])
         kwargs.setdefault("coerce", str)
         super().__init__(label, validators, **kwargs)
+
+    def has_groups(self):
+        return False  # a code list is never grouped (WTForms would read the choices through to know it)
 
     def process_data(self, value):
         super().process_data([getattr(v, "value", v) for v in (value or [])])

@@ -11,7 +11,7 @@ from wtforms import PasswordField, TextAreaField
 from wtforms.validators import Optional
 
 from admin_views.base import SecureModelView
-from admin_views.common import social_workers
+from admin_views.common import code_choices, social_workers
 from admin_views.fields import ChoiceField
 from admin_views.filters import WorkerFilter
 from admin_views.formatters import fmt_languages
@@ -69,7 +69,7 @@ class WorkerView(SecureModelView):
     }
     form_args = {
         "roles": {"choices": Role.choices, "label": _l("Roles")},
-        "languages": {"choices": codes.language_choices, "label": _l("Languages spoken")},
+        "languages": {"choices": lambda: code_choices("languages"), "label": _l("Languages spoken")},
         "email": {"label": _l("Email")},
     }
     can_delete = False  # accounts are deactivated, so the audit trail keeps its actors

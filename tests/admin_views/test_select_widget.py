@@ -81,3 +81,17 @@ def test_every_select_of_the_model_forms_writes_its_options_from_the_template(ap
                 assert isinstance(widget, TemplateSelect), (view.endpoint, name, type(widget))
                 checked.append((view.endpoint, name))
     assert ("visit", "citizenship") in checked and ("appointment", "worker") in checked and ("visit", "topics") in checked
+
+
+def test_country_and_language_options_follow_the_pages_language_each_time(client, login_as):
+    """The code lists are kept per language: switching back and forth gives each page its own names, order
+    and empty choice."""
+    login_as("worker")
+    for locale, country, language, blank in (("cs", "Ukrajina", "ukrajinština", "— neuvedeno —"),
+                                             ("en", "Ukraine", "Ukrainian", "— not given —"),
+                                             ("cs", "Ukrajina", "ukrajinština", "— neuvedeno —")):
+        client.post("/locale", data={"locale": locale})
+        page = client.get("/admin/visit/new/").get_data(as_text=True)
+        assert f'<option value="UA">{country}</option>' in page, locale
+        assert f'<option value="uk">{language}</option>' in page, locale
+        assert f'<option selected value="">{blank}</option>' in page, locale
