@@ -24,11 +24,12 @@ from flask_wtf import FlaskForm
 from flask_wtf import i18n as flask_wtf_i18n
 from wtforms import fields
 from wtforms.fields import HiddenField
+from wtforms.fields.core import UnboundField
 from wtforms.i18n import messages_path
 from wtforms.validators import Length
 
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
-from admin_views.widgets import TemplateSelect2
+from admin_views.widgets import HiddenInput, TemplateSelect2, template_widget_for
 from services import inputs
 
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
@@ -141,6 +142,8 @@ class VersionField(HiddenField):
     ``version_id_col``): sent back with the form and compared with the stored one, never written to
     the record (admin_views/base.py refuses a save from an older version)."""
 
+    widget = HiddenInput()
+
     def process_formdata(self, valuelist):
         self.data = inputs.to_int(valuelist[0], 0, inputs.MAX_INT) if valuelist else None
 
@@ -188,7 +191,16 @@ class AdminForm(CleanInput, BaseForm):
 
 
 class PoradnaConverter(AdminModelConverter):
-    """Model → form conversion for the project's own column types."""
+    """Model → form conversion for the project's own column types; WTForms' inputs with their attributes
+    written by a template (admin_views/widgets.py)."""
+
+    def convert(self, model, mapper, name, prop, field_args, hidden_pk):
+        field = super().convert(model, mapper, name, prop, field_args, hidden_pk)
+        if isinstance(field, UnboundField) and "widget" not in field.kwargs:
+            widget = template_widget_for(field.field_class)
+            if widget is not None:
+                field.kwargs["widget"] = widget
+        return field
 
     def _model_select_field(self, prop, multiple, remote_model, **kwargs):
         if not multiple:

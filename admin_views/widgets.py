@@ -1,11 +1,13 @@
-"""Select widgets whose options are written by a template.
+"""Form widgets whose HTML is written by templates rather than in Python, option for option and
+attribute for attribute as WTForms writes it.
 
-WTForms' ``Select`` writes each option in Python through ``html_params`` (a sorted dict, an escaped
-and formatted attribute each, a ``Markup`` per step): about 140 function calls an option, and the
-forms of a client or a visit carry the 257 countries, the 54 languages and the 50 social workers.
-These widgets keep WTForms' own attributes of the ``<select>`` (``html_params``) and hand the
-options to templates/admin/widgets/select.html, rendered as Flask-Admin renders its template
-widgets (``RenderTemplateWidget``): the same HTML, option for option.
+WTForms writes each attribute through ``html_params`` (an escaped, ``Markup.format``-ed string each:
+about 80 function calls an attribute) and each option of a select through it again (about 140 calls
+an option), and the forms of a client or a visit carry the 257 countries, the 54 languages and the 50
+social workers. Here the options are written by templates/admin/widgets/select.html, rendered as
+Flask-Admin renders its template widgets (``RenderTemplateWidget``), and the attributes of selects and
+inputs by the macro of templates/admin/widgets/attributes.html (the inputs through WTForms' own hook
+for it, ``Input.html_params``). The HTML is the same (tests/admin_views/test_select_widget.py).
 """
 from __future__ import annotations
 
@@ -13,7 +15,16 @@ from flask import current_app
 from flask_admin.form import Select2Widget
 from markupsafe import Markup
 from wtforms import widgets
-from wtforms.widgets import html_params
+from wtforms.widgets.core import clean_key
+
+ATTRIBUTES = "admin/widgets/attributes.html"
+
+
+def template_attributes(**kwargs) -> Markup:
+    """WTForms' ``html_params`` written by a template: sorted by name, each name as WTForms writes it
+    (``class_`` is ``class``, ``data_role`` is ``data-role``), True as the bare name, False left out."""
+    items = [(clean_key(name), value) for name, value in sorted(kwargs.items()) if value is not False]
+    return current_app.jinja_env.get_template(ATTRIBUTES).module.attributes(items)
 
 
 class TemplateSelect(widgets.Select):
@@ -31,16 +42,61 @@ class TemplateSelect(widgets.Select):
                 kwargs[name] = getattr(flags, name)
         template = current_app.jinja_env.get_template(self.template)
         # the template escapes what it writes (autoescape), so its output is markup as WTForms' is
-        return Markup(template.render(field=field, attributes=html_params(name=field.name, **kwargs), widget=self))
+        return Markup(template.render(field=field, attributes=template_attributes(name=field.name, **kwargs), widget=self))
 
     @staticmethod
-    def option_attributes(value, selected, render_kw) -> str:
+    def option_attributes(value, selected, render_kw) -> Markup:
         """An option's attributes when it has attributes of its own (``render_kw``), merged as WTForms merges them."""
         options = {"value": value, **(render_kw or {})}
         if selected:
             options["selected"] = True
-        return html_params(**options)
+        return template_attributes(**options)
 
 
 class TemplateSelect2(Select2Widget, TemplateSelect):
     """Flask-Admin's Select2 select (its ``data-role`` and blank marker) with the options of :class:`TemplateSelect`."""
+
+
+class _TemplateAttributes:
+    """WTForms' input widget with its attributes written by :func:`template_attributes` (WTForms' hook)."""
+
+    html_params = staticmethod(template_attributes)
+
+
+class TextInput(_TemplateAttributes, widgets.TextInput):
+    pass
+
+
+class PasswordInput(_TemplateAttributes, widgets.PasswordInput):
+    pass
+
+
+class HiddenInput(_TemplateAttributes, widgets.HiddenInput):
+    pass
+
+
+class CheckboxInput(_TemplateAttributes, widgets.CheckboxInput):
+    pass
+
+
+class NumberInput(_TemplateAttributes, widgets.NumberInput):
+    pass
+
+
+class DateInput(_TemplateAttributes, widgets.DateInput):
+    pass
+
+
+class DateTimeLocalInput(_TemplateAttributes, widgets.DateTimeLocalInput):
+    pass
+
+
+#: WTForms' input widgets (as fields declare them, without arguments) and the same with template attributes
+INPUTS = {widgets.TextInput: TextInput(), widgets.PasswordInput: PasswordInput(), widgets.HiddenInput: HiddenInput(),
+          widgets.CheckboxInput: CheckboxInput(), widgets.NumberInput: NumberInput(), widgets.DateInput: DateInput(),
+          widgets.DateTimeLocalInput: DateTimeLocalInput()}
+
+
+def template_widget_for(field_class):
+    """The template-attribute widget standing in for ``field_class``'s own, or None (not one of WTForms' inputs)."""
+    return INPUTS.get(type(getattr(field_class, "widget", None)))

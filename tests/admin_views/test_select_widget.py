@@ -1,17 +1,19 @@
-"""The selects whose options a template writes (admin_views/widgets.py) write what WTForms' and Flask-Admin's
-own select widgets write, and every select of the model forms uses them."""
+"""The widgets whose options and attributes templates write (admin_views/widgets.py) write what WTForms'
+and Flask-Admin's own widgets write, and the model forms use them."""
 from __future__ import annotations
 
 from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_admin.form import Select2Widget
 from flask_admin.model.fields import AjaxSelectField
 from markupsafe import Markup
-from wtforms import Form, SelectField, SelectMultipleField, widgets
+from wtforms import BooleanField, DateTimeLocalField, Form, HiddenField, IntegerField, PasswordField, SelectField, \
+    SelectMultipleField, StringField, widgets
 from wtforms.fields import SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from admin_views.base import SecureModelView
+from admin_views import widgets as template_widgets
 from admin_views.widgets import TemplateSelect, TemplateSelect2
 
 
@@ -95,3 +97,51 @@ def test_country_and_language_options_follow_the_pages_language_each_time(client
         assert f'<option value="UA">{country}</option>' in page, locale
         assert f'<option value="uk">{language}</option>' in page, locale
         assert f'<option selected value="">{blank}</option>' in page, locale
+
+
+class _Inputs(Form):
+    name = StringField(validators=[InputRequired(), Length(min=2, max=40)])
+    note = StringField(validators=[Optional()], render_kw={"placeholder": 'a "quoted" <note>', "data_hint": "x & y"})
+    minutes = IntegerField(validators=[NumberRange(min=0, max=1440)])
+    urgent = BooleanField()
+    quiet = BooleanField()
+    secret = PasswordField()
+    version = HiddenField()
+    when = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+
+
+def test_the_inputs_attributes_are_written_as_wtforms_writes_them(app):
+    from datetime import datetime
+
+    with app.test_request_context():
+        form = _Inputs(data={"name": 'Anna "Ann" <N>', "note": "", "minutes": 35, "urgent": True, "quiet": False,
+                             "secret": "s3cret", "version": 7, "when": datetime(2027, 3, 1, 9, 30)})
+        for field in form:
+            theirs = type(field.widget)()
+            ours = template_widgets.template_widget_for(type(field))
+            assert ours is not None and isinstance(ours, type(theirs)), field.name
+            for kwargs in ({}, {"class": "form-control", "disabled": True, "readonly": False}, {"class_": "x", "aria_describedby": "h"}):
+                assert ours(field, **kwargs) == theirs(field, **kwargs), (field.name, kwargs)
+        assert 'value="Anna &#34;Ann&#34; &lt;N&gt;"' in template_widgets.TextInput()(form.name)
+        assert " required" in template_widgets.TextInput()(form.name) and 'maxlength="40"' in template_widgets.TextInput()(form.name)
+
+
+def test_the_model_forms_inputs_write_their_attributes_by_template(app):
+    """Every input Flask-Admin's converter makes for a model form (text, number, date, time, check box, the
+    record's version) uses the template-attribute widget."""
+    kinds = set()
+    with app.test_request_context():
+        for view in app.extensions["admin"][0]._views:
+            if not isinstance(view, SecureModelView):
+                continue
+            form_class = view.get_edit_form()
+            for name in dir(form_class):
+                unbound = getattr(form_class, name, None)
+                if not isinstance(unbound, UnboundField):
+                    continue
+                widget = unbound.kwargs.get("widget") or unbound.field_class.widget
+                if type(widget) in template_widgets.INPUTS:  # one of WTForms' own inputs left as it was
+                    raise AssertionError((view.endpoint, name, type(widget)))
+                if isinstance(widget, widgets.Input):
+                    kinds.add(type(widget).__name__)
+    assert {"TextInput", "NumberInput", "DateInput", "DateTimeLocalInput", "CheckboxInput", "HiddenInput"} <= kinds
