@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from models import Appointment, WorkingHours
 from services import clock
 from services.scheduling import BUSY
-from services.timeutil import local_day_bounds, local_to_utc, to_local
+from services.timeutil import centre_zone, local_day_bounds, local_to_utc, to_local
 
 #: The lengths a booking offers, in minutes.
 LENGTHS = (30, 60, 90)
@@ -96,8 +96,9 @@ def free_time(session: Session, worker_id: int, first_day: date, *, days: int = 
     ).all()
     last_day = first_day + timedelta(days=days - 1)
     span_start, span_end = local_day_bounds(first_day)[0], local_day_bounds(last_day)[1]
+    # aware UTC instants (the columns' type makes them so)
     busy = [] if not hours else [
-        (_aware(start), _aware(end)) for start, end in session.execute(
+        tuple(row) for row in session.execute(
             sa.select(Appointment.starts_at, Appointment.ends_at)
             .where(Appointment.worker_id == worker_id, Appointment.status.in_(BUSY),
                    Appointment.overlapping(span_start, span_end))
@@ -112,6 +113,7 @@ def free_time(session: Session, worker_id: int, first_day: date, *, days: int = 
     busy.sort()
     busy_starts = [b_start for b_start, _b_end in busy]
     latest_end = list(itertools.accumulate((b_end for _b_start, b_end in busy), max))
+    zone = centre_zone()  # read once for the few hundred starts converted below
     result: dict[date, list[Slot]] = {}
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -121,15 +123,12 @@ def free_time(session: Session, worker_id: int, first_day: date, *, days: int = 
                 continue
             wall, closing = datetime.combine(day, opens), datetime.combine(day, closes)
             while wall + duration <= closing:
-                start = local_to_utc(wall)
+                start = local_to_utc(wall, zone)
                 end = start + duration
                 before_end = bisect.bisect_left(busy_starts, end)
                 if now < start <= horizon and not (before_end and latest_end[before_end - 1] > start):
-                    slots.append(Slot(start, to_local(start)))
+                    slots.append(Slot(start, to_local(start, zone)))
                 wall += step
         slots.sort(key=lambda slot: slot.starts_at)
     return FreeTime(worker_id=worker_id, length=length, first_day=first_day, days=result, has_hours=bool(hours))
 
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value

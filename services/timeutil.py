@@ -18,20 +18,21 @@ def local_now() -> datetime:
     return datetime.now(centre_zone())
 
 
-def to_local(value: datetime | None) -> datetime | None:
+def to_local(value: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
+    """``value`` in the centre's zone (``zone``: :func:`centre_zone` read once by a caller converting many)."""
     if value is None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(centre_zone())
+    return value.astimezone(zone or centre_zone())
 
 
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A naive wall-clock time typed by a person in the centre → aware UTC."""
+def local_to_utc(value: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
+    """A naive wall-clock time typed by a person in the centre → aware UTC (``zone`` as for :func:`to_local`)."""
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=centre_zone())
+        value = value.replace(tzinfo=zone or centre_zone())
     return value.astimezone(timezone.utc)
 
 
