@@ -3,7 +3,8 @@
 Flask-Admin has no public hook for these (as of 2.2): a view's list query is built by its private
 ``_apply_search``/``_apply_filters``/``_apply_sorting``/``_apply_pagination``, the relations a list
 joins are its ``_auto_joins``, the columns it lists ``_list_columns``, its filters ``_filters``, the
-filter menu's data ``_get_filter_groups``, its actions ``_actions_data``, and every view passes through ``_handle_view``; its base
+filter menu's data ``_get_filter_groups``, its actions ``_actions_data``, and every view passes through ``_handle_view``; its
+form converter builds a related record's select in ``_model_select_field`` (:class:`ConverterHooks`); its base
 template writes ``<html>`` outside any block (:func:`document_language`). SQLAlchemy's ``Query``
 keeps its ORDER BY in ``_order_by_clauses``. :class:`FlaskAdminHooks` forwards Flask-Admin's
 private hooks to public methods of :class:`admin_views.base.SecureModelView`; the functions read
@@ -47,6 +48,13 @@ class FlaskAdminHooks:
 
     def _get_filter_groups(self):
         return self.filter_groups()
+
+
+class ConverterHooks:
+    """Flask-Admin's form converter's private hook, forwarded (put before ``AdminModelConverter``)."""
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        return super()._model_select_field(prop, multiple, remote_model, **self.select_field_args(multiple, kwargs))
 
 
 def list_query(view: ModelView, count_query, page, sort_column, sort_desc, search, filters, page_size):

@@ -25,6 +25,7 @@ from admin_views.form_rules import GroupedDetailsMixin, Row, laid_out, section
 from admin_views.formatters import fmt_country, fmt_languages
 from admin_views.forms import PoradnaForm
 from admin_views.saving import save
+from admin_views.validators import FieldRule
 from extensions import db
 from models import Client, Worker
 from models.enums import AuditAction, ReassignReason
@@ -123,7 +124,9 @@ class ClientView(GroupedDetailsMixin, RoadmapMixin, CaseFileMixin, ClientDocumen
         # an interested person may have nobody yet (a client may not: services/clients.validate)
         "worker": {"query_factory": social_workers, "label": _l("Social worker"), "blank_text": _l("— nobody yet —")},
         "languages": {"choices": lambda: code_choices("languages"), "label": _l("Languages")},
-        "email": {"label": _l("Email")},
+        "email": {"label": _l("Email"), "validators": [FieldRule(clients.email_problem)]},
+        "phone": {"validators": [FieldRule(clients.phone_problem)]},
+        "birth_year": {"validators": [FieldRule(clients.birth_year_problem)]},
     }
     form_widget_args = {
         "legal_hold_reason": {"rows": 2},

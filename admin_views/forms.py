@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from babel import support
 from flask import current_app, has_request_context
-from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model.form import converts
@@ -28,8 +27,9 @@ from wtforms.fields.core import UnboundField
 from wtforms.i18n import messages_path
 from wtforms.validators import Length
 
+from admin_views.adapters import ConverterHooks
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
-from admin_views.widgets import HiddenInput, TemplateSelect2, template_widget_for
+from admin_views.widgets import HiddenInput, template_widget_for
 from services import inputs
 
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
@@ -190,9 +190,9 @@ class AdminForm(CleanInput, BaseForm):
     Meta = TranslatedMeta  # WTForms' messages in natural Czech and English
 
 
-class PoradnaConverter(AdminModelConverter):
-    """Model → form conversion for the project's own column types; WTForms' inputs with their attributes
-    written by a template (admin_views/widgets.py)."""
+class PoradnaConverter(ConverterHooks, AdminModelConverter):
+    """Model → form conversion for the project's own column types; WTForms' inputs and Flask-Admin's
+    selects with their attributes and options written by templates (admin_views/widgets.py)."""
 
     def convert(self, model, mapper, name, prop, field_args, hidden_pk):
         field = super().convert(model, mapper, name, prop, field_args, hidden_pk)
@@ -202,13 +202,12 @@ class PoradnaConverter(AdminModelConverter):
                 field.kwargs["widget"] = widget
         return field
 
-    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+    def select_field_args(self, multiple: bool, kwargs: dict) -> dict:
+        """A related record's select: an unchosen single choice reads "— not given —" (not an empty
+        option, whose value is "__None")."""
         if not multiple:
-            kwargs.setdefault("blank_text", _l("— not given —"))  # not an empty option (its value is "__None")
-        field = super()._model_select_field(prop, multiple, remote_model, **kwargs)
-        if issubclass(field.field_class, QuerySelectField):  # not an ajax lookup: its options on the page
-            field.kwargs.setdefault("widget", TemplateSelect2(multiple=issubclass(field.field_class, QuerySelectMultipleField)))
-        return field
+            kwargs.setdefault("blank_text", _l("— not given —"))
+        return kwargs
 
     @converts("Text")
     def conv_long_text(self, column, field_args, **extra):

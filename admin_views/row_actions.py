@@ -57,9 +57,9 @@ class EndpointLink(EndpointLinkRowAction):
     """Flask-Admin's link to another page of the row, drawn by our ``link`` macro (words for screen readers)."""
 
     def render(self, context, row_id, row):
-        link = self._resolve_symbol(context, f"{MACROS}.link")
-        get_url = self._resolve_symbol(context, "get_url")
-        return link(self, get_url(self.endpoint, **dict(self.url_args or {}), **{self.id_arg: row_id}))
+        link = context.resolve(MACROS).link  # Jinja's public Context.resolve: our macros, imported by the list
+        url = context.resolve("get_url")(self.endpoint, **dict(self.url_args or {}), **{self.id_arg: row_id})
+        return link(self, url)
 
 
 def with_policy(actions: list) -> list:

@@ -12,7 +12,7 @@ for it, ``Input.html_params``). The HTML is the same (tests/admin_views/test_sel
 from __future__ import annotations
 
 from flask import current_app
-from flask_admin.form import Select2Widget
+from flask_admin.form import RenderTemplateWidget, Select2Widget
 from markupsafe import Markup
 from wtforms import widgets
 from wtforms.widgets.core import clean_key
@@ -27,10 +27,14 @@ def template_attributes(**kwargs) -> Markup:
     return current_app.jinja_env.get_template(ATTRIBUTES).module.attributes(items)
 
 
-class TemplateSelect(widgets.Select):
-    """WTForms' select (attributes, flags, ``multiple``) with its options written by a template."""
+class TemplateSelect(widgets.Select, RenderTemplateWidget):
+    """WTForms' select (its ``multiple``, its flags as attributes) written by Flask-Admin's template widget
+    (``RenderTemplateWidget``, which hands the field to the template): its options through the field's
+    public ``iter_choices()`` (``has_groups()``, ``iter_groups()``), its attributes by :func:`template_attributes`."""
 
-    template = "admin/widgets/select.html"
+    def __init__(self, multiple=False):
+        widgets.Select.__init__(self, multiple=multiple)
+        RenderTemplateWidget.__init__(self, "admin/widgets/select.html")
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
@@ -40,9 +44,9 @@ class TemplateSelect(widgets.Select):
         for name in self.validation_attrs:  # as WTForms: the flags the field has, unless given
             if name not in kwargs and name in dir(flags):
                 kwargs[name] = getattr(flags, name)
-        template = current_app.jinja_env.get_template(self.template)
         # the template escapes what it writes (autoescape), so its output is markup as WTForms' is
-        return Markup(template.render(field=field, attributes=template_attributes(name=field.name, **kwargs), widget=self))
+        return Markup(RenderTemplateWidget.__call__(self, field, attributes=template_attributes(name=field.name, **kwargs),
+                                                    widget=self))
 
     @staticmethod
     def option_attributes(value, selected, render_kw) -> Markup:
@@ -54,7 +58,7 @@ class TemplateSelect(widgets.Select):
 
 
 class TemplateSelect2(Select2Widget, TemplateSelect):
-    """Flask-Admin's Select2 select (its ``data-role`` and blank marker) with the options of :class:`TemplateSelect`."""
+    """Flask-Admin's Select2 select (its ``data-role`` and blank marker) written as :class:`TemplateSelect` writes it."""
 
 
 class _TemplateAttributes:
@@ -91,12 +95,18 @@ class DateTimeLocalInput(_TemplateAttributes, widgets.DateTimeLocalInput):
     pass
 
 
-#: WTForms' input widgets (as fields declare them, without arguments) and the same with template attributes
+#: WTForms' input widgets and Flask-Admin's select (as fields declare them, without arguments but ``multiple``)
+#: and the same written by templates
 INPUTS = {widgets.TextInput: TextInput(), widgets.PasswordInput: PasswordInput(), widgets.HiddenInput: HiddenInput(),
           widgets.CheckboxInput: CheckboxInput(), widgets.NumberInput: NumberInput(), widgets.DateInput: DateInput(),
           widgets.DateTimeLocalInput: DateTimeLocalInput()}
+SELECT2 = {False: TemplateSelect2(), True: TemplateSelect2(multiple=True)}
 
 
 def template_widget_for(field_class):
-    """The template-attribute widget standing in for ``field_class``'s own, or None (not one of WTForms' inputs)."""
-    return INPUTS.get(type(getattr(field_class, "widget", None)))
+    """The template widget standing in for ``field_class``'s own (one of WTForms' inputs, Flask-Admin's
+    select of related records), or None."""
+    widget = getattr(field_class, "widget", None)
+    if type(widget) is Select2Widget:
+        return SELECT2[bool(widget.multiple)]
+    return INPUTS.get(type(widget))

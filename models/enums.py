@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import enum
 
+from flask import g, has_app_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -20,7 +22,19 @@ class LabeledEnum(str, enum.Enum):
 
     @property
     def title(self) -> str:
-        return str(self.label)
+        """The label in the current language. Translated once per request and language: a list or the
+        desk shows the same few members on every row, and each translation looks up the request's
+        catalog anew."""
+        if not has_app_context():
+            return str(self.label)
+        key = (self, get_locale())
+        titles = g.get("enum_titles")
+        if titles is None:
+            titles = g.enum_titles = {}
+        found = titles.get(key)
+        if found is None:
+            found = titles[key] = str(self.label)
+        return found
 
     def __str__(self) -> str:
         return self.title

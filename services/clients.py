@@ -56,6 +56,29 @@ NO_IDENTITY = _l("Enter a name, an alias, a year of birth, a phone or an email, 
 PHONE_RULE = _l("Enter a phone number: at least 6 digits, with an optional + at the start, spaces, dashes or brackets.")
 
 
+BIRTH_YEAR_RULE = _l("Enter a year of birth between 1900 and this year.")
+EMAIL_RULE = _l("Enter an email address such as jana.novakova@example.org.")
+
+
+def birth_year_problem(year: int | None):
+    """Why ``year`` cannot be a year of birth (None when it can, or is not given)."""
+    return BIRTH_YEAR_RULE if year is not None and not (1900 <= year <= local_now().year) else None
+
+
+def phone_problem(text: str | None):
+    """Why ``text`` cannot be a phone number (None when it can, or is empty)."""
+    return PHONE_RULE if text and text.strip() and not inputs.is_phone(text.strip()) else None
+
+
+def email_problem(text: str | None):
+    """Why ``text`` cannot be an email address (None when it can, or is empty)."""
+    return EMAIL_RULE if text and text.strip() and inputs.email_address(text.strip()) is None else None
+
+
+#: the rules of one field each, which a form also checks with its other fields (every error at once)
+FIELD_RULES = {"birth_year": birth_year_problem, "phone": phone_problem, "email": email_problem}
+
+
 def validate(client: Client) -> None:
     """Refuse a state the service's rules do not allow."""
     if client.status in (ClientStatus.CLIENT, ClientStatus.CLOSED) and client.worker_id is None and client.worker is None:
@@ -64,17 +87,14 @@ def validate(client: Client) -> None:
         raise ServiceError(_l("Give the reason for the legal hold."), field="legal_hold_reason")
     if client.birth_year is not None and client.birth_date is not None and client.birth_date.year != client.birth_year:
         raise ServiceError(_l("The year of birth does not match the date of birth."), field="birth_year")
-    if client.birth_year is not None and not (1900 <= client.birth_year <= local_now().year):
-        raise ServiceError(_l("Enter a year of birth between 1900 and this year."), field="birth_year")
-    if client.email:
-        email = inputs.email_address(client.email.strip())
-        if email is None:
-            raise ServiceError(_l("Enter an email address such as jana.novakova@example.org."), field="email")
-        client.email = email
-    if client.phone:
-        client.phone = client.phone.strip()
-        if not inputs.is_phone(client.phone):
-            raise ServiceError(PHONE_RULE, field="phone")
+    for name, problem in FIELD_RULES.items():
+        found = problem(getattr(client, name))
+        if found is not None:
+            raise ServiceError(found, field=name)
+    if client.email is not None:
+        client.email = inputs.email_address(client.email.strip()) if client.email.strip() else None
+    if client.phone is not None:
+        client.phone = client.phone.strip() or None
     if not client.is_anonymous and client.anonymised_at is None and client.merged_into_id is None \
             and not any(getattr(client, name) not in (None, "") for name in IDENTIFYING_FIELDS):
         raise ServiceError(NO_IDENTITY, field="is_anonymous")

@@ -122,6 +122,27 @@ def test_a_refused_registration_keeps_what_was_typed_and_the_error_at_its_field(
     assert re.search(r'<option selected value="female">', page) and re.search(r'<option selected value="UA">', page)
 
 
+
+def test_a_registration_with_several_bad_fields_shows_every_error_at_once(client, db, login_as):
+    """The services' rules of one field (year of birth, phone, email) are checked with the form's own:
+    one round shows them all, each in its field's column, and nothing is saved."""
+    from models import Client
+    from tests.conftest import count_rows
+
+    login_as("reception")
+    typed = {"first_name": "Hanna", "last_name": "Petrenková", "birth_year": "1850", "phone": "12",
+             "email": "hanna@", "citizenship": "UA", "status": "interested"}
+    page = _page(client.post("/admin/client/new/", data=typed))
+    columns = {name: html.unescape(text) for name, text in _rows(page).columns.items()}
+    assert "Zadejte rok narození od roku 1900 do letošního roku." in columns["birth_year"]
+    assert "Zadejte telefonní číslo" in columns["phone"]
+    assert "Zadejte e-mailovou adresu" in columns["email"]
+    for name in ("first_name", "last_name", "birth_year", "phone", "email"):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*value="{re.escape(typed[name])}"', page), name
+    assert count_rows(Client) == 0
+    # the same rules still hold for whoever saves through the service alone (tests/services/test_clients.py)
+
+
 def test_the_rows_read_in_english_too(client, db, login_as):
     login_as("reception")
     db.session.commit()
@@ -178,3 +199,16 @@ def test_the_visit_form_puts_when_who_and_the_walk_ins_coded_data_in_rows(client
                                     ["citizenship", "language"], ["sex", "age_band"]], url
         assert page.index('name="worker"') < page.index('name="topics"') < page.index('name="citizenship"'), url
     assert 'name="version"' in page  # the edit keeps the stale-form check
+
+
+
+def test_an_unchosen_related_record_reads_not_given_not_an_empty_option(client, db, login_as):
+    """A related record's select with no text of its own (walk-in hours' worker on duty): the form
+    converter gives its unchosen choice words (admin_views/forms.PoradnaConverter)."""
+    login_as("admin")
+    page = _page(client.get("/admin/walkin_hours/new/"))
+    select = page[page.index('name="duty_worker"'):]
+    select = select[:select.index("</select>")]
+    assert re.search(r'<option selected value="__None">— neuvedeno —</option>', select)
+    client.post("/locale", data={"locale": "en"})
+    assert '<option selected value="__None">— not given —</option>' in _page(client.get("/admin/walkin_hours/new/"))

@@ -1,0 +1,30 @@
+"""Enum titles (models/enums.py): translated once per request and language, never kept across requests."""
+from __future__ import annotations
+
+from flask import g
+from flask_babel import force_locale
+
+from models.enums import AppointmentStatus, ClientStatus
+
+
+def test_a_title_follows_the_language_within_one_request(app):
+    with app.test_request_context("/admin/"):
+        assert ClientStatus.CLIENT.title == "Klient"
+        with force_locale("en"):
+            assert ClientStatus.CLIENT.title == "Client"
+            assert str(ClientStatus.CLIENT) == "Client"
+        assert ClientStatus.CLIENT.title == "Klient"
+        assert ("client", "Klient") in ClientStatus.choices()
+
+
+def test_the_titles_a_request_translated_end_with_it(app):
+    with app.test_request_context("/admin/"), force_locale("en"):
+        assert AppointmentStatus.PLANNED.title == "Planned"
+        assert g.enum_titles  # kept for the rest of this request
+    with app.test_request_context("/admin/"):
+        assert "enum_titles" not in g
+        assert AppointmentStatus.PLANNED.title == "Naplánováno"
+
+
+def test_outside_an_application_a_title_is_its_label():
+    assert AppointmentStatus.PLANNED.title == "Planned"
