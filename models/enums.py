@@ -27,7 +27,8 @@ class LabeledEnum(str, enum.Enum):
         catalog anew."""
         if not has_app_context():
             return str(self.label)
-        key = (self, get_locale())
+        # the member's class too: members of two enums with the same value are equal strings ("other")
+        key = (type(self), self._value_, get_locale())
         titles = g.get("enum_titles")
         if titles is None:
             titles = g.enum_titles = {}

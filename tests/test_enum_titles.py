@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g
 from flask_babel import force_locale
 
-from models.enums import AppointmentStatus, ClientStatus
+from models.enums import AppointmentPlace, AppointmentStatus, ClientStatus, ResidenceStatus
 
 
 def test_a_title_follows_the_language_within_one_request(app):
@@ -28,3 +28,11 @@ def test_the_titles_a_request_translated_end_with_it(app):
 
 def test_outside_an_application_a_title_is_its_label():
     assert AppointmentStatus.PLANNED.title == "Planned"
+
+
+def test_members_of_two_enums_with_the_same_value_keep_their_own_titles(app):
+    """``AppointmentPlace.OTHER`` and ``ResidenceStatus.OTHER`` are both the string "other" (equal and hashed alike)."""
+    with app.test_request_context("/admin/"):
+        assert AppointmentPlace.OTHER == ResidenceStatus.OTHER
+        assert AppointmentPlace.OTHER.title == "Jiné místo" and ResidenceStatus.OTHER.title == "Jiný / neznámý"
+        assert ResidenceStatus.OTHER.title == "Jiný / neznámý" and AppointmentPlace.OTHER.title == "Jiné místo"
