@@ -266,12 +266,21 @@ def _dummy() -> str:
     return _dummy_hash
 
 
-def social_workers_query(session: Session, include_id: int | None = None):
-    """Active accounts with the social-worker role, by name (plus ``include_id`` so an edit keeps its value)."""
+def _active_social_worker():
     role = Role.WORKER.value
     col = sa.type_coerce(Worker.roles, sa.String)  # compare the stored comma-separated text
     has_role = sa.or_(col == role, col.like(f"{role},%"), col.like(f"%,{role}"), col.like(f"%,{role},%"))
-    cond = sa.and_(Worker.active.is_(True), has_role)
+    return sa.and_(Worker.active.is_(True), has_role)
+
+
+#: an active account with the social-worker role: the same condition for every form that offers the
+#: workers, built once (it holds no value of any request)
+ACTIVE_SOCIAL_WORKER = _active_social_worker()
+
+
+def social_workers_query(session: Session, include_id: int | None = None):
+    """Active accounts with the social-worker role, by name (plus ``include_id`` so an edit keeps its value)."""
+    cond = ACTIVE_SOCIAL_WORKER
     if include_id:
         cond = sa.or_(cond, Worker.id == include_id)
     return session.query(Worker).filter(cond).order_by(Worker.full_name, Worker.id)
