@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from admin_views.static_urls import StaticUrlsKept
 from extensions import db
 from models.enums import AuditAction
 from services import access, audit
@@ -35,9 +36,10 @@ def login_redirect():
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
-class PolicyGatedView:
+class PolicyGatedView(StaticUrlsKept):
     """Flask-Admin's ``is_accessible``/``inaccessible_callback`` answered by the access policy for
-    ``screen`` (by default the view's endpoint)."""
+    ``screen`` (by default the view's endpoint); the static files' addresses of every back-office page
+    built once (:mod:`admin_views.static_urls`)."""
 
     screen: str | None = None
 
