@@ -94,7 +94,7 @@ def collation_key(text: str | None, lang: str = "cs") -> tuple:
         else:  # punctuation and symbols: before digits, by code point
             weight = 2 + min(ord(letter), 90)
         primary.append(weight)
-        secondary.append(sum(ord(m) for m in marks))
+        secondary.append(sum(map(ord, marks)) if marks else 0)
         tertiary.append(upper)
     return tuple(primary), tuple(secondary), tuple(tertiary), text or ""
 
