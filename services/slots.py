@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -39,7 +40,7 @@ class Slot:
     starts_at: datetime  #: aware UTC
     local: datetime  #: the same instant in the centre's zone
 
-    @property
+    @cached_property  # the page compares and links each slot by it
     def value(self) -> str:
         """As a booking link carries it: ``starts_at=YYYY-MM-DDTHH:MM`` (the centre's wall clock)."""
         return self.local.strftime(VALUE_FORMAT)
