@@ -12,8 +12,11 @@ for the project's own column types through :class:`PoradnaConverter`.
 """
 from __future__ import annotations
 
+import operator
+
 from babel import support
 from flask import current_app, has_request_context
+from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model.form import converts
@@ -190,16 +193,31 @@ class AdminForm(CleanInput, BaseForm):
     Meta = TranslatedMeta  # WTForms' messages in natural Czech and English
 
 
+def _single_key(prop) -> str | None:
+    """The attribute holding a related record's primary key when it is one column, else None. Flask-Admin's
+    default reads each option's key through SQLAlchemy's identity (the same text for a one-column key)."""
+    related = getattr(prop, "mapper", None)
+    if related is None or len(related.primary_key) != 1:
+        return None
+    return related.get_property_by_column(related.primary_key[0]).key
+
+
 class PoradnaConverter(ConverterHooks, AdminModelConverter):
     """Model → form conversion for the project's own column types; WTForms' inputs and Flask-Admin's
     selects with their attributes and options written by templates (admin_views/widgets.py)."""
 
     def convert(self, model, mapper, name, prop, field_args, hidden_pk):
         field = super().convert(model, mapper, name, prop, field_args, hidden_pk)
-        if isinstance(field, UnboundField) and "widget" not in field.kwargs:
+        if not isinstance(field, UnboundField):
+            return field
+        if "widget" not in field.kwargs:
             widget = template_widget_for(field.field_class)
             if widget is not None:
                 field.kwargs["widget"] = widget
+        if issubclass(field.field_class, QuerySelectField) and "get_pk" not in field.kwargs:
+            key = _single_key(prop)
+            if key is not None:  # an option's value read from the record's id, as Flask-Admin writes it
+                field.kwargs["get_pk"] = operator.attrgetter(key)
         return field
 
     def select_field_args(self, multiple: bool, kwargs: dict) -> dict:
