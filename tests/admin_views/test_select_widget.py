@@ -145,3 +145,28 @@ def test_the_model_forms_inputs_write_their_attributes_by_template(app):
                 if isinstance(widget, widgets.Input):
                     kinds.add(type(widget).__name__)
     assert {"TextInput", "NumberInput", "DateInput", "DateTimeLocalInput", "CheckboxInput", "HiddenInput"} <= kinds
+
+
+def test_chosen_records_are_found_by_the_keys_the_options_carry(client, db, login_as):
+    """The related records' selects write each option's key from the record's id (get_pk): what a form
+    sends back is found again, one record or several."""
+    from models import Visit
+    from tests import factories
+    from tests.conftest import count_rows
+
+    me = login_as("worker")
+    person = factories.make_client(worker=me)
+    housing, work = factories.make_topic(label_cs="Bydlení"), factories.make_topic(label_cs="Práce")
+    factories.make_topic(label_cs="Zdraví")
+    db.session.commit()
+    page = client.get("/admin/visit/new/").get_data(as_text=True)
+    assert f'<option value="{housing.id}">Bydlení</option>' in page and f'<option selected value="{me.id}">' in page
+    response = client.post("/admin/visit/new/", data={
+        "occurred_at": factories.today_input(), "channel": "walk_in", "client": person.id, "worker": me.id,
+        "topics": [housing.id, work.id], "minutes": "20"})
+    assert response.status_code == 302 and count_rows(Visit) == 1
+    visit = db.session.query(Visit).one()
+    assert visit.worker_id == me.id and sorted(t.id for t in visit.topics) == sorted([housing.id, work.id])
+    page = client.get(f"/admin/visit/edit/?id={visit.id}").get_data(as_text=True)
+    assert f'<option selected value="{housing.id}">Bydlení</option>' in page
+    assert f'<option selected value="{work.id}">Práce</option>' in page
