@@ -12,6 +12,10 @@ from models.enums import ClientStatus, Role
 from services import clients, dashboard, inputs
 
 
+#: the desk's pages stop here: far beyond any day's appointments, and no deep offset scans
+MAX_DESK_PAGE = 100
+
+
 class DashboardView(PolicyGatedView, AdminIndexView):
     screen = "admin"
 
@@ -25,7 +29,9 @@ class DashboardView(PolicyGatedView, AdminIndexView):
         search = args.get("q") if current_user.has_role(Role.RECEPTION) else None  # the desk
         data = dashboard.start_page(db.session, current_user, search=search,
                                     stale_months=current_app.config.get("STALE_CONTACT_MONTHS", 3),
-                                    desk_worker=inputs.to_id(args.get("worker")))  # an id in range, or none
+                                    desk_worker=inputs.to_id(args.get("worker")),  # an id in range, or none
+                                    desk_page=inputs.to_int(args.get("page"), 1, MAX_DESK_PAGE) or 1,
+                                    desk_whole_day=args.get("day") == "all")
         form = (walk_in_form or new_walk_in_form()) if "walk_in" in data else None
         # the walk-in form's list of social workers, also for choosing whose day the desk shows
         desk_workers = [(wid, name) for wid, name in form.worker.choices if wid != ""] if form is not None else []

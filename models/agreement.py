@@ -94,7 +94,11 @@ class RoadmapTask(TimestampMixin, Base):
     """One step on the roadmap: what is to be done and by whom."""
 
     __tablename__ = "roadmap_task"
-    __table_args__ = (sa.Index("ix_roadmap_task_agreement_position", "agreement_id", "position"),)
+    __table_args__ = (
+        sa.Index("ix_roadmap_task_agreement_position", "agreement_id", "position"),
+        # an agreement's open tasks by due date, from the index alone (a worker's overdue tasks)
+        sa.Index("ix_roadmap_task_agreement_open", "agreement_id", "status", "due_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreement.id", ondelete="CASCADE"))

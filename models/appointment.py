@@ -22,6 +22,9 @@ class Appointment(TimestampMixin, Base):
         sa.CheckConstraint("duration_minutes > 0 AND duration_minutes <= 720", name="duration_range"),
         # the lists sort by start and then id: with the id in the index PostgreSQL pages through it alone
         sa.Index("ix_appointment_starts_at", "starts_at", "id"),
+        # a day's appointments from the index alone: the desk's page in time order (status: whether
+        # dealt with), the manager's load per worker (worker, minutes)
+        sa.Index("ix_appointment_day", "starts_at", "id", "status", "worker_id", "duration_minutes"),
         sa.Index("ix_appointment_worker_starts", "worker_id", "starts_at", "id"),
         sa.Index("ix_appointment_client_starts", "client_id", "starts_at", "id"),
         sa.Index("ix_appointment_status_starts", "status", "starts_at", "id"),

@@ -21,7 +21,9 @@ class Client(Base):
         sa.CheckConstraint(
             "status = 'interested' OR worker_id IS NOT NULL", name="assigned_worker_required"
         ),
-        sa.Index("ix_client_worker_status", "worker_id", "status"),
+        # a worker's clients by status, and their ids from the index alone ("my clients" in the start
+        # page's overdue tasks, walk-ins and cover)
+        sa.Index("ix_client_worker_status_id", "worker_id", "status", "id"),
         # the list's sort with its tiebreaker, and whether the record is merged away (the list leaves those
         # out): a deep page counts its offset in the index alone, without reading each skipped row
         sa.Index("ix_client_created_at", "created_at", "id", "merged_into_id"),

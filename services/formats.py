@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
+from babel import Locale
+from flask_babel import get_locale
+
+from services.timeutil import to_local
+
 #: the languages the interface speaks; anything else is written the English way
 CZECH = "cs"
 
@@ -23,8 +28,6 @@ CZECH = "cs"
 def language() -> str:
     """The language of the current request (or of ``force_locale``); Czech outside a request."""
     try:
-        from flask_babel import get_locale
-
         locale = get_locale()
     except (RuntimeError, KeyError, AttributeError):  # no application or request context
         return CZECH
@@ -34,16 +37,12 @@ def language() -> str:
 @lru_cache(maxsize=4)
 def _names(lang: str) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
     """(abbreviated months, wide weekdays, stand-alone wide months) from Babel's CLDR data."""
-    from babel import Locale
-
     locale = Locale.parse("cs" if lang == CZECH else "en_GB")
     return (dict(locale.months["format"]["abbreviated"]), dict(locale.days["format"]["wide"]),
             dict(locale.months["stand-alone"]["wide"]))
 
 
 def _local(value: datetime) -> datetime:
-    from services.timeutil import to_local
-
     return to_local(value)
 
 

@@ -1,14 +1,14 @@
 """Time zones: stored in UTC, shown and entered in the centre's zone (Europe/Prague)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 
 def centre_zone() -> ZoneInfo:
     try:
-        from flask import current_app
-
         return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Prague"))
     except RuntimeError:
         return ZoneInfo("Europe/Prague")
@@ -38,8 +38,6 @@ def local_to_utc(value: datetime | None, zone: ZoneInfo | None = None) -> dateti
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants where the centre's calendar day starts and the next one starts."""
-    from datetime import timedelta
-
     start = datetime.combine(day, time.min).replace(tzinfo=centre_zone())
     end = datetime.combine(day + timedelta(days=1), time.min).replace(tzinfo=centre_zone())
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)

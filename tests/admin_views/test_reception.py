@@ -276,9 +276,8 @@ def test_the_calendar_offers_a_cancellation_in_advance_only_before_the_start(cli
 
 
 def test_a_full_desk_stays_under_the_page_size_budget(client, db, login_as, not_at_midnight):
-    """The desk lists up to DESK_LIMIT of today's appointments: at that limit the page stays under
-    300 KB of HTML (the performance budget), projected from the size each row adds (at a real
-    centre's scale every day reaches the limit)."""
+    """The desk lists up to DESK_LIMIT of today's appointments a page: a full page stays under 300 KB
+    of HTML (the performance budget), projected from the size each row adds."""
     from services.dashboard import DESK_LIMIT
 
     login_as("reception")
@@ -298,3 +297,76 @@ def test_a_full_desk_stays_under_the_page_size_budget(client, db, login_as, not_
     assert per_row > 200  # the rows are really on the page
     # 50 KB of the 300 KB are left for the heading and table head of each worker's day (a dozen workers)
     assert few + (DESK_LIMIT - 5) * per_row < 250_000, (few, per_row)
+
+
+def test_the_desk_shows_who_is_waiting_late_or_next_and_the_whole_day_on_request(client, db, login_as, monkeypatch):
+    """By default the desk leaves out what was dealt with over an hour ago (arrived, no-show, cancelled):
+    still planned appointments that began (waiting or late) stay, whenever they began; the whole day
+    is one link away."""
+    from types import SimpleNamespace
+
+    from services import dashboard
+
+    now = datetime(2030, 3, 6, 12, 0, tzinfo=timezone.utc)  # 13:00 in Prague
+    monkeypatch.setattr(dashboard, "clock", SimpleNamespace(now=lambda: now))
+    login_as("reception")
+    worker = factories.make_worker(full_name="Dana Desková")
+    done = factories.make_appointment(worker=worker, starts_at=now - timedelta(hours=3), status=AppointmentStatus.ATTENDED)
+    cancelled = factories.make_appointment(worker=worker, starts_at=now - timedelta(hours=2), status=AppointmentStatus.CANCELLED_PHONE)
+    late = factories.make_appointment(worker=worker, starts_at=now - timedelta(hours=4))  # still planned: nobody marked it
+    just_came = factories.make_appointment(worker=worker, starts_at=now - timedelta(minutes=30), status=AppointmentStatus.ATTENDED)
+    ahead = factories.make_appointment(worker=worker, starts_at=now + timedelta(hours=1))
+    db.session.commit()
+    page = _text(client.get("/admin/"))
+    for shown in (late, just_came, ahead):
+        assert f"{shown.client.code}</a>" in page
+    assert f'value="{late.id}:attended"' in page and f'value="{late.id}:no_show"' in page
+    assert f"{done.client.code}</a>" not in page and f"{cancelled.client.code}</a>" not in page
+    assert "Zobrazeno: čekající, opožděné a nadcházející schůzky" in page
+    assert 'href="/admin/?day=all">Zobrazit celý den</a>' in page
+    whole = _text(client.get("/admin/?day=all"))
+    assert all(f"{a.client.code}</a>" in whole for a in (done, cancelled, late, just_came, ahead))
+    assert "Zobrazen je celý den." in whole and 'href="/admin/">' in whole
+    # the day's order is the clock's: the late one first, the one to come last
+    assert whole.index(f"{late.client.code}</a>") < whole.index(f"{done.client.code}</a>") < whole.index(f"{ahead.client.code}</a>")
+
+
+def test_a_desk_with_everything_dealt_with_says_so_instead_of_showing_the_next_day(client, db, login_as, monkeypatch):
+    from types import SimpleNamespace
+
+    from services import dashboard
+
+    now = datetime(2030, 3, 6, 15, 0, tzinfo=timezone.utc)  # a Wednesday, 16:00 in Prague
+    monkeypatch.setattr(dashboard, "clock", SimpleNamespace(now=lambda: now))
+    login_as("reception")
+    morning = factories.make_appointment(starts_at=now - timedelta(hours=6), status=AppointmentStatus.NO_SHOW)
+    tomorrow = factories.make_appointment(starts_at=now + timedelta(days=1))
+    db.session.commit()
+    desk = _text(client.get("/admin/"))
+    assert "Všechny dnešní schůzky jsou vyřízené." in desk and "Dnes nejsou žádné schůzky." not in desk
+    assert f"{morning.client.code}</a>" not in desk and f"{tomorrow.client.code}</a>" not in desk
+    assert f"{morning.client.code}</a>" in _text(client.get("/admin/?day=all"))
+
+
+def test_a_long_day_goes_on_over_pages_in_time_order_across_workers(client, db, login_as, monkeypatch):
+    from types import SimpleNamespace
+
+    from services import dashboard
+
+    now = datetime(2030, 3, 6, 7, 0, tzinfo=timezone.utc)  # 8:00 in Prague
+    monkeypatch.setattr(dashboard, "clock", SimpleNamespace(now=lambda: now))
+    monkeypatch.setattr(dashboard, "DESK_LIMIT", 2)
+    login_as("reception")
+    anna, boris = factories.make_worker(full_name="Anna Ranní"), factories.make_worker(full_name="Boris Polední")
+    first = factories.make_appointment(worker=boris, starts_at=now + timedelta(hours=1))
+    second = factories.make_appointment(worker=anna, starts_at=now + timedelta(hours=2))
+    third = factories.make_appointment(worker=boris, starts_at=now + timedelta(hours=3))
+    db.session.commit()
+    page_one = _text(client.get(f"/admin/?worker=&day=all"))
+    assert f"{first.client.code}</a>" in page_one and f"{second.client.code}</a>" in page_one
+    assert f"{third.client.code}</a>" not in page_one
+    assert 'rel="next" href="/admin/?day=all&amp;page=2">Pozdější schůzky</a>' in page_one and 'rel="prev"' not in page_one
+    page_two = _text(client.get("/admin/?day=all&page=2"))
+    assert f"{third.client.code}</a>" in page_two and f"{first.client.code}</a>" not in page_two
+    assert 'rel="prev" href="/admin/?day=all&amp;page=1">Dřívější schůzky</a>' in page_two and 'rel="next"' not in page_two
+    assert client.get("/admin/?page=abc").status_code == 200 and client.get("/admin/?page=0").status_code == 200

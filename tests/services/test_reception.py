@@ -236,6 +236,9 @@ def test_manager_start_page_load_open_requests_and_no_show_rate(db, pinned_clock
     factories.make_data_request(received_on=date(2030, 2, 2), due_on=date(2030, 3, 2), status=DataRequestStatus.COMPLETED)
     data = dashboard.start_page(db.session, manager)
     assert data["load"] == [("Alena A", 2, 90), ("Bohdan B", 1, 60)]
+    # the load counts what is not cancelled: a new status must say which side it is on
+    assert set(AppointmentStatus) - set(dashboard.CANCELLED_STATUSES) == {
+        AppointmentStatus.PLANNED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW}
     assert [r.id for r in data["data_requests"]] == [late.id, soon.id]
     assert data["no_show"] == {"attended": 3, "no_show": 2, "rate": 0.4}
     assert "my_week" not in data
