@@ -19,7 +19,7 @@ from admin_views.gate import deny
 from admin_views.casefile import CaseFileMixin
 from admin_views.documents import ClientDocumentsMixin
 from admin_views.roadmap import RoadmapMixin
-from admin_views.common import CountryField, code_choices, social_workers
+from admin_views.common import CountryField, social_workers
 from admin_views.filters import WorkerFilter
 from admin_views.form_rules import GroupedDetailsMixin, Row, laid_out, section
 from admin_views.formatters import fmt_country, fmt_languages
@@ -123,7 +123,7 @@ class ClientView(GroupedDetailsMixin, RoadmapMixin, CaseFileMixin, ClientDocumen
     form_args = {
         # an interested person may have nobody yet (a client may not: services/clients.validate)
         "worker": {"query_factory": social_workers, "label": _l("Social worker"), "blank_text": _l("— nobody yet —")},
-        "languages": {"choices": lambda: code_choices("languages"), "label": _l("Languages")},
+        "languages": {"choices": codes.language_choices, "label": _l("Languages")},
         "email": {"label": _l("Email"), "validators": [FieldRule(clients.email_problem)]},
         "phone": {"validators": [FieldRule(clients.phone_problem)]},
         "birth_year": {"validators": [FieldRule(clients.birth_year_problem)]},

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import fields, widgets
 from wtforms.validators import ValidationError
 
-from admin_views.widgets import TemplateSelect
 from services.timeutil import local_to_utc, to_local
 
 
@@ -48,16 +47,8 @@ class DateField(fields.DateField):
     widget = widgets.DateInput()
 
 
-class ChoiceField(fields.SelectField):
-    """WTForms' select of fixed choices, its options written by a template (admin_views/widgets.py)."""
-
-    widget = TemplateSelect()
-
-
 class EnumSelectField(fields.SelectField):
     """A select of a :class:`LabeledEnum`'s members showing translated titles."""
-
-    widget = TemplateSelect()
 
     def __init__(self, label=None, validators=None, enum_class=None, allow_blank=False, **kwargs):
         self.enum_class = enum_class
@@ -69,9 +60,6 @@ class EnumSelectField(fields.SelectField):
 
         kwargs.pop("coerce", None)
         super().__init__(label, validators, coerce=enum_class.coerce, choices=choices, **kwargs)
-
-    def has_groups(self):
-        return False  # an enum's members are never grouped (WTForms would read the choices through to know it)
 
     def process_formdata(self, valuelist):
         if valuelist:
@@ -96,15 +84,10 @@ class EnumSelectField(fields.SelectField):
 class CodeListField(fields.SelectMultipleField):
     """Several codes from a list (roles, languages); choices may be a callable."""
 
-    widget = TemplateSelect(multiple=True)
-
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("choices", [])
         kwargs.setdefault("coerce", str)
         super().__init__(label, validators, **kwargs)
-
-    def has_groups(self):
-        return False  # a code list is never grouped (WTForms would read the choices through to know it)
 
     def process_data(self, value):
         super().process_data([getattr(v, "value", v) for v in (value or [])])

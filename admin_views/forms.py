@@ -12,11 +12,8 @@ for the project's own column types through :class:`PoradnaConverter`.
 """
 from __future__ import annotations
 
-import operator
-
 from babel import support
 from flask import current_app, has_request_context
-from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model.form import converts
@@ -26,13 +23,11 @@ from flask_wtf import FlaskForm
 from flask_wtf import i18n as flask_wtf_i18n
 from wtforms import fields
 from wtforms.fields import HiddenField
-from wtforms.fields.core import UnboundField
 from wtforms.i18n import messages_path
 from wtforms.validators import Length
 
 from admin_views.adapters import ConverterHooks
 from admin_views.fields import CodeListField, DateField, EnumSelectField, LocalDateTimeField
-from admin_views.widgets import HiddenInput, template_widget_for
 from services import inputs
 
 CONTROL_CHARACTERS = _l("This field contains control characters (such as a NUL byte) that cannot be saved. Remove them.")
@@ -145,8 +140,6 @@ class VersionField(HiddenField):
     ``version_id_col``): sent back with the form and compared with the stored one, never written to
     the record (admin_views/base.py refuses a save from an older version)."""
 
-    widget = HiddenInput()
-
     def process_formdata(self, valuelist):
         self.data = inputs.to_int(valuelist[0], 0, inputs.MAX_INT) if valuelist else None
 
@@ -193,32 +186,8 @@ class AdminForm(CleanInput, BaseForm):
     Meta = TranslatedMeta  # WTForms' messages in natural Czech and English
 
 
-def _single_key(prop) -> str | None:
-    """The attribute holding a related record's primary key when it is one column, else None. Flask-Admin's
-    default reads each option's key through SQLAlchemy's identity (the same text for a one-column key)."""
-    related = getattr(prop, "mapper", None)
-    if related is None or len(related.primary_key) != 1:
-        return None
-    return related.get_property_by_column(related.primary_key[0]).key
-
-
 class PoradnaConverter(ConverterHooks, AdminModelConverter):
-    """Model → form conversion for the project's own column types; WTForms' inputs and Flask-Admin's
-    selects with their attributes and options written by templates (admin_views/widgets.py)."""
-
-    def convert(self, model, mapper, name, prop, field_args, hidden_pk):
-        field = super().convert(model, mapper, name, prop, field_args, hidden_pk)
-        if not isinstance(field, UnboundField):
-            return field
-        if "widget" not in field.kwargs:
-            widget = template_widget_for(field.field_class)
-            if widget is not None:
-                field.kwargs["widget"] = widget
-        if issubclass(field.field_class, QuerySelectField) and "get_pk" not in field.kwargs:
-            key = _single_key(prop)
-            if key is not None:  # an option's value read from the record's id, as Flask-Admin writes it
-                field.kwargs["get_pk"] = operator.attrgetter(key)
-        return field
+    """Model → form conversion for the project's own column types."""
 
     def select_field_args(self, multiple: bool, kwargs: dict) -> dict:
         """A related record's select: an unchosen single choice reads "— not given —" (not an empty

@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from wtforms import PasswordField, TextAreaField
+from wtforms import PasswordField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from admin_views.base import SecureModelView
-from admin_views.common import code_choices, social_workers
-from admin_views.fields import ChoiceField
+from admin_views.common import social_workers
 from admin_views.filters import WorkerFilter
 from admin_views.formatters import fmt_languages
 from admin_views.saving import save
@@ -69,7 +68,7 @@ class WorkerView(SecureModelView):
     }
     form_args = {
         "roles": {"choices": Role.choices, "label": _l("Roles")},
-        "languages": {"choices": lambda: code_choices("languages"), "label": _l("Languages spoken")},
+        "languages": {"choices": codes.language_choices, "label": _l("Languages spoken")},
         "email": {"label": _l("Email")},
     }
     can_delete = False  # accounts are deactivated, so the audit trail keeps its actors
@@ -198,7 +197,7 @@ def _fmt_weekday(view, context, model, name):
 class _HoursView(SecureModelView):
     can_view_details = False
     can_delete = True
-    form_overrides = {"weekday": ChoiceField}
+    form_overrides = {"weekday": SelectField}
     column_formatters = {"weekday": _fmt_weekday}
 
 
