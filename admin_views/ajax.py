@@ -7,8 +7,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_login import current_user
 
 from extensions import db
-from services import access, inputs
-from services import typed
+from services import access, inputs, typed
 from services.typed import Typed
 
 

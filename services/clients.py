@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 from models import Client, ClientCodeCounter, Worker
 from models.base import utcnow
 from models.enums import ClientStatus
-from services import inputs, name_index, name_search, phone_index
+from services import inputs, name_index, name_search, phone_index, typed
 from services.errors import ServiceError
 from services.timeutil import local_now
-from services import typed
 from services.typed import Typed
 
 
